@@ -1,0 +1,126 @@
+/*
+ * client.h - mailcli's state and the pieces it is made of: the
+ * connection to mailserv (conn.c), the helper children of an
+ * interactive session (helper.c), the session's numbered message list
+ * (msglist.c), the commands (cmd.c) and the interactive shell (shell.c).
+ */
+#ifndef CLIENT_H
+#define CLIENT_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mail.h"
+#include "record.h"
+
+/* mailcli's exit codes (mailcli(1)). */
+#define CLI_EXIT_OK		0
+#define CLI_EXIT_USAGE		1
+#define CLI_EXIT_NOSERVER	2
+#define CLI_EXIT_NAME		3
+#define CLI_EXIT_FULL		4
+#define CLI_EXIT_TOOBIG		5
+
+#define CONN_TIMEOUT_MS		5000
+
+struct conn;
+typedef void conn_async_fn(void *, const struct record *, struct mail *);
+
+struct conn {
+	const char		*dir;
+	int			 dirfd;
+	char			 fifo[64];	/* clients/NAME.PID */
+	int			 fifo_made;
+	int			 replyfd;	/* our FIFO, read end */
+	int			 serverfd;	/* mailserv.fifo, write end */
+	int			 in;		/* records arrive here */
+	int			 out;		/* records go here */
+	pid_t			 helper_in;
+	pid_t			 helper_out;
+	int			 helpers;	/* talking through helpers */
+	pid_t			 pid;
+	uint8_t			 token[16];
+	int			 have_token;
+	int			 gone;
+	struct record_parser	*parser;
+	conn_async_fn		*async;
+	void			*async_arg;
+};
+
+enum msg_state { MSG_UNREAD, MSG_READ, MSG_DELETED, MSG_GONE };
+
+struct msg {
+	int		n;
+	uint8_t		id[MAIL_ID_LEN];
+	char		from[PROTO_NAME_MAX + 1];
+	int64_t		date;
+	uint32_t	len;
+	char		first[PROTO_FIRST_MAX];
+	enum msg_state	state;
+};
+
+struct msglist {
+	struct msg	*v;
+	size_t		 n;
+	size_t		 cap;
+	int		 next;
+};
+
+struct client {
+	const char	*dir;
+	int		 dirfd;
+	char		*keyfile;
+	char		 name[PROTO_NAME_MAX + 1];
+	char		*mbox;
+	int		 interactive;
+	int		 readline;	/* the shell drives readline */
+	int		 in_command;
+	int		 quit;
+	int		 sigfd;
+	uint32_t	 max_body;
+	uint32_t	 unread;
+	struct conn	 conn;
+	struct msglist	 list;
+};
+
+/* conn.c */
+int	conn_open(struct conn *, int, const char *, const char *, char **);
+int	conn_hello(struct conn *, const char *, uint32_t, struct client *,
+	    char **);
+int	conn_send(struct conn *, uint16_t, const void *, size_t);
+int	conn_next(struct conn *, struct record *, struct mail *, int);
+int	conn_call(struct conn *, struct record *, struct mail *);
+void	conn_close(struct conn *);
+void	conn_unlink(struct conn *);
+
+/* helper.c */
+int	helper_start(struct conn *, char **);
+int	helper_reap(struct conn *);
+void	helper_stop(struct conn *);
+
+/* msglist.c */
+void	msglist_clear(struct msglist *);
+struct msg *msglist_add(struct msglist *, const uint8_t *, const char *,
+	    int64_t, uint32_t, const char *, enum msg_state);
+struct msg *msglist_get(struct msglist *, int);
+struct msg *msglist_find(struct msglist *, const uint8_t *);
+void	msglist_begin_refresh(struct msglist *);
+size_t	msglist_count(struct msglist *, enum msg_state);
+
+/* cmd.c */
+int	cmd_run(struct client *, int, char **);
+int	cmd_who(struct client *, int, char **);
+int	cmd_exit_code(uint32_t);
+const char *cmd_name(size_t);
+void	cmd_show_live(struct client *, struct mail *);
+int	cmd_split(char *, char ***);
+char	**cmd_online(struct client *, size_t *);
+
+/* shell.c */
+int	shell_run(struct client *);
+void	shell_print(struct client *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+#endif

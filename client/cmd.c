@@ -1,0 +1,622 @@
+/*
+ * cmd.c - mailcli's commands, the same for a one-shot command line and
+ * for a line typed in an interactive session.  Each returns an exit
+ * code (mailcli(1)).  Reading follows one rule: a message is appended
+ * and fsync'd to the reader's mbox before the server is told it may
+ * drop it, so no crash between the two can lose it.
+ */
+#define _GNU_SOURCE
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "io.h"
+#include "log.h"
+#include "mbox.h"
+#include "name.h"
+#include "table.h"
+#include "xmalloc.h"
+
+typedef int cmd_fn(struct client *, int, char **);
+
+static cmd_fn cmd_send, cmd_inbox, cmd_read, cmd_delete, cmd_reply,
+    cmd_wall, cmd_help, cmd_quit;
+
+static const struct cmd_entry {
+	const char	*name;
+	const char	*args;
+	const char	*help;
+	cmd_fn		*fn;
+} cmd_table[] = {
+	{ "who", "", "who is online", cmd_who },
+	{ "send", "USER [TEXT...]", "send mail (body from stdin without "
+	    "TEXT)", cmd_send },
+	{ "inbox", "", "list unread messages", cmd_inbox },
+	{ "read", "[N|--all]", "read the next, the Nth or all unread "
+	    "messages", cmd_read },
+	{ "delete", "N", "delete message N unread", cmd_delete },
+	{ "reply", "N TEXT...", "reply to the sender of message N", cmd_reply },
+	{ "wall", "TEXT...", "write live to everyone online (not stored)",
+	    cmd_wall },
+	{ "help", "", "show the commands", cmd_help },
+	{ "quit", "", "leave the session", cmd_quit },
+};
+#define CMD_COUNT (sizeof cmd_table / sizeof cmd_table[0])
+
+/* cmd_name - the i-th command's name, NULL past the end (completion). */
+const char *
+cmd_name(size_t i)
+{
+	return (i < CMD_COUNT ? cmd_table[i].name : NULL);
+}
+
+static int
+cmd_error(int code, const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "mailcli: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return (code);
+}
+
+/* cmd_exit_code - the exit code for a REC_ERROR code. */
+int
+cmd_exit_code(uint32_t code)
+{
+	switch (code) {
+	case PROTO_E_NOSERVER:
+		return (CLI_EXIT_NOSERVER);
+	case PROTO_E_NAME:
+	case PROTO_E_DENIED:
+		return (CLI_EXIT_NAME);
+	case PROTO_E_FULL:
+		return (CLI_EXIT_FULL);
+	case PROTO_E_TOOBIG:
+		return (CLI_EXIT_TOOBIG);
+	}
+	return (CLI_EXIT_USAGE);
+}
+
+/* cmd_lost - the server went away or did not answer. */
+static int
+cmd_lost(struct client *cl)
+{
+	return (cmd_error(CLI_EXIT_NOSERVER, "mailserv in %s %s", cl->dir,
+	    errno == ETIMEDOUT ? "did not answer" : "has gone away"));
+}
+
+/* cmd_answer - turn a reply into an exit code, printing any error. */
+static int
+cmd_answer(const struct record *rec)
+{
+	struct proto_error	e;
+
+	if (rec->hdr.type == REC_OK)
+		return (CLI_EXIT_OK);
+	if (rec->hdr.type != REC_ERROR)
+		return (cmd_error(CLI_EXIT_USAGE, "unexpected %s record from "
+		    "mailserv", record_type_name(rec->hdr.type)));
+	memset(&e, 0, sizeof e);
+	memcpy(&e, rec->payload, rec->hdr.len < sizeof e ? rec->hdr.len :
+	    sizeof e);
+	e.text[sizeof e.text - 1] = '\0';
+	return (cmd_error(cmd_exit_code(e.code), "%s", e.text));
+}
+
+/* cmd_request - one request, one answer. */
+static int
+cmd_request(struct client *cl, uint16_t type, const void *p, size_t len)
+{
+	struct record	rec;
+	struct mail	m;
+
+	if (conn_send(&cl->conn, type, p, len) == -1 ||
+	    conn_call(&cl->conn, &rec, &m) == -1)
+		return (cmd_lost(cl));
+	if (rec.hdr.type == REC_MAIL)
+		mail_free(&m);
+	return (cmd_answer(&rec));
+}
+
+/* cmd_join - argv as one space-separated text; caller frees. */
+static char *
+cmd_join(int argc, char **argv)
+{
+	size_t	len = 1;
+	char	*s;
+	int	i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = xcalloc(1, len);
+	for (i = 0; i < argc; i++) {
+		if (i > 0)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return (s);
+}
+
+/* cmd_split - cut a typed line into words (in place). */
+int
+cmd_split(char *line, char ***argv)
+{
+	char	*p, *save = NULL;
+	int	 n = 0;
+
+	*argv = xcalloc(strlen(line) / 2 + 2, sizeof **argv);
+	for (p = strtok_r(line, " \t", &save); p != NULL;
+	    p = strtok_r(NULL, " \t", &save))
+		(*argv)[n++] = p;
+	return (n);
+}
+
+static void
+cmd_short_date(int64_t when, char *buf, size_t size)
+{
+	time_t		t = (time_t)when;
+	struct tm	tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, size, "%b %e %H:%M", &tm);
+}
+
+/* cmd_online - names of everyone online, from the shared table. */
+char **
+cmd_online(struct client *cl, size_t *n)
+{
+	const struct table_ops	*ops = &table_sysv_ops;
+	struct table_user	*u;
+	char			**names, *cause = NULL;
+	void			*t;
+	size_t			 i;
+
+	*n = 0;
+	if ((t = ops->attach(cl->keyfile, &cause)) == NULL) {
+		free(cause);
+		return (NULL);
+	}
+	if (ops->read(t, &u, n, NULL, &cause) != 0) {
+		free(cause);
+		ops->detach(t);
+		*n = 0;
+		return (NULL);
+	}
+	ops->detach(t);
+	names = xcalloc(*n + 1, sizeof *names);
+	for (i = 0; i < *n; i++)
+		names[i] = xstrdup(u[i].name);
+	free(u);
+	return (names);
+}
+
+/* cmd_who - who is online, read straight from shared memory. */
+int
+cmd_who(struct client *cl, int argc, char **argv)
+{
+	const struct table_ops	*ops = &table_sysv_ops;
+	struct table_user	*u;
+	char			*cause = NULL, since[32];
+	void			*t;
+	size_t			 i, n;
+
+	(void)argv;
+	if (argc != 1)
+		return (cmd_error(CLI_EXIT_USAGE, "usage: who"));
+	if ((t = ops->attach(cl->keyfile, &cause)) == NULL) {
+		cmd_error(CLI_EXIT_NOSERVER, "mailserv is not running in %s "
+		    "(%s)", cl->dir, cause);
+		free(cause);
+		return (CLI_EXIT_NOSERVER);
+	}
+	if (ops->read(t, &u, &n, NULL, &cause) != 0) {
+		ops->detach(t);
+		cmd_error(CLI_EXIT_NOSERVER, "%s", cause);
+		free(cause);
+		return (CLI_EXIT_NOSERVER);
+	}
+	ops->detach(t);
+	for (i = 0; i < n; i++) {
+		cmd_short_date(u[i].since, since, sizeof since);
+		shell_print(cl, "%-16s %-10s %s  (pid %d)\n", u[i].name,
+		    u[i].tty[0] ? u[i].tty : "-", since, u[i].pid);
+	}
+	free(u);
+	return (CLI_EXIT_OK);
+}
+
+/* cmd_post - send body to user; the common end of send and reply. */
+static int
+cmd_post(struct client *cl, const char *to, const uint8_t *body, size_t len)
+{
+	struct proto_send	ps;
+	struct record		rec;
+	struct mail		m;
+	size_t			off, n;
+
+	if (!name_valid(to))
+		return (cmd_error(CLI_EXIT_NAME, "invalid user name '%s': "
+		    "names are [a-z_][a-z0-9_-]{0,31}", to));
+	if (len == 0)
+		return (cmd_error(CLI_EXIT_USAGE, "empty message: nothing "
+		    "sent"));
+	if (len > cl->max_body)
+		return (cmd_error(CLI_EXIT_TOOBIG, "message of %zu bytes is "
+		    "too large (at most %u)", len, cl->max_body));
+	memset(&ps, 0, sizeof ps);
+	strncpy(ps.to, to, sizeof ps.to - 1);
+	ps.len = (uint32_t)len;
+	if (conn_send(&cl->conn, REC_SEND, &ps, sizeof ps) == -1)
+		return (cmd_lost(cl));
+	for (off = 0; off < len; off += n) {
+		n = len - off < PROTO_PAYLOAD_MAX ? len - off :
+		    PROTO_PAYLOAD_MAX;
+		if (conn_send(&cl->conn, REC_DATA, body + off, n) == -1)
+			return (cmd_lost(cl));
+	}
+	if (conn_call(&cl->conn, &rec, &m) == -1)
+		return (cmd_lost(cl));
+	if (rec.hdr.type == REC_MAIL)
+		mail_free(&m);
+	return (cmd_answer(&rec));
+}
+
+/* cmd_read_stdin - the whole of stdin, up to limit + 1 bytes. */
+static uint8_t *
+cmd_read_stdin(size_t limit, size_t *len)
+{
+	uint8_t	*buf = xmalloc(limit + 2);
+	ssize_t	 n;
+
+	*len = 0;
+	while (*len <= limit) {
+		n = io_read_some(STDIN_FILENO, buf + *len, limit + 1 - *len);
+		if (n <= 0)
+			break;
+		*len += (size_t)n;
+	}
+	return (buf);
+}
+
+static int
+cmd_send(struct client *cl, int argc, char **argv)
+{
+	uint8_t	*body;
+	size_t	 len;
+	int	 rc;
+
+	if (argc < 2)
+		return (cmd_error(CLI_EXIT_USAGE, "usage: send USER "
+		    "[TEXT...]"));
+	if (!name_valid(argv[1]))
+		return (cmd_error(CLI_EXIT_NAME, "invalid user name '%s': "
+		    "names are [a-z_][a-z0-9_-]{0,31}", argv[1]));
+	if (argc > 2) {
+		body = (uint8_t *)cmd_join(argc - 2, argv + 2);
+		len = strlen((char *)body);
+	} else if (cl->interactive)
+		return (cmd_error(CLI_EXIT_USAGE, "usage: send USER TEXT..."));
+	else
+		body = cmd_read_stdin(cl->max_body, &len);
+	rc = cmd_post(cl, argv[1], body, len);
+	free(body);
+	if (rc == CLI_EXIT_OK && cl->interactive)
+		shell_print(cl, "Sent to %s.\n", argv[1]);
+	return (rc);
+}
+
+/* cmd_refresh - ask for the unread list and renumber what is new. */
+static int
+cmd_refresh(struct client *cl)
+{
+	struct proto_entry	pe;
+	struct record		rec;
+	struct mail		m;
+
+	if (conn_send(&cl->conn, REC_LIST, NULL, 0) == -1)
+		return (cmd_lost(cl));
+	msglist_begin_refresh(&cl->list);
+	for (;;) {
+		if (conn_call(&cl->conn, &rec, &m) == -1)
+			return (cmd_lost(cl));
+		if (rec.hdr.type == REC_END)
+			return (CLI_EXIT_OK);
+		if (rec.hdr.type != REC_ENTRY || rec.hdr.len != sizeof pe)
+			return (cmd_answer(&rec));
+		memcpy(&pe, rec.payload, sizeof pe);
+		pe.from[PROTO_NAME_MAX] = '\0';
+		pe.first[sizeof pe.first - 1] = '\0';
+		msglist_add(&cl->list, pe.id, pe.from, pe.date, pe.len,
+		    pe.first, MSG_UNREAD);
+	}
+}
+
+static int
+cmd_inbox(struct client *cl, int argc, char **argv)
+{
+	struct msg	*m;
+	char		 date[32];
+	size_t		 i;
+	int		 rc;
+
+	(void)argv;
+	if (argc != 1)
+		return (cmd_error(CLI_EXIT_USAGE, "usage: inbox"));
+	if ((rc = cmd_refresh(cl)) != CLI_EXIT_OK)
+		return (rc);
+	for (i = 0; i < cl->list.n; i++) {
+		m = &cl->list.v[i];
+		if (m->state != MSG_UNREAD)
+			continue;
+		cmd_short_date(m->date, date, sizeof date);
+		shell_print(cl, "%3d  %-12s %s  %s\n", m->n, m->from, date,
+		    m->first);
+	}
+	if (cl->interactive && msglist_count(&cl->list, MSG_UNREAD) == 0)
+		shell_print(cl, "No new messages.\n");
+	return (CLI_EXIT_OK);
+}
+
+/* cmd_print_mail - header block, blank line, body. */
+static void
+cmd_print_mail(struct client *cl, int n, const struct mail *m)
+{
+	char	date[64], id[MAIL_ID_STR];
+
+	mbox_date(m->date, date, sizeof date);
+	mail_id_str(m->id, id);
+	(void)n;
+	shell_print(cl, "From: %s\nDate: %s\nId: %s\n\n%.*s%s",
+	    m->from, date, id, (int)m->len, (const char *)m->body,
+	    (m->len > 0 && m->body[m->len - 1] == '\n') ? "" : "\n");
+}
+
+/*
+ * cmd_save - the reader's half of delivery: into the mbox, fsync'd,
+ * and only then REC_DONE.  0 when saved and acknowledged.
+ */
+static int
+cmd_save(struct client *cl, const struct mail *m, int quiet)
+{
+	struct proto_done	pd;
+	char			*cause = NULL;
+
+	if (mbox_append(cl->mbox, m, &cause) == -1) {
+		cmd_error(CLI_EXIT_USAGE, "cannot save to mbox: %s (the "
+		    "message stays on the server)", cause);
+		free(cause);
+		return (CLI_EXIT_USAGE);
+	}
+	memset(&pd, 0, sizeof pd);
+	memcpy(pd.id, m->id, sizeof pd.id);
+	pd.flags = PROTO_DONE_SAVED | (quiet ? PROTO_DONE_QUIET : 0);
+	if (quiet)
+		return (conn_send(&cl->conn, REC_DONE, &pd, sizeof pd) == -1 ?
+		    cmd_lost(cl) : CLI_EXIT_OK);
+	return (cmd_request(cl, REC_DONE, &pd, sizeof pd));
+}
+
+/* cmd_read_one - fetch, save, show, acknowledge one message. */
+static int
+cmd_read_one(struct client *cl, struct msg *e)
+{
+	struct proto_id	pi;
+	struct record	rec;
+	struct mail	m;
+	int		rc;
+
+	memcpy(pi.id, e->id, sizeof pi.id);
+	if (conn_send(&cl->conn, REC_FETCH, &pi, sizeof pi) == -1 ||
+	    conn_call(&cl->conn, &rec, &m) == -1)
+		return (cmd_lost(cl));
+	if (rec.hdr.type != REC_MAIL) {
+		e->state = MSG_GONE;
+		return (cmd_answer(&rec));
+	}
+	if ((rc = cmd_save(cl, &m, 0)) == CLI_EXIT_OK) {
+		cmd_print_mail(cl, e->n, &m);
+		e->state = MSG_READ;
+	}
+	mail_free(&m);
+	return (rc);
+}
+
+static int
+cmd_number(const char *s)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < 1 || v > 1000000)
+		return (-1);
+	return ((int)v);
+}
+
+/* cmd_pick - message N of the session list, refreshed. */
+static int
+cmd_pick(struct client *cl, const char *arg, struct msg **out)
+{
+	int	n, rc;
+
+	if ((n = cmd_number(arg)) == -1)
+		return (cmd_error(CLI_EXIT_USAGE, "'%s' is not a message "
+		    "number", arg));
+	if ((rc = cmd_refresh(cl)) != CLI_EXIT_OK)
+		return (rc);
+	if ((*out = msglist_get(&cl->list, n)) == NULL)
+		return (cmd_error(CLI_EXIT_USAGE, "no message %d", n));
+	return (CLI_EXIT_OK);
+}
+
+static int
+cmd_read(struct client *cl, int argc, char **argv)
+{
+	struct msg	*e;
+	size_t		 i;
+	int		 rc, all = argc == 2 && strcmp(argv[1], "--all") == 0;
+
+	if (argc > 2)
+		return (cmd_error(CLI_EXIT_USAGE, "usage: read [N|--all]"));
+	if (argc == 2 && !all) {
+		if ((rc = cmd_pick(cl, argv[1], &e)) != CLI_EXIT_OK)
+			return (rc);
+		if (e->state != MSG_UNREAD)
+			return (cmd_error(CLI_EXIT_USAGE, "message %d was "
+			    "already %s; read messages are in %s", e->n,
+			    e->state == MSG_DELETED ? "deleted" : "read",
+			    cl->mbox));
+		return (cmd_read_one(cl, e));
+	}
+	if ((rc = cmd_refresh(cl)) != CLI_EXIT_OK)
+		return (rc);
+	if (msglist_count(&cl->list, MSG_UNREAD) == 0) {
+		if (cl->interactive)
+			shell_print(cl, "No new messages.\n");
+		return (CLI_EXIT_OK);
+	}
+	for (i = 0; i < cl->list.n; i++) {
+		e = &cl->list.v[i];
+		if (e->state != MSG_UNREAD)
+			continue;
+		if ((rc = cmd_read_one(cl, e)) != CLI_EXIT_OK || !all)
+			return (rc);
+		if (i + 1 < cl->list.n)
+			shell_print(cl, "\n");
+	}
+	return (CLI_EXIT_OK);
+}
+
+static int
+cmd_delete(struct client *cl, int argc, char **argv)
+{
+	struct proto_done	 pd;
+	struct msg		*e;
+	int			 rc;
+
+	if (argc != 2)
+		return (cmd_error(CLI_EXIT_USAGE, "usage: delete N"));
+	if ((rc = cmd_pick(cl, argv[1], &e)) != CLI_EXIT_OK)
+		return (rc);
+	if (e->state != MSG_UNREAD)
+		return (cmd_error(CLI_EXIT_USAGE, "message %d is not unread "
+		    "on the server", e->n));
+	memset(&pd, 0, sizeof pd);
+	memcpy(pd.id, e->id, sizeof pd.id);
+	if ((rc = cmd_request(cl, REC_DONE, &pd, sizeof pd)) == CLI_EXIT_OK) {
+		e->state = MSG_DELETED;
+		if (cl->interactive)
+			shell_print(cl, "Deleted message %d.\n", e->n);
+	}
+	return (rc);
+}
+
+static int
+cmd_reply(struct client *cl, int argc, char **argv)
+{
+	struct msg	*e;
+	char		*text;
+	int		 rc;
+
+	if (argc < 3)
+		return (cmd_error(CLI_EXIT_USAGE, "usage: reply N TEXT..."));
+	if ((rc = cmd_pick(cl, argv[1], &e)) != CLI_EXIT_OK)
+		return (rc);
+	text = cmd_join(argc - 2, argv + 2);
+	rc = cmd_post(cl, e->from, (uint8_t *)text, strlen(text));
+	free(text);
+	if (rc == CLI_EXIT_OK && cl->interactive)
+		shell_print(cl, "Sent to %s.\n", e->from);
+	return (rc);
+}
+
+static int
+cmd_wall(struct client *cl, int argc, char **argv)
+{
+	char	*text;
+	int	 rc;
+
+	if (argc < 2)
+		return (cmd_error(CLI_EXIT_USAGE, "usage: wall TEXT..."));
+	text = cmd_join(argc - 1, argv + 1);
+	if (strlen(text) >= PROTO_TEXT_MAX) {
+		free(text);
+		return (cmd_error(CLI_EXIT_TOOBIG, "wall text is too long (at "
+		    "most %d bytes)", PROTO_TEXT_MAX - 1));
+	}
+	rc = cmd_request(cl, REC_WALL, text, strlen(text));
+	free(text);
+	return (rc);
+}
+
+static int
+cmd_help(struct client *cl, int argc, char **argv)
+{
+	size_t	i;
+
+	(void)argc;
+	(void)argv;
+	for (i = 0; i < CMD_COUNT; i++)
+		shell_print(cl, "  %-7s %-15s %s\n", cmd_table[i].name,
+		    cmd_table[i].args, cmd_table[i].help);
+	return (CLI_EXIT_OK);
+}
+
+static int
+cmd_quit(struct client *cl, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	cl->quit = 1;
+	return (CLI_EXIT_OK);
+}
+
+/* cmd_run - run one command line. */
+int
+cmd_run(struct client *cl, int argc, char **argv)
+{
+	size_t	i;
+
+	if (argc == 0)
+		return (CLI_EXIT_OK);
+	for (i = 0; i < CMD_COUNT; i++)
+		if (strcmp(argv[0], cmd_table[i].name) == 0)
+			return (cmd_table[i].fn(cl, argc, argv));
+	return (cmd_error(CLI_EXIT_USAGE, "unknown command '%s' (try help)",
+	    argv[0]));
+}
+
+/*
+ * cmd_show_live - a message pushed to this online session: it is shown
+ * now, so it counts as seen: into the mbox, and the server may drop it.
+ */
+void
+cmd_show_live(struct client *cl, struct mail *m)
+{
+	struct msg	*e;
+	char		 first[PROTO_FIRST_MAX], when[32];
+	time_t		 t = (time_t)m->date;
+	struct tm	 tm;
+
+	mail_first_line(m->body, m->len, first, sizeof first);
+	e = msglist_add(&cl->list, m->id, m->from, m->date, m->len, first,
+	    MSG_READ);
+	localtime_r(&t, &tm);
+	strftime(when, sizeof when, "%H:%M", &tm);
+	shell_print(cl, "[%d] %s (%s): %.*s%s", e->n, m->from, when,
+	    (int)m->len, (const char *)m->body,
+	    (m->len > 0 && m->body[m->len - 1] == '\n') ? "" : "\n");
+	cmd_save(cl, m, 1);
+}

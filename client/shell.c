@@ -1,0 +1,324 @@
+/*
+ * shell.c - the interactive session: a readline prompt (history kept
+ * across runs, tab completion of commands and online names) driven by
+ * readline's callback interface from one poll() loop over the
+ * terminal, the input helper's pipe and the signal self-pipe.  What
+ * arrives unasked (live mail, wall messages) is printed above the
+ * prompt, and the half-typed line is put back as it was.
+ */
+#define _GNU_SOURCE
+#include <sys/types.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <readline/readline.h>
+#include <readline/history.h>
+
+#include "client.h"
+#include "io.h"
+#include "log.h"
+#include "mbox.h"
+#include "sig.h"
+#include "xmalloc.h"
+
+#define SHELL_PROMPT	"mailcli> "
+#define SHELL_HISTORY	500
+
+/* readline's callbacks take no argument: the session they serve. */
+static struct client *shell_client;
+
+/*
+ * shell_print - print for the user.  While readline shows a prompt and
+ * a half-typed line, clear them, print, and draw them again.
+ */
+void
+shell_print(struct client *cl, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*saved = NULL;
+	int	 point = 0, redraw = cl->readline && !cl->in_command;
+
+	if (redraw) {
+		point = rl_point;
+		saved = rl_copy_text(0, rl_end);
+		rl_save_prompt();
+		rl_replace_line("", 0);
+		rl_redisplay();
+	}
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	if (redraw) {
+		rl_restore_prompt();
+		rl_replace_line(saved, 0);
+		rl_point = point;
+		rl_redisplay();
+		free(saved);
+	}
+}
+
+/* shell_async - what the server sends unasked. */
+static void
+shell_async(void *arg, const struct record *rec, struct mail *m)
+{
+	struct client		*cl = arg;
+	struct proto_wallmsg	 w;
+	char			 text[PROTO_TEXT_MAX + 1];
+	size_t			 len;
+
+	switch (rec->hdr.type) {
+	case REC_MAIL:
+		cmd_show_live(cl, m);
+		break;
+	case REC_WALLMSG:
+		memset(&w, 0, sizeof w);
+		memcpy(&w, rec->payload, rec->hdr.len < sizeof w ?
+		    rec->hdr.len : sizeof w);
+		w.from[PROTO_NAME_MAX] = '\0';
+		w.text[sizeof w.text - 1] = '\0';
+		shell_print(cl, "*** wall from %s: %s\n", w.from, w.text);
+		break;
+	case REC_NOTICE:
+		len = rec->hdr.len < PROTO_TEXT_MAX ? rec->hdr.len :
+		    PROTO_TEXT_MAX;
+		memcpy(text, rec->payload, len);
+		text[len] = '\0';
+		shell_print(cl, "*** %s\n", text);
+		break;
+	}
+}
+
+/* shell_line - one line the user typed (NULL at end of input). */
+static void
+shell_line(char *line)
+{
+	struct client	*cl = shell_client;
+	char		**argv, *copy;
+	int		  argc;
+
+	if (line == NULL) {
+		cl->quit = 1;
+		if (cl->readline)
+			printf("\n");
+		return;
+	}
+	if (*line != '\0' && cl->readline)
+		add_history(line);
+	copy = xstrdup(line);
+	argc = cmd_split(copy, &argv);
+	cl->in_command = 1;
+	cmd_run(cl, argc, argv);
+	cl->in_command = 0;
+	free(argv);
+	free(copy);
+	free(line);
+	if (cl->conn.gone)
+		cl->quit = 1;
+}
+
+static char *
+shell_complete_cmd(const char *text, int state)
+{
+	static size_t	i;
+	const char	*name;
+
+	if (state == 0)
+		i = 0;
+	while ((name = cmd_name(i++)) != NULL)
+		if (strncmp(name, text, strlen(text)) == 0)
+			return (xstrdup(name));
+	return (NULL);
+}
+
+static char *
+shell_complete_name(const char *text, int state)
+{
+	static char	**names;
+	static size_t	  n, i;
+	char		 *r;
+
+	if (state == 0) {
+		for (i = 0; names != NULL && i < n; i++)
+			free(names[i]);
+		free(names);
+		names = cmd_online(shell_client, &n);
+		i = 0;
+	}
+	while (names != NULL && i < n) {
+		r = names[i++];
+		if (strncmp(r, text, strlen(text)) == 0)
+			return (xstrdup(r));
+	}
+	return (NULL);
+}
+
+/* shell_complete - commands first, then online names. */
+static char **
+shell_complete(const char *text, int start, int end)
+{
+	(void)end;
+	rl_attempted_completion_over = 1;
+	if (start == 0)
+		return (rl_completion_matches(text, shell_complete_cmd));
+	return (rl_completion_matches(text, shell_complete_name));
+}
+
+static char *
+shell_history_path(void)
+{
+	const char	*xdg = getenv("XDG_DATA_HOME"), *home;
+	char		*p;
+
+	if (xdg != NULL && xdg[0] == '/')
+		xasprintf(&p, "%s/ipcmail/history", xdg);
+	else {
+		if ((home = getenv("HOME")) == NULL || *home == '\0')
+			return (NULL);
+		xasprintf(&p, "%s/.local/share/ipcmail/history", home);
+	}
+	mbox_mkdirs(p);
+	return (p);
+}
+
+/* shell_plain_input - read lines from a non-terminal stdin. */
+static void
+shell_plain_input(struct client *cl, char *buf, size_t *len, size_t size)
+{
+	ssize_t	 n;
+	char	*nl;
+
+	n = io_read_some(STDIN_FILENO, buf + *len, size - 1 - *len);
+	if (n <= 0) {
+		if (*len > 0) {
+			buf[*len] = '\0';
+			shell_line(xstrdup(buf));
+			*len = 0;
+		}
+		if (!cl->quit)
+			shell_line(NULL);
+		return;
+	}
+	*len += (size_t)n;
+	buf[*len] = '\0';
+	while ((nl = strchr(buf, '\n')) != NULL && !cl->quit) {
+		*nl = '\0';
+		shell_line(xstrdup(buf));
+		*len -= (size_t)(nl + 1 - buf);
+		memmove(buf, nl + 1, *len + 1);
+	}
+	if (*len == size - 1)	/* an endless line: take it as it is */
+		*len = 0;
+}
+
+/* shell_signals - handle what the self-pipe says. */
+static void
+shell_signals(struct client *cl)
+{
+	int	signo;
+
+	while ((signo = sig_next(cl->sigfd)) != 0) {
+		switch (signo) {
+		case SIGCHLD:
+			if (helper_reap(&cl->conn) > 0)
+				cl->quit = 1;
+			break;
+		case SIGINT:
+			if (cl->readline) {
+				rl_replace_line("", 0);
+				printf("\n");
+				rl_on_new_line();
+				rl_redisplay();
+			}
+			break;
+		case SIGWINCH:
+			if (cl->readline)
+				rl_resize_terminal();
+			break;
+		default:	/* SIGTERM, SIGHUP */
+			cl->quit = 1;
+		}
+	}
+}
+
+/* shell_run - the interactive session; returns the exit code. */
+int
+shell_run(struct client *cl)
+{
+	struct pollfd	 pfd[3];
+	struct record	 rec;
+	struct mail	 m;
+	char		*history, plain[8192];
+	size_t		 plainlen = 0;
+	int		 rc;
+
+	shell_client = cl;
+	cl->conn.async = shell_async;
+	cl->conn.async_arg = cl;
+	cl->readline = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	history = shell_history_path();
+	printf("You have %u new messages.\n", cl->unread);
+	fflush(stdout);
+	if (cl->readline) {
+		rl_catch_signals = 0;
+		rl_catch_sigwinch = 0;
+		rl_readline_name = "mailcli";
+		rl_attempted_completion_function = shell_complete;
+		stifle_history(SHELL_HISTORY);
+		if (history != NULL)
+			read_history(history);
+		rl_callback_handler_install(SHELL_PROMPT, shell_line);
+	}
+	while (!cl->quit) {
+		pfd[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = cl->conn.in, .events = POLLIN };
+		pfd[2] = (struct pollfd){ .fd = cl->sigfd, .events = POLLIN };
+		if (poll(pfd, 3, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[2].revents)
+			shell_signals(cl);
+		if (pfd[1].revents) {
+			rc = conn_next(&cl->conn, &rec, &m, CONN_TIMEOUT_MS);
+			if (rc == -1)
+				cl->quit = 1;
+			else if (rc == 1) {
+				shell_async(cl, &rec, &m);
+				if (rec.hdr.type == REC_MAIL)
+					mail_free(&m);
+			}
+		}
+		if (!cl->quit && pfd[0].revents) {
+			if (cl->readline)
+				rl_callback_read_char();
+			else
+				shell_plain_input(cl, plain, &plainlen,
+				    sizeof plain);
+		}
+	}
+	if (cl->readline) {
+		rl_callback_handler_remove();
+		if (history != NULL) {
+			if (write_history(history) != 0)
+				fprintf(stderr, "mailcli: history %s: %s\n",
+				    history, strerror(errno));
+		}
+	}
+	free(history);
+	if (cl->conn.gone) {
+		fprintf(stderr, "mailcli: mailserv in %s has gone away\n",
+		    cl->dir);
+		return (CLI_EXIT_NOSERVER);
+	}
+	return (CLI_EXIT_OK);
+}

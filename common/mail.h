@@ -1,0 +1,73 @@
+/*
+ * mail.h - one message as ipcmail knows it, and its stored form: a
+ * message is cut into parts of at most one SysV message (msgmax) each,
+ * every part carrying enough header to be found and reassembled after
+ * every process has exited.
+ */
+#ifndef MAIL_H
+#define MAIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+#define MAIL_ID_LEN		16
+#define MAIL_ID_STR		37	/* uuid text form with NUL */
+#define MAIL_BODY_DEFAULT	(64 * 1024)
+
+struct mail {
+	uint8_t		id[MAIL_ID_LEN];
+	char		from[PROTO_NAME_MAX + 1];
+	char		to[PROTO_NAME_MAX + 1];
+	int64_t		date;
+	uint32_t	len;
+	uint8_t		*body;
+};
+
+#define PART_MAGIC	0x31504d49u	/* "IMP1" */
+#define PART_VERSION	1
+#define PART_MAX	8192		/* msgmax on these machines */
+
+struct part_hdr {
+	uint32_t	magic;
+	uint16_t	version;
+	uint16_t	part;		/* 0 .. nparts-1 */
+	uint16_t	nparts;
+	uint16_t	pad;
+	uint32_t	len;		/* whole body */
+	uint32_t	offset;		/* of this part's data in the body */
+	uint32_t	datalen;	/* data bytes after the header */
+	uint32_t	sum;		/* FNV-1a of header (sum 0) + data */
+	int64_t		date;
+	uint8_t		id[MAIL_ID_LEN];
+	char		from[PROTO_NAME_MAX + 1];
+	char		to[PROTO_NAME_MAX + 1];
+	uint8_t		pad2[6];
+};
+#define PART_DATA_MAX	(PART_MAX - sizeof(struct part_hdr))
+
+void	mail_new_id(uint8_t *);
+void	mail_id_str(const uint8_t *, char *);
+int	mail_id_parse(const char *, uint8_t *);
+void	mail_first_line(const uint8_t *, size_t, char *, size_t);
+void	mail_free(struct mail *);
+
+/* A body arriving in REC_DATA records. */
+struct mail_assembly {
+	uint8_t		*buf;
+	uint32_t	 want;
+	uint32_t	 have;
+};
+
+void	mail_assembly_start(struct mail_assembly *, uint32_t);
+int	mail_assembly_add(struct mail_assembly *, const void *, size_t);
+uint8_t	*mail_assembly_take(struct mail_assembly *);
+void	mail_assembly_clear(struct mail_assembly *);
+
+uint16_t mail_part_count(uint32_t);
+size_t	mail_part_encode(const struct mail *, uint16_t, uint8_t *);
+int	mail_part_decode(const uint8_t *, size_t, struct part_hdr *,
+	    const uint8_t **);
+
+#endif

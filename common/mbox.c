@@ -1,0 +1,202 @@
+/*
+ * mbox.c - appending mail to the reader's own mbox file, so `mail -f`
+ * and `mutt -f` can open it.  The append is locked (flock), fsync'd
+ * before it counts, and idempotent: a message whose id is already in
+ * the file is not written twice, so a reader killed between saving and
+ * telling the server can read again without duplicates.
+ */
+#define _GNU_SOURCE
+#include <sys/types.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "mbox.h"
+#include "xmalloc.h"
+
+/* mbox_default_path - $XDG_DATA_HOME/ipcmail/NAME.mbox. */
+char *
+mbox_default_path(const char *name)
+{
+	const char	*xdg = getenv("XDG_DATA_HOME"), *home;
+	char		*p;
+
+	if (xdg != NULL && xdg[0] == '/')
+		xasprintf(&p, "%s/ipcmail/%s.mbox", xdg, name);
+	else {
+		if ((home = getenv("HOME")) == NULL || *home == '\0')
+			home = "/";
+		xasprintf(&p, "%s/.local/share/ipcmail/%s.mbox", home, name);
+	}
+	return (p);
+}
+
+/* mbox_date - RFC 5322 date in local time. */
+void
+mbox_date(int64_t when, char *buf, size_t size)
+{
+	time_t		t = (time_t)when;
+	struct tm	tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, size, "%a, %d %b %Y %H:%M:%S %z", &tm);
+}
+
+/* mbox_mkdirs - make the directories above path (0700). */
+void
+mbox_mkdirs(const char *path)
+{
+	char	*dir = xstrdup(path), *p;
+
+	for (p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+			break;
+		*p = '/';
+	}
+	free(dir);
+}
+
+/* mbox_contains - is needle anywhere in the file behind fd? */
+static int
+mbox_contains(int fd, const char *needle)
+{
+	char	 buf[65536];
+	size_t	 nlen = strlen(needle), keep = 0, have;
+	off_t	 off = 0;
+	ssize_t	 n;
+
+	for (;;) {
+		n = pread(fd, buf + keep, sizeof buf - keep, off);
+		if (n <= 0)
+			return (0);
+		off += n;
+		have = keep + (size_t)n;
+		if (memmem(buf, have, needle, nlen) != NULL)
+			return (1);
+		/* Keep a tail so a match across two reads is seen. */
+		keep = have < nlen ? have : nlen - 1;
+		memmove(buf, buf + have - keep, keep);
+	}
+}
+
+/* mbox_format - the message as an mboxrd entry, allocated in *out. */
+size_t
+mbox_format(const struct mail *m, char **out)
+{
+	char		 date[64], idstr[MAIL_ID_STR], first[PROTO_FIRST_MAX];
+	char		 fromline[64];
+	time_t		 t = (time_t)m->date;
+	struct tm	 tm;
+	size_t		 cap, len, i, start;
+	const uint8_t	*b = m->body;
+	char		*p;
+	int		 n;
+
+	mbox_date(m->date, date, sizeof date);
+	mail_id_str(m->id, idstr);
+	mail_first_line(m->body, m->len, first, sizeof first);
+	gmtime_r(&t, &tm);
+	strftime(fromline, sizeof fromline, "%a %b %e %H:%M:%S %Y", &tm);
+	cap = 1024 + m->len + m->len / 4;
+	p = xmalloc(cap);
+	n = snprintf(p, cap, "From %s %s\nFrom: %s\nTo: %s\nDate: %s\n"
+	    "Subject: %s\nMessage-ID: <%s@ipcmail>\nX-Ipcmail-Id: %s\n"
+	    "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: 8bit\n\n", m->from, fromline,
+	    m->from, m->to, date, first, idstr, idstr);
+	len = (size_t)n;
+	/* mboxrd: a body line of ">*From " gains one more '>'. */
+	for (start = 0; start < m->len; start = i) {
+		for (i = start; i < m->len && b[i] != '\n'; i++)
+			;
+		if (i < m->len)
+			i++;
+		{
+			size_t	k = start;
+
+			while (k < i && b[k] == '>')
+				k++;
+			if (i - k >= 5 && memcmp(b + k, "From ", 5) == 0) {
+				if (len + 1 >= cap)
+					p = xreallocarray(p, cap *= 2, 1);
+				p[len++] = '>';
+			}
+		}
+		while (len + (i - start) + 4 >= cap)
+			p = xreallocarray(p, cap *= 2, 1);
+		memcpy(p + len, b + start, i - start);
+		len += i - start;
+	}
+	if (m->len > 0 && b[m->len - 1] != '\n')
+		p[len++] = '\n';
+	p[len++] = '\n';
+	*out = p;
+	return (len);
+}
+
+/*
+ * mbox_append - append m to the mbox at path and fsync it.  Returns 1
+ * when appended, 0 when the message was already there, -1 on error.
+ */
+int
+mbox_append(const char *path, const struct mail *m, char **cause)
+{
+	char		 needle[64], idstr[MAIL_ID_STR], *text;
+	size_t		 len;
+	struct stat	 st;
+	int		 fd, rc = -1;
+
+	mbox_mkdirs(path);
+	if ((fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		xasprintf(cause, "%s is not a regular file", path);
+		close(fd);
+		return (-1);
+	}
+	while (flock(fd, LOCK_EX) == -1) {
+		if (errno != EINTR) {
+			xasprintf(cause, "flock %s: %s", path,
+			    strerror(errno));
+			close(fd);
+			return (-1);
+		}
+	}
+	mail_id_str(m->id, idstr);
+	snprintf(needle, sizeof needle, "\nX-Ipcmail-Id: %s\n", idstr);
+	if (mbox_contains(fd, needle)) {
+		rc = 0;
+		goto out;
+	}
+	len = mbox_format(m, &text);
+	if (io_write_all(fd, text, len) == -1 || fsync(fd) == -1) {
+		int	saved_errno = errno;
+
+		/* Take back a partial entry so the file stays an mbox. */
+		if (ftruncate(fd, st.st_size) == -1)
+			xasprintf(cause, "%s: %s (and the partial entry could "
+			    "not be removed)", path, strerror(saved_errno));
+		else
+			xasprintf(cause, "%s: %s", path,
+			    strerror(saved_errno));
+		free(text);
+		goto out;
+	}
+	free(text);
+	rc = 1;
+out:
+	close(fd);	/* releases the lock */
+	return (rc);
+}

@@ -1,0 +1,38 @@
+/*
+ * name.c - validation of user names.  Names travel in fixed fields of
+ * records and stored messages, so the fixed-field check also demands
+ * the terminating NUL inside the field.
+ */
+#include <string.h>
+
+#include "name.h"
+#include "proto.h"
+
+/* name_valid - 1 if s is an acceptable user name. */
+int
+name_valid(const char *s)
+{
+	size_t	i;
+
+	if (s == NULL || s[0] == '\0')
+		return (0);
+	if (!((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+		return (0);
+	for (i = 1; s[i] != '\0'; i++) {
+		if (i >= PROTO_NAME_MAX)
+			return (0);
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+			return (0);
+	}
+	return (1);
+}
+
+/* name_valid_field - name_valid for a fixed field of size bytes. */
+int
+name_valid_field(const char *field, size_t size)
+{
+	if (memchr(field, '\0', size) == NULL)
+		return (0);
+	return (name_valid(field));
+}

@@ -1,0 +1,140 @@
+/*
+ * proto.h - the wire protocol between mailcli and mailserv, in one place.
+ * Every record is a fixed header plus a payload and never exceeds
+ * PIPE_BUF, so a write(2) of one record to the shared FIFO is atomic
+ * however many clients write at once.  Payloads are fixed-size structs
+ * (or raw bytes for REC_DATA); both ends run on one host, so fields are
+ * in host byte order.
+ */
+#ifndef PROTO_H
+#define PROTO_H
+
+#include <assert.h>
+#include <stdint.h>
+
+#define PROTO_MAGIC	0x314c4d49u	/* "IML1" */
+#define PROTO_VERSION	1
+#define PROTO_REC_MAX	4096		/* PIPE_BUF on Linux */
+
+#define PROTO_NAME_MAX	32		/* [a-z_][a-z0-9_-]{0,31} */
+#define PROTO_TTY_MAX	32
+#define PROTO_FIRST_MAX	72		/* first line of a body, in lists */
+#define PROTO_TEXT_MAX	1024		/* error texts, wall messages */
+
+enum proto_type {
+	/* client -> server, through DIR/mailserv.fifo */
+	REC_HELLO = 1,		/* struct proto_hello: open a session */
+	REC_SEND,		/* struct proto_send, then REC_DATA */
+	REC_DATA,		/* raw body bytes */
+	REC_LIST,		/* no payload: list unread mail */
+	REC_FETCH,		/* struct proto_id: send me this message */
+	REC_DONE,		/* struct proto_done: saved or deleted */
+	REC_WALL,		/* text: live to everyone online */
+	REC_BYE,		/* no payload: close the session */
+
+	/* server -> client, through the client's reply FIFO */
+	REC_WELCOME = 64,	/* struct proto_welcome */
+	REC_OK,			/* no payload */
+	REC_ERROR,		/* struct proto_error */
+	REC_ENTRY,		/* struct proto_entry: one line of a list */
+	REC_END,		/* end of a list */
+	REC_MAIL,		/* struct proto_mail, then REC_DATA */
+	REC_WALLMSG,		/* struct proto_wallmsg */
+	REC_NOTICE,		/* text from the server (shutdown, ...) */
+};
+
+/* Error codes carried in REC_ERROR; mailcli exits with them. */
+enum proto_err {
+	PROTO_E_USAGE = 1,
+	PROTO_E_NOSERVER = 2,
+	PROTO_E_NAME = 3,
+	PROTO_E_FULL = 4,
+	PROTO_E_TOOBIG = 5,
+	PROTO_E_NOMSG = 6,	/* no such message: mailcli exits 1 */
+	PROTO_E_DENIED = 7,	/* identity check failed: mailcli exits 3 */
+	PROTO_E_BUSY = 8,	/* too many users online: mailcli exits 1 */
+};
+
+struct proto_hdr {
+	uint32_t	magic;
+	uint16_t	version;
+	uint16_t	type;
+	uint32_t	len;		/* payload bytes after the header */
+	uint32_t	sum;		/* FNV-1a of header (sum 0) + payload */
+	uint32_t	pid;		/* the client's pid, names its session */
+	uint32_t	pad;
+	uint8_t		token[16];	/* session capability from WELCOME */
+};
+#define PROTO_PAYLOAD_MAX	(PROTO_REC_MAX - sizeof(struct proto_hdr))
+
+#define PROTO_HELLO_LOGIN	0x1	/* interactive: enter the online table */
+
+struct proto_hello {
+	char		name[PROTO_NAME_MAX + 1];
+	char		tty[PROTO_TTY_MAX];
+	uint8_t		pad[3];
+	uint32_t	flags;
+};
+
+struct proto_welcome {
+	uint8_t		token[16];
+	uint32_t	unread;
+	uint32_t	max_body;
+};
+
+struct proto_error {
+	uint32_t	code;
+	char		text[PROTO_TEXT_MAX];
+};
+
+struct proto_send {
+	char		to[PROTO_NAME_MAX + 1];
+	uint8_t		pad[3];
+	uint32_t	len;		/* body bytes that follow in REC_DATA */
+};
+
+struct proto_id {
+	uint8_t		id[16];
+};
+
+#define PROTO_DONE_SAVED	0x1	/* in the reader's mbox: remove */
+#define PROTO_DONE_QUIET	0x2	/* no REC_OK wanted (live mail ack) */
+
+struct proto_done {
+	uint8_t		id[16];
+	uint32_t	flags;
+};
+
+struct proto_entry {
+	uint8_t		id[16];
+	char		from[PROTO_NAME_MAX + 1];
+	uint8_t		pad[7];
+	int64_t		date;
+	uint32_t	len;
+	char		first[PROTO_FIRST_MAX];
+};
+
+#define PROTO_MAIL_LIVE	0x1		/* pushed because the reader is online */
+
+struct proto_mail {
+	uint8_t		id[16];
+	char		from[PROTO_NAME_MAX + 1];
+	char		to[PROTO_NAME_MAX + 1];
+	uint8_t		pad[6];
+	int64_t		date;
+	uint32_t	len;
+	uint32_t	flags;
+};
+
+struct proto_wallmsg {
+	char		from[PROTO_NAME_MAX + 1];
+	uint8_t		pad[7];
+	int64_t		date;
+	char		text[PROTO_TEXT_MAX];
+};
+
+static_assert(sizeof(struct proto_hdr) == 40, "header layout");
+static_assert(sizeof(struct proto_wallmsg) <= PROTO_PAYLOAD_MAX, "wall fits");
+static_assert(sizeof(struct proto_error) <= PROTO_PAYLOAD_MAX, "error fits");
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * record.h - building, checking and reassembling protocol records.
+ * record_parser turns a byte stream (a FIFO or pipe, where reads may
+ * merge or split writes) back into whole, checked records, and
+ * resynchronises past garbage.
+ */
+#ifndef RECORD_H
+#define RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+struct record {
+	struct proto_hdr	hdr;
+	uint8_t			payload[PROTO_PAYLOAD_MAX];
+};
+
+uint32_t record_sum(const void *, size_t, uint32_t);
+size_t	record_build(struct record *, uint16_t, uint32_t, const uint8_t *,
+	    const void *, size_t);
+int	record_check_header(const struct proto_hdr *);
+int	record_check(const struct record *);
+size_t	record_size(const struct record *);
+const char *record_type_name(uint16_t);
+
+#define RECORD_PARSER_BUF	(64 * 1024)
+
+struct record_parser {
+	uint8_t		buf[RECORD_PARSER_BUF];
+	size_t		len;
+	uint64_t	dropped;	/* garbage bytes skipped */
+};
+
+void	record_parser_init(struct record_parser *);
+uint8_t	*record_parser_space(struct record_parser *, size_t *);
+void	record_parser_added(struct record_parser *, size_t);
+int	record_parser_next(struct record_parser *, struct record *, int);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * store.h - the mail store: where accepted mail waits for its reader.
+ * A backend keeps messages in kernel objects that outlive every
+ * process; this interface is all the server sees of it.  The store
+ * indexes what it holds so listing needs no kernel round trip; bodies
+ * are read back from the kernel on demand.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mail.h"
+
+#define STORE_FULL	1	/* store_put: no room; nothing stored */
+
+struct store_entry {
+	uint8_t		id[MAIL_ID_LEN];
+	char		from[PROTO_NAME_MAX + 1];
+	char		to[PROTO_NAME_MAX + 1];
+	int64_t		date;
+	uint32_t	len;
+	char		first[PROTO_FIRST_MAX];
+};
+
+struct store_config {
+	const char	*keyfile;	/* ftok() anchor */
+	unsigned	 max_shards;	/* kernel objects the store may use */
+};
+
+/* One kernel object of the store, for --status. */
+struct store_object {
+	const char	*role;
+	int		 key;
+	int		 id;
+	unsigned	 mode;
+	unsigned	 uid;
+	unsigned long	 messages;
+	unsigned long	 bytes;
+	unsigned long	 capacity;
+};
+
+struct store;
+
+struct store_ops {
+	const char *name;
+	void	*(*open)(const struct store_config *, int, char **);
+	void	 (*close)(void *);
+	int	 (*put)(void *, const struct mail *, char **);
+	int	 (*get)(void *, const uint8_t *, struct mail *, char **);
+	int	 (*remove)(void *, const uint8_t *);
+	size_t	 (*count)(void *);
+	const struct store_entry *(*entry)(void *, size_t);
+	size_t	 (*objects)(void *, struct store_object *, size_t);
+	int	 (*destroy)(void *);
+};
+
+extern const struct store_ops store_sysv_ops;
+
+struct store *store_open(const struct store_ops *, const struct store_config *,
+	    int, char **);
+void	store_close(struct store *);
+int	store_put(struct store *, const struct mail *, char **);
+int	store_get(struct store *, const uint8_t *, struct mail *, char **);
+int	store_remove(struct store *, const uint8_t *);
+size_t	store_count(struct store *);
+const struct store_entry *store_entry(struct store *, size_t);
+const struct store_entry *store_find(struct store *, const uint8_t *);
+size_t	store_unread(struct store *, const char *, uint64_t *);
+size_t	store_objects(struct store *, struct store_object *, size_t);
+int	store_destroy(struct store *);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * table.h - the online-user table: who is logged in, published by
+ * mailserv in shared memory so that `mailcli who` reads it directly,
+ * with no server round trip.  Every access takes the table's lock.
+ */
+#ifndef TABLE_H
+#define TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+struct table_user {
+	char		name[PROTO_NAME_MAX + 1];
+	char		tty[PROTO_TTY_MAX];
+	int32_t		pid;
+	uint32_t	uid;
+	int64_t		since;
+};
+
+struct table_info {
+	int32_t		server_pid;
+	uint32_t	server_uid;
+	int64_t		started;
+	uint32_t	nslots;
+	uint32_t	used;
+};
+
+/* One kernel object of the table, for --status. */
+struct table_object {
+	const char	*role;
+	int		 key;
+	int		 id;
+	unsigned	 mode;
+	unsigned	 uid;
+	unsigned long	 size;
+	unsigned long	 attached;
+};
+
+struct table_ops {
+	const char *name;
+	void	*(*create)(const char *, unsigned, char **);
+	void	*(*attach)(const char *, char **);
+	int	 (*add)(void *, const struct table_user *);
+	void	 (*del)(void *, int);
+	int	 (*read)(void *, struct table_user **, size_t *,
+		    struct table_info *, char **);
+	size_t	 (*objects)(const char *, struct table_object *, size_t);
+	int	 (*purge)(const char *, char **);
+	void	 (*detach)(void *);
+	void	 (*destroy)(void *);
+};
+
+extern const struct table_ops table_sysv_ops;
+
+#endif

@@ -1,0 +1,407 @@
+/*
+ * table_sysv.c - the online-user table in a SysV shared-memory segment
+ * (ftok(keyfile, 2)), guarded by a SysV semaphore (ftok(keyfile, 1))
+ * always taken with SEM_UNDO, so a process killed while holding it
+ * gives it back.  SEM_UNDO does not say whether the dead holder
+ * finished its update, so each slot also carries a sequence number,
+ * odd while being written: a reader never trusts an odd slot.  Only
+ * mailserv writes; readers attach read-only.  Lock waits are bounded
+ * (semtimedop) so nobody hangs on a stopped holder.
+ */
+#define _GNU_SOURCE
+#include <sys/types.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "table.h"
+#include "xmalloc.h"
+
+#define TABLE_MAGIC	0x31544d49u	/* "IMT1" */
+#define TABLE_VERSION	1
+#define TABLE_PROJ_SEM	1
+#define TABLE_PROJ_SHM	2
+#define TABLE_LOCK_MS	2000
+
+struct table_head {
+	uint32_t	magic;
+	uint16_t	version;
+	uint16_t	pad;
+	uint32_t	nslots;
+	int32_t		server_pid;
+	uint32_t	server_uid;
+	uint32_t	pad2;
+	int64_t		started;
+};
+
+struct table_slot {
+	uint32_t		seq;	/* odd while being written */
+	uint32_t		used;
+	struct table_user	u;
+};
+
+struct table_sysv {
+	int			 semid;
+	int			 shmid;
+	struct table_head	*head;
+	struct table_slot	*slots;
+	int			 owner;	/* the server: destroy on exit */
+};
+
+static int
+table_sysv_keys(const char *keyfile, key_t *semkey, key_t *shmkey)
+{
+	if ((*semkey = ftok(keyfile, TABLE_PROJ_SEM)) == -1 ||
+	    (*shmkey = ftok(keyfile, TABLE_PROJ_SHM)) == -1)
+		return (-1);
+	return (0);
+}
+
+/* table_sysv_lock - take (op -1) or give back (op 1) the lock. */
+static int
+table_sysv_lock(struct table_sysv *t, int op)
+{
+	struct sembuf	sb = { 0, (short)op, SEM_UNDO };
+	struct timespec	ts = { TABLE_LOCK_MS / 1000, 0 };
+	int		rc;
+
+	do
+		rc = semtimedop(t->semid, &sb, 1, op < 0 ? &ts : NULL);
+	while (rc == -1 && errno == EINTR);
+	if (rc == 0)
+		log_trace("sysv-sem", "semop id=%d %s (SEM_UNDO)", t->semid,
+		    op < 0 ? "P" : "V");
+	return (rc);
+}
+
+/*
+ * table_sysv_clear - remove what a dead server left at our keys, if it
+ * is ours; -1 with cause if something foreign sits there.
+ */
+static int
+table_sysv_clear(key_t semkey, key_t shmkey, char **cause)
+{
+	struct shmid_ds	 sds;
+	struct semid_ds	 mds;
+	union semun { int val; struct semid_ds *buf; } arg;
+	int		 id;
+
+	if ((id = shmget(shmkey, 0, 0)) != -1) {
+		if (shmctl(id, IPC_STAT, &sds) == -1 ||
+		    sds.shm_perm.cuid != geteuid()) {
+			xasprintf(cause, "shared memory key 0x%08x (id %d) "
+			    "belongs to someone else", (unsigned)shmkey, id);
+			return (-1);
+		}
+		if (sds.shm_nattch > 0) {
+			xasprintf(cause, "online table (shm id %d) is still "
+			    "attached by %lu processes", id,
+			    (unsigned long)sds.shm_nattch);
+			return (-1);
+		}
+		log_info("removing stale online table (shm id %d)", id);
+		shmctl(id, IPC_RMID, NULL);
+	}
+	if ((id = semget(semkey, 0, 0)) != -1) {
+		arg.buf = &mds;
+		if (semctl(id, 0, IPC_STAT, arg) == -1 ||
+		    mds.sem_perm.cuid != geteuid()) {
+			xasprintf(cause, "semaphore key 0x%08x (id %d) "
+			    "belongs to someone else", (unsigned)semkey, id);
+			return (-1);
+		}
+		log_info("removing stale table lock (sem id %d)", id);
+		semctl(id, 0, IPC_RMID);
+	}
+	return (0);
+}
+
+static void *
+table_sysv_create(const char *keyfile, unsigned nslots, char **cause)
+{
+	struct table_sysv	*t;
+	union semun { int val; struct semid_ds *buf; } arg;
+	key_t			 semkey, shmkey;
+	size_t			 size;
+	void			*p;
+
+	if (table_sysv_keys(keyfile, &semkey, &shmkey) == -1) {
+		xasprintf(cause, "ftok %s: %s", keyfile, strerror(errno));
+		return (NULL);
+	}
+	if (table_sysv_clear(semkey, shmkey, cause) != 0)
+		return (NULL);
+	t = xcalloc(1, sizeof *t);
+	t->owner = 1;
+	t->shmid = -1;
+	/* The lock exists and is free before the table is published. */
+	if ((t->semid = semget(semkey, 1, IPC_CREAT | IPC_EXCL | 0666)) ==
+	    -1) {
+		xasprintf(cause, "semget: %s", strerror(errno));
+		goto fail;
+	}
+	arg.val = 1;
+	if (semctl(t->semid, 0, SETVAL, arg) == -1) {
+		xasprintf(cause, "semctl SETVAL: %s", strerror(errno));
+		goto fail;
+	}
+	log_trace("sysv-sem", "semget key=0x%08x -> id %d, value 1",
+	    (unsigned)semkey, t->semid);
+	size = sizeof *t->head + (size_t)nslots * sizeof *t->slots;
+	if ((t->shmid = shmget(shmkey, size, IPC_CREAT | IPC_EXCL | 0644)) ==
+	    -1) {
+		xasprintf(cause, "shmget %zu bytes: %s", size, strerror(errno));
+		goto fail;
+	}
+	if ((p = shmat(t->shmid, NULL, 0)) == (void *)-1) {
+		xasprintf(cause, "shmat: %s", strerror(errno));
+		goto fail;
+	}
+	log_trace("sysv-shm", "shmget key=0x%08x -> id %d, %zu B attached",
+	    (unsigned)shmkey, t->shmid, size);
+	t->head = p;
+	t->slots = (struct table_slot *)(t->head + 1);
+	memset(p, 0, size);
+	t->head->nslots = nslots;
+	t->head->server_pid = getpid();
+	t->head->server_uid = geteuid();
+	t->head->started = time(NULL);
+	t->head->version = TABLE_VERSION;
+	__atomic_store_n(&t->head->magic, TABLE_MAGIC, __ATOMIC_RELEASE);
+	return (t);
+
+fail:
+	if (t->shmid != -1)
+		shmctl(t->shmid, IPC_RMID, NULL);
+	if (t->semid != -1)
+		semctl(t->semid, 0, IPC_RMID);
+	free(t);
+	return (NULL);
+}
+
+static void *
+table_sysv_attach(const char *keyfile, char **cause)
+{
+	struct table_sysv	*t;
+	key_t			 semkey, shmkey;
+	void			*p;
+
+	if (table_sysv_keys(keyfile, &semkey, &shmkey) == -1) {
+		xasprintf(cause, "no online table (%s: %s)", keyfile,
+		    strerror(errno));
+		return (NULL);
+	}
+	t = xcalloc(1, sizeof *t);
+	if ((t->shmid = shmget(shmkey, 0, 0)) == -1 ||
+	    (t->semid = semget(semkey, 0, 0)) == -1) {
+		xasprintf(cause, "no online table (%s)", strerror(errno));
+		free(t);
+		return (NULL);
+	}
+	if ((p = shmat(t->shmid, NULL, SHM_RDONLY)) == (void *)-1) {
+		xasprintf(cause, "shmat %d: %s", t->shmid, strerror(errno));
+		free(t);
+		return (NULL);
+	}
+	log_trace("sysv-shm", "shmat id=%d read-only", t->shmid);
+	t->head = p;
+	t->slots = (struct table_slot *)(t->head + 1);
+	if (__atomic_load_n(&t->head->magic, __ATOMIC_ACQUIRE) !=
+	    TABLE_MAGIC || t->head->version != TABLE_VERSION) {
+		xasprintf(cause, "shared memory id %d is not an online table",
+		    t->shmid);
+		shmdt(p);
+		free(t);
+		return (NULL);
+	}
+	if (kill(t->head->server_pid, 0) == -1 && errno == ESRCH) {
+		xasprintf(cause, "online table left by a dead mailserv "
+		    "(pid %d)", t->head->server_pid);
+		shmdt(p);
+		free(t);
+		return (NULL);
+	}
+	return (t);
+}
+
+/* table_sysv_write - copy into slot i under its sequence number. */
+static void
+table_sysv_write(struct table_sysv *t, int i, const struct table_user *u,
+    uint32_t used)
+{
+	struct table_slot	*s = &t->slots[i];
+	int			 locked;
+
+	locked = table_sysv_lock(t, -1) == 0;
+	if (!locked)
+		log_warn("online table lock (sem %d) not free after %d ms; "
+		    "updating under the slot sequence only", t->semid,
+		    TABLE_LOCK_MS);
+	__atomic_add_fetch(&s->seq, 1, __ATOMIC_ACQ_REL);
+	if (u != NULL)
+		s->u = *u;
+	else
+		memset(&s->u, 0, sizeof s->u);
+	s->used = used;
+	__atomic_add_fetch(&s->seq, 1, __ATOMIC_ACQ_REL);
+	if (locked)
+		table_sysv_lock(t, 1);
+}
+
+static int
+table_sysv_add(void *be, const struct table_user *u)
+{
+	struct table_sysv	*t = be;
+	uint32_t		 i;
+
+	for (i = 0; i < t->head->nslots; i++) {
+		if (!t->slots[i].used) {
+			table_sysv_write(t, (int)i, u, 1);
+			return ((int)i);
+		}
+	}
+	return (-1);
+}
+
+static void
+table_sysv_del(void *be, int i)
+{
+	struct table_sysv	*t = be;
+
+	if (i >= 0 && (uint32_t)i < t->head->nslots)
+		table_sysv_write(t, i, NULL, 0);
+}
+
+static int
+table_sysv_read(void *be, struct table_user **out, size_t *n,
+    struct table_info *info, char **cause)
+{
+	struct table_sysv	*t = be;
+	struct table_slot	 s;
+	uint32_t		 i, seq;
+
+	if (table_sysv_lock(t, -1) == -1) {
+		xasprintf(cause, "online table lock (sem %d): %s", t->semid,
+		    errno == EAGAIN ? "busy for too long" : strerror(errno));
+		return (-1);
+	}
+	*out = xcalloc(t->head->nslots, sizeof **out);
+	*n = 0;
+	for (i = 0; i < t->head->nslots; i++) {
+		seq = __atomic_load_n(&t->slots[i].seq, __ATOMIC_ACQUIRE);
+		s = t->slots[i];
+		if ((seq & 1) || seq != __atomic_load_n(&t->slots[i].seq,
+		    __ATOMIC_ACQUIRE) || !s.used)
+			continue;
+		s.u.name[PROTO_NAME_MAX] = '\0';
+		s.u.tty[PROTO_TTY_MAX - 1] = '\0';
+		(*out)[(*n)++] = s.u;
+	}
+	if (info != NULL) {
+		info->server_pid = t->head->server_pid;
+		info->server_uid = t->head->server_uid;
+		info->started = t->head->started;
+		info->nslots = t->head->nslots;
+		info->used = (uint32_t)*n;
+	}
+	table_sysv_lock(t, 1);
+	return (0);
+}
+
+static size_t
+table_sysv_objects(const char *keyfile, struct table_object *obj,
+    size_t max)
+{
+	struct shmid_ds	 sds;
+	struct semid_ds	 mds;
+	union semun { int val; struct semid_ds *buf; } arg;
+	key_t		 semkey, shmkey;
+	size_t		 n = 0;
+	int		 id;
+
+	if (table_sysv_keys(keyfile, &semkey, &shmkey) == -1)
+		return (0);
+	if (n < max && (id = shmget(shmkey, 0, 0)) != -1 &&
+	    shmctl(id, IPC_STAT, &sds) == 0) {
+		obj[n].role = "online table (shm)";
+		obj[n].key = (int)shmkey;
+		obj[n].id = id;
+		obj[n].mode = sds.shm_perm.mode & 0777;
+		obj[n].uid = sds.shm_perm.uid;
+		obj[n].size = sds.shm_segsz;
+		obj[n].attached = sds.shm_nattch;
+		n++;
+	}
+	arg.buf = &mds;
+	if (n < max && (id = semget(semkey, 0, 0)) != -1 &&
+	    semctl(id, 0, IPC_STAT, arg) == 0) {
+		obj[n].role = "table lock (sem)";
+		obj[n].key = (int)semkey;
+		obj[n].id = id;
+		obj[n].mode = mds.sem_perm.mode & 0777;
+		obj[n].uid = mds.sem_perm.uid;
+		obj[n].size = mds.sem_nsems;
+		obj[n].attached = (unsigned long)semctl(id, 0, GETVAL);
+		n++;
+	}
+	return (n);
+}
+
+static int
+table_sysv_purge(const char *keyfile, char **cause)
+{
+	key_t	semkey, shmkey;
+
+	if (table_sysv_keys(keyfile, &semkey, &shmkey) == -1)
+		return (0);
+	return (table_sysv_clear(semkey, shmkey, cause));
+}
+
+static void
+table_sysv_detach(void *be)
+{
+	struct table_sysv	*t = be;
+
+	if (t == NULL)
+		return;
+	shmdt(t->head);
+	free(t);
+}
+
+static void
+table_sysv_destroy(void *be)
+{
+	struct table_sysv	*t = be;
+
+	if (t == NULL)
+		return;
+	shmdt(t->head);
+	if (t->owner) {
+		shmctl(t->shmid, IPC_RMID, NULL);
+		semctl(t->semid, 0, IPC_RMID);
+		log_trace("sysv-shm", "shmctl id=%d IPC_RMID", t->shmid);
+		log_trace("sysv-sem", "semctl id=%d IPC_RMID", t->semid);
+	}
+	free(t);
+}
+
+const struct table_ops table_sysv_ops = {
+	.name = "sysv",
+	.create = table_sysv_create,
+	.attach = table_sysv_attach,
+	.add = table_sysv_add,
+	.del = table_sysv_del,
+	.read = table_sysv_read,
+	.objects = table_sysv_objects,
+	.purge = table_sysv_purge,
+	.detach = table_sysv_detach,
+	.destroy = table_sysv_destroy,
+};

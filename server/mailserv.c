@@ -1,0 +1,178 @@
+/*
+ * mailserv.c - main() of the ipcmail server: options, then one of run,
+ * --status or --purge.  See mailserv(8).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "mail.h"
+#include "rundir.h"
+#include "server.h"
+
+#define MAILSERV_USERS_DEFAULT	64
+#define MAILSERV_SHARDS_DEFAULT	128
+#define MAILSERV_QUOTA_DEFAULT	(256 * 1024)
+#define MAILSERV_SHARD_BYTES	16384	/* msgmnb here */
+
+static void
+mailserv_usage(FILE *f)
+{
+	fprintf(f,
+"usage: mailserv [-d DIR] [--max-users N] [--max-body BYTES] [--quota BYTES]\n"
+"                [--shards N] [-v]\n"
+"       mailserv [-d DIR] --status | --purge\n"
+"       mailserv -h | -V\n"
+"\n"
+"The ipcmail server: keeps mail in SysV message queues (keyed by ftok on\n"
+"DIR/%s), publishes who is online in SysV shared memory, and takes\n"
+"requests on the FIFO DIR/%s.  Runs in the foreground until\n"
+"SIGINT or SIGTERM; the mail stays in the kernel when it stops.\n"
+"\n"
+"  -d, --dir DIR        run directory (default: $MAILSERV_DIR, else %s)\n"
+"      --max-users N    most users online at once (default %d)\n"
+"      --max-body BYTES largest message body (default %d)\n"
+"      --quota BYTES    most unread bytes one mailbox may hold (default %d)\n"
+"      --shards N       most message queues the store may use, 1-253\n"
+"                       (default %d, %d bytes each)\n"
+"  -v, --verbose        also log every IPC operation\n"
+"      --status         show the IPC objects and files of DIR, and exit\n"
+"      --purge          remove every IPC object and file of DIR, mail\n"
+"                       included (refused while a mailserv serves DIR)\n"
+"  -h, --help           show this help\n"
+"  -V, --version        show the version\n"
+"\n"
+"Exit status: 0 ok; 1 usage; 2 error (run directory, IPC); 3 another\n"
+"mailserv already serves DIR.\n",
+	    RUNDIR_KEY, RUNDIR_FIFO, RUNDIR_DEFAULT, MAILSERV_USERS_DEFAULT,
+	    MAIL_BODY_DEFAULT, MAILSERV_QUOTA_DEFAULT, MAILSERV_SHARDS_DEFAULT,
+	    MAILSERV_SHARD_BYTES);
+}
+
+static unsigned long long
+mailserv_number(const char *opt, const char *arg, unsigned long long min,
+    unsigned long long max)
+{
+	unsigned long long	 v;
+	char			*end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (arg[0] == '-' || *end != '\0' || end == arg || errno != 0 ||
+	    v < min || v > max) {
+		fprintf(stderr, "mailserv: %s: '%s' is not a number from %llu "
+		    "to %llu\n", opt, arg, min, max);
+		exit(SERVER_EXIT_USAGE);
+	}
+	return (v);
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { OPT_USERS = 256, OPT_BODY, OPT_QUOTA, OPT_SHARDS, OPT_STATUS,
+	    OPT_PURGE };
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "max-users", required_argument, NULL, OPT_USERS },
+		{ "max-body", required_argument, NULL, OPT_BODY },
+		{ "quota", required_argument, NULL, OPT_QUOTA },
+		{ "shards", required_argument, NULL, OPT_SHARDS },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "status", no_argument, NULL, OPT_STATUS },
+		{ "purge", no_argument, NULL, OPT_PURGE },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct server_config	cfg;
+	const char		*dir = NULL;
+	int			c, action = 0;
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.max_users = MAILSERV_USERS_DEFAULT;
+	cfg.max_body = MAIL_BODY_DEFAULT;
+	cfg.quota = MAILSERV_QUOTA_DEFAULT;
+	cfg.shards = MAILSERV_SHARDS_DEFAULT;
+	while ((c = getopt_long(argc, argv, "d:vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dir = optarg;
+			break;
+		case OPT_USERS:
+			cfg.max_users = (unsigned)mailserv_number("--max-users",
+			    optarg, 1, 100000);
+			break;
+		case OPT_BODY:
+			cfg.max_body = (uint32_t)mailserv_number("--max-body",
+			    optarg, 1, 253ULL * 8000);
+			break;
+		case OPT_QUOTA:
+			cfg.quota = mailserv_number("--quota", optarg, 1,
+			    UINT32_MAX);
+			break;
+		case OPT_SHARDS:
+			cfg.shards = (unsigned)mailserv_number("--shards",
+			    optarg, 1, 253);
+			break;
+		case 'v':
+			cfg.verbose = 1;
+			break;
+		case OPT_STATUS:
+		case OPT_PURGE:
+			if (action != 0 && action != c) {
+				fprintf(stderr, "mailserv: --status and "
+				    "--purge exclude each other\n");
+				return (SERVER_EXIT_USAGE);
+			}
+			action = c;
+			break;
+		case 'h':
+			mailserv_usage(stdout);
+			return (SERVER_EXIT_OK);
+		case 'V':
+			printf("mailserv (%s) %s\n", PACKAGE_NAME,
+			    PACKAGE_VERSION);
+			return (SERVER_EXIT_OK);
+		default:
+			mailserv_usage(stderr);
+			return (SERVER_EXIT_USAGE);
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "mailserv: unexpected argument '%s'\n",
+		    argv[optind]);
+		mailserv_usage(stderr);
+		return (SERVER_EXIT_USAGE);
+	}
+	cfg.dir = rundir_path(dir);
+	if (cfg.dir[0] != '/') {
+		fprintf(stderr, "mailserv: run directory '%s' must be an "
+		    "absolute path\n", cfg.dir);
+		return (SERVER_EXIT_USAGE);
+	}
+	/* What the store can hold: the shards, less the part headers. */
+	if ((uint64_t)cfg.max_body > (uint64_t)cfg.shards * 2 * PART_DATA_MAX) {
+		fprintf(stderr, "mailserv: --max-body %u does not fit in %u "
+		    "shards of %d bytes\n", cfg.max_body, cfg.shards,
+		    MAILSERV_SHARD_BYTES);
+		return (SERVER_EXIT_USAGE);
+	}
+	if (cfg.max_body > cfg.quota) {
+		fprintf(stderr, "mailserv: --max-body %u is larger than the "
+		    "mailbox --quota %llu\n", cfg.max_body,
+		    (unsigned long long)cfg.quota);
+		return (SERVER_EXIT_USAGE);
+	}
+	log_init("mailserv", cfg.verbose, action == 0);
+	if (action == OPT_STATUS)
+		return (status_print(cfg.dir));
+	if (action == OPT_PURGE)
+		return (status_purge(cfg.dir));
+	return (server_run(&cfg));
+}

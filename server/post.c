@@ -1,0 +1,276 @@
+/*
+ * post.c - the path a message takes through mailserv, and the reader's
+ * side of the mailbox.  post_accept is the one place a message is
+ * accepted: checks, then the kernel store, and only then the sender's
+ * "sent" and the live push to the recipient's open sessions.  (A
+ * durable spool belongs right before the store_put there.)  A message
+ * leaves the store only when its reader says REC_DONE, which mailcli
+ * sends after the message is fsync'd into the reader's mbox.
+ */
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "name.h"
+#include "server.h"
+#include "xmalloc.h"
+
+/* post_check_size - is a body of len bytes for to acceptable? */
+static int
+post_check_size(struct server *srv, struct session *s, const char *to,
+    uint32_t len)
+{
+	uint64_t	bytes;
+
+	if (len == 0) {
+		session_error(srv, s, PROTO_E_USAGE, "empty message: nothing "
+		    "sent");
+		return (-1);
+	}
+	if (len > srv->cfg.max_body) {
+		session_error(srv, s, PROTO_E_TOOBIG, "message of %u bytes is "
+		    "too large (at most %u)", len, srv->cfg.max_body);
+		return (-1);
+	}
+	store_unread(srv->store, to, &bytes);
+	if (bytes + len > srv->cfg.quota) {
+		session_error(srv, s, PROTO_E_FULL, "mailbox of %s is full "
+		    "(%llu of %llu bytes used)", to, (unsigned long long)bytes,
+		    (unsigned long long)srv->cfg.quota);
+		return (-1);
+	}
+	return (0);
+}
+
+/* post_send - REC_SEND: a body of len bytes for to follows. */
+void
+post_send(struct server *srv, struct session *s, const struct record *rec)
+{
+	struct proto_send	ps;
+
+	if (rec->hdr.len != sizeof ps) {
+		session_error(srv, s, PROTO_E_USAGE, "malformed send record");
+		return;
+	}
+	memcpy(&ps, rec->payload, sizeof ps);
+	if (!name_valid_field(ps.to, sizeof ps.to)) {
+		session_error(srv, s, PROTO_E_NAME, "invalid recipient name");
+		return;
+	}
+	if (post_check_size(srv, s, ps.to, ps.len) != 0)
+		return;
+	memcpy(s->to, ps.to, sizeof s->to);
+	mail_assembly_start(&s->body, ps.len);
+}
+
+/* post_accept - store a complete message, then tell everyone. */
+static void
+post_accept(struct server *srv, struct session *s, uint8_t *body,
+    uint32_t len)
+{
+	struct mail	 m;
+	char		*cause = NULL, idstr[MAIL_ID_STR];
+	size_t		 i;
+	int		 rc;
+
+	memset(&m, 0, sizeof m);
+	mail_new_id(m.id);
+	memcpy(m.from, s->name, sizeof m.from);
+	memcpy(m.to, s->to, sizeof m.to);
+	m.date = time(NULL);
+	m.len = len;
+	m.body = body;
+	if (post_check_size(srv, s, m.to, len) != 0)
+		goto out;
+	if ((rc = store_put(srv->store, &m, &cause)) != 0) {
+		if (rc == STORE_FULL)
+			session_error(srv, s, PROTO_E_FULL, "mail store is "
+			    "full: message to %s not sent", m.to);
+		else {
+			log_warnx("storing mail for %s: %s", m.to, cause);
+			session_error(srv, s, PROTO_E_FULL, "mail store: %s",
+			    cause);
+		}
+		free(cause);
+		goto out;
+	}
+	srv->accepted++;
+	mail_id_str(m.id, idstr);
+	log_info("%s -> %s: %u bytes stored (%s)", m.from, m.to, len, idstr);
+	session_queue(srv, s, REC_OK, NULL, 0);
+	for (i = 0; i < srv->nsessions; i++) {
+		if (srv->sessions[i]->login && !srv->sessions[i]->dead &&
+		    strcmp(srv->sessions[i]->name, m.to) == 0)
+			post_deliver(srv, srv->sessions[i], &m,
+			    PROTO_MAIL_LIVE);
+	}
+out:
+	free(body);
+}
+
+/* post_data - REC_DATA: the next piece of a body. */
+void
+post_data(struct server *srv, struct session *s, const struct record *rec)
+{
+	uint32_t	len = s->body.want;
+	int		rc;
+
+	if (s->body.buf == NULL) {
+		log_warnx("data from %s (pid %ld) outside a send: dropped",
+		    s->name, (long)s->pid);
+		return;
+	}
+	if ((rc = mail_assembly_add(&s->body, rec->payload,
+	    rec->hdr.len)) == -1) {
+		mail_assembly_clear(&s->body);
+		session_error(srv, s, PROTO_E_USAGE, "message body longer "
+		    "than announced: nothing sent");
+		return;
+	}
+	if (rc == 1)
+		post_accept(srv, s, mail_assembly_take(&s->body), len);
+}
+
+/* post_deliver - push one message (header, then body) to a session. */
+void
+post_deliver(struct server *srv, struct session *s, const struct mail *m,
+    uint32_t flags)
+{
+	struct proto_mail	pm;
+	size_t			off, n;
+
+	memset(&pm, 0, sizeof pm);
+	memcpy(pm.id, m->id, sizeof pm.id);
+	memcpy(pm.from, m->from, sizeof pm.from);
+	memcpy(pm.to, m->to, sizeof pm.to);
+	pm.date = m->date;
+	pm.len = m->len;
+	pm.flags = flags;
+	session_queue(srv, s, REC_MAIL, &pm, sizeof pm);
+	for (off = 0; off < m->len; off += n) {
+		n = m->len - off < PROTO_PAYLOAD_MAX ? m->len - off :
+		    PROTO_PAYLOAD_MAX;
+		session_queue(srv, s, REC_DATA, m->body + off, n);
+	}
+	srv->delivered++;
+}
+
+/* post_list - REC_LIST: one REC_ENTRY per unread message, REC_END. */
+void
+post_list(struct server *srv, struct session *s)
+{
+	const struct store_entry	*e;
+	struct proto_entry		 pe;
+	size_t				 i, n = store_count(srv->store);
+
+	for (i = 0; i < n; i++) {
+		e = store_entry(srv->store, i);
+		if (strcmp(e->to, s->name) != 0)
+			continue;
+		memset(&pe, 0, sizeof pe);
+		memcpy(pe.id, e->id, sizeof pe.id);
+		memcpy(pe.from, e->from, sizeof pe.from);
+		pe.date = e->date;
+		pe.len = e->len;
+		memcpy(pe.first, e->first, sizeof pe.first);
+		session_queue(srv, s, REC_ENTRY, &pe, sizeof pe);
+	}
+	session_queue(srv, s, REC_END, NULL, 0);
+}
+
+/* post_mine - the stored message id, if it is addressed to s. */
+static const struct store_entry *
+post_mine(struct server *srv, struct session *s, const uint8_t *id)
+{
+	const struct store_entry	*e = store_find(srv->store, id);
+
+	if (e == NULL || strcmp(e->to, s->name) != 0)
+		return (NULL);
+	return (e);
+}
+
+/* post_fetch - REC_FETCH: send a stored message; it stays stored. */
+void
+post_fetch(struct server *srv, struct session *s, const struct record *rec)
+{
+	struct proto_id	 pi;
+	struct mail	 m;
+	char		*cause = NULL;
+
+	if (rec->hdr.len != sizeof pi) {
+		session_error(srv, s, PROTO_E_USAGE, "malformed fetch record");
+		return;
+	}
+	memcpy(&pi, rec->payload, sizeof pi);
+	if (post_mine(srv, s, pi.id) == NULL) {
+		session_error(srv, s, PROTO_E_NOMSG, "no such message");
+		return;
+	}
+	if (store_get(srv->store, pi.id, &m, &cause) != 0) {
+		log_warnx("reading mail for %s: %s", s->name, cause);
+		session_error(srv, s, PROTO_E_NOMSG, "cannot read message: %s",
+		    cause);
+		free(cause);
+		return;
+	}
+	post_deliver(srv, s, &m, 0);
+	mail_free(&m);
+}
+
+/* post_done - REC_DONE: the reader saved (or deleted) a message. */
+void
+post_done(struct server *srv, struct session *s, const struct record *rec)
+{
+	struct proto_done	pd;
+	char			idstr[MAIL_ID_STR];
+
+	if (rec->hdr.len != sizeof pd) {
+		session_error(srv, s, PROTO_E_USAGE, "malformed done record");
+		return;
+	}
+	memcpy(&pd, rec->payload, sizeof pd);
+	if (post_mine(srv, s, pd.id) == NULL ||
+	    store_remove(srv->store, pd.id) != 0) {
+		if (!(pd.flags & PROTO_DONE_QUIET))
+			session_error(srv, s, PROTO_E_NOMSG,
+			    "no such message");
+		return;
+	}
+	mail_id_str(pd.id, idstr);
+	log_info("%s %s %s", s->name, (pd.flags & PROTO_DONE_SAVED) ?
+	    "saved" : "deleted", idstr);
+	if (!(pd.flags & PROTO_DONE_QUIET))
+		session_queue(srv, s, REC_OK, NULL, 0);
+}
+
+/* post_wall - REC_WALL: live text to every online session; not stored. */
+void
+post_wall(struct server *srv, struct session *s, const struct record *rec)
+{
+	struct proto_wallmsg	w;
+	size_t			i, n, len = rec->hdr.len;
+
+	if (len == 0 || len >= sizeof w.text ||
+	    memchr(rec->payload, '\0', len) != NULL) {
+		session_error(srv, s, len == 0 ? PROTO_E_USAGE : PROTO_E_TOOBIG,
+		    "wall text must be 1 to %zu bytes", sizeof w.text - 1);
+		return;
+	}
+	memset(&w, 0, sizeof w);
+	memcpy(w.from, s->name, sizeof w.from);
+	w.date = time(NULL);
+	memcpy(w.text, rec->payload, len);
+	for (i = n = 0; i < srv->nsessions; i++) {
+		if (srv->sessions[i]->login && !srv->sessions[i]->dead) {
+			session_queue(srv, srv->sessions[i], REC_WALLMSG, &w,
+			    offsetof(struct proto_wallmsg, text) + len + 1);
+			n++;
+		}
+	}
+	log_info("%s sent a wall message to %zu sessions", s->name, n);
+	session_queue(srv, s, REC_OK, NULL, 0);
+}

@@ -1,0 +1,256 @@
+/*
+ * server.c - mailserv's life: claim the run directory, adopt the mail
+ * store, publish the online table, open the well-known FIFO, then one
+ * poll() loop over the FIFO, the signal self-pipe and every client's
+ * reply FIFO until SIGINT or SIGTERM.  A graceful stop removes the FIFO
+ * and the online table and keeps the mail store in the kernel.
+ */
+#define _GNU_SOURCE
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fifo.h"
+#include "io.h"
+#include "log.h"
+#include "rundir.h"
+#include "server.h"
+#include "sig.h"
+#include "xmalloc.h"
+
+/* The cleanup hook of fatal() needs the state it cleans. */
+static struct server *server_current;
+
+static void
+server_cleanup_hook(void)
+{
+	if (server_current != NULL)
+		server_cleanup(server_current);
+}
+
+/* server_cleanup - remove what this server made, except the mail. */
+void
+server_cleanup(struct server *srv)
+{
+	size_t	i;
+
+	for (i = 0; i < srv->nsessions; i++) {
+		session_close(srv, srv->sessions[i], "server stopping");
+		close(srv->sessions[i]->fd);
+		srv->sessions[i]->fd = -1;
+	}
+	session_reap(srv);
+	free(srv->sessions);
+	srv->sessions = NULL;
+	if (srv->fifofd != -1) {
+		unlinkat(srv->dirfd, RUNDIR_FIFO, 0);
+		close(srv->fifofd);
+		srv->fifofd = -1;
+	}
+	if (srv->table != NULL) {
+		srv->tops->destroy(srv->table);
+		srv->table = NULL;
+	}
+	if (srv->store != NULL) {
+		store_close(srv->store);
+		srv->store = NULL;
+	}
+	if (srv->lockfd != -1) {
+		unlinkat(srv->dirfd, RUNDIR_LOCK, 0);
+		close(srv->lockfd);
+		srv->lockfd = -1;
+	}
+	server_current = NULL;
+}
+
+/* server_dispatch - act on one record from the FIFO. */
+static void
+server_dispatch(struct server *srv, const struct record *rec)
+{
+	struct session	*s;
+
+	log_trace("fifo", "record %s, %u B from pid %u",
+	    record_type_name(rec->hdr.type), rec->hdr.len, rec->hdr.pid);
+	if (rec->hdr.type == REC_HELLO) {
+		session_hello(srv, rec);
+		return;
+	}
+	if ((s = session_find(srv, rec)) == NULL) {
+		log_warnx("%s record from pid %u without a valid session: "
+		    "dropped", record_type_name(rec->hdr.type), rec->hdr.pid);
+		return;
+	}
+	switch (rec->hdr.type) {
+	case REC_SEND:
+		post_send(srv, s, rec);
+		break;
+	case REC_DATA:
+		post_data(srv, s, rec);
+		break;
+	case REC_LIST:
+		post_list(srv, s);
+		break;
+	case REC_FETCH:
+		post_fetch(srv, s, rec);
+		break;
+	case REC_DONE:
+		post_done(srv, s, rec);
+		break;
+	case REC_WALL:
+		post_wall(srv, s, rec);
+		break;
+	case REC_BYE:
+		session_close(srv, s, NULL);
+		break;
+	default:
+		log_warnx("unexpected %s record from pid %u: dropped",
+		    record_type_name(rec->hdr.type), rec->hdr.pid);
+	}
+}
+
+/* server_read_fifo - drain the FIFO and act on every whole record. */
+static void
+server_read_fifo(struct server *srv)
+{
+	struct record	 rec;
+	uint8_t		*p;
+	uint64_t	 dropped = srv->parser.dropped;
+	size_t		 avail;
+	ssize_t		 n;
+	int		 drained = 0;
+
+	while (!drained) {
+		p = record_parser_space(&srv->parser, &avail);
+		n = io_read_some(srv->fifofd, p, avail);
+		if (n > 0) {
+			log_trace("fifo", "read %zd B from %s", n, RUNDIR_FIFO);
+			record_parser_added(&srv->parser, (size_t)n);
+		} else if (n == -1 && errno != EAGAIN)
+			fatal(SERVER_EXIT_ERROR, "read %s", RUNDIR_FIFO);
+		else
+			drained = 1;
+		while (record_parser_next(&srv->parser, &rec, drained))
+			server_dispatch(srv, &rec);
+	}
+	if (srv->parser.dropped != dropped)
+		log_warnx("dropped %llu bytes of garbage from %s",
+		    (unsigned long long)(srv->parser.dropped - dropped),
+		    RUNDIR_FIFO);
+}
+
+static void
+server_signals(struct server *srv)
+{
+	int	signo;
+
+	while ((signo = sig_next(srv->sigfd)) != 0) {
+		if (signo == SIGINT || signo == SIGTERM) {
+			log_info("caught %s, stopping", strsignal(signo));
+			srv->quit = 1;
+		}
+	}
+}
+
+/* server_loop - poll until asked to stop. */
+static void
+server_loop(struct server *srv)
+{
+	struct pollfd	*pfd = NULL;
+	size_t		 i, n;
+	int		 rc;
+
+	while (!srv->quit) {
+		pfd = xreallocarray(pfd, srv->nsessions + 2, sizeof *pfd);
+		pfd[0] = (struct pollfd){ .fd = srv->sigfd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = srv->fifofd, .events = POLLIN };
+		n = srv->nsessions;
+		for (i = 0; i < n; i++) {
+			/* POLLERR on a write end: its reader is gone. */
+			pfd[2 + i].fd = srv->sessions[i]->fd;
+			pfd[2 + i].events = srv->sessions[i]->outlen ?
+			    POLLOUT : 0;
+			pfd[2 + i].revents = 0;
+		}
+		if ((rc = poll(pfd, n + 2, -1)) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal(SERVER_EXIT_ERROR, "poll");
+		}
+		if (pfd[0].revents)
+			server_signals(srv);
+		for (i = 0; i < n; i++) {
+			if (pfd[2 + i].revents & (POLLERR | POLLHUP))
+				session_close(srv, srv->sessions[i], "gone");
+			else if (pfd[2 + i].revents & POLLOUT)
+				session_flush(srv, srv->sessions[i]);
+		}
+		if (pfd[1].revents & POLLIN)
+			server_read_fifo(srv);
+		session_reap(srv);
+	}
+	free(pfd);
+}
+
+/* server_run - run mailserv; returns its exit code. */
+int
+server_run(const struct server_config *cfg)
+{
+	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct server		 srv;
+	struct store_config	 sc;
+	char			*cause = NULL;
+	pid_t			 holder;
+
+	memset(&srv, 0, sizeof srv);
+	srv.cfg = *cfg;
+	srv.lockfd = srv.fifofd = srv.dirfd = -1;
+	srv.tops = &table_sysv_ops;
+	srv.started = time(NULL);
+	record_parser_init(&srv.parser);
+	umask(022);
+
+	if ((srv.dirfd = rundir_open_server(cfg->dir, &cause)) == -1)
+		fatalx(SERVER_EXIT_ERROR, "%s", cause);
+	if ((srv.lockfd = rundir_lock(srv.dirfd, &holder)) == -1) {
+		if (errno == EWOULDBLOCK)
+			fatalx(SERVER_EXIT_RUNNING, "another mailserv (pid %ld) "
+			    "is already serving %s", (long)holder, cfg->dir);
+		fatal(SERVER_EXIT_ERROR, "%s/%s", cfg->dir, RUNDIR_LOCK);
+	}
+	server_current = &srv;
+	log_set_cleanup(server_cleanup_hook);
+	if ((srv.sigfd = sig_init(sigs, 3)) == -1)
+		fatal(SERVER_EXIT_ERROR, "signal setup");
+	/* SIGHUP is caught and ignored: mailserv has nothing to reload. */
+
+	if (rundir_make_key(srv.dirfd, &cause) != 0)
+		fatalx(SERVER_EXIT_ERROR, "%s", cause);
+	srv.keyfile = rundir_file(cfg->dir, RUNDIR_KEY);
+	sc.keyfile = srv.keyfile;
+	sc.max_shards = cfg->shards;
+	if ((srv.store = store_open(&store_sysv_ops, &sc, 1, &cause)) == NULL)
+		fatalx(SERVER_EXIT_ERROR, "mail store: %s", cause);
+	if ((srv.table = srv.tops->create(srv.keyfile, cfg->max_users,
+	    &cause)) == NULL)
+		fatalx(SERVER_EXIT_ERROR, "online table: %s", cause);
+	if ((srv.fifofd = fifo_listen(srv.dirfd, RUNDIR_FIFO, 0622,
+	    &cause)) == -1)
+		fatalx(SERVER_EXIT_ERROR, "%s", cause);
+
+	log_info("serving %s (sysv backend, %zu messages in the store, "
+	    "max %u users, max body %u bytes)", cfg->dir,
+	    store_count(srv.store), cfg->max_users, cfg->max_body);
+	server_loop(&srv);
+	log_info("stopped: %zu messages stay in the kernel store",
+	    store_count(srv.store));
+	server_cleanup(&srv);
+	free(srv.keyfile);
+	close(srv.dirfd);
+	return (SERVER_EXIT_OK);
+}

@@ -1,0 +1,99 @@
+/*
+ * server.h - mailserv's state, owned by one struct server that main()
+ * makes, and the sessions of the clients it serves.
+ */
+#ifndef SERVER_H
+#define SERVER_H
+
+#include <sys/types.h>
+
+#include <stdint.h>
+#include <time.h>
+
+#include "mail.h"
+#include "record.h"
+#include "store.h"
+#include "table.h"
+
+/* mailserv's exit codes. */
+#define SERVER_EXIT_OK		0
+#define SERVER_EXIT_USAGE	1
+#define SERVER_EXIT_ERROR	2
+#define SERVER_EXIT_RUNNING	3
+
+struct server_config {
+	const char	*dir;
+	unsigned	 max_users;
+	uint32_t	 max_body;
+	uint64_t	 quota;
+	unsigned	 shards;
+	int		 verbose;
+};
+
+struct session {
+	pid_t			 pid;
+	uid_t			 uid;
+	char			 name[PROTO_NAME_MAX + 1];
+	char			 tty[PROTO_TTY_MAX];
+	char			 fifo[64];	/* clients/NAME.PID */
+	uint8_t			 token[16];
+	int			 login;		/* in the online table */
+	int			 slot;
+	int			 fd;		/* its reply FIFO, write end */
+	uint8_t			*out;		/* records not yet written */
+	size_t			 outlen;
+	size_t			 outcap;
+	char			 to[PROTO_NAME_MAX + 1]; /* a send under way */
+	struct mail_assembly	 body;
+	int			 dead;
+};
+
+struct server {
+	struct server_config	 cfg;
+	int			 dirfd;
+	int			 lockfd;
+	int			 fifofd;
+	int			 sigfd;
+	char			*keyfile;
+	struct store		*store;
+	const struct table_ops	*tops;
+	void			*table;
+	struct record_parser	 parser;
+	struct session		**sessions;
+	size_t			 nsessions;
+	time_t			 started;
+	uint64_t		 accepted;
+	uint64_t		 delivered;
+	int			 quit;
+};
+
+/* server.c */
+int	server_run(const struct server_config *);
+void	server_cleanup(struct server *);
+
+/* session.c */
+struct session *session_hello(struct server *, const struct record *);
+struct session *session_find(struct server *, const struct record *);
+void	session_queue(struct server *, struct session *, uint16_t,
+	    const void *, size_t);
+void	session_error(struct server *, struct session *, uint32_t,
+	    const char *, ...) __attribute__((format(printf, 4, 5)));
+void	session_flush(struct server *, struct session *);
+void	session_close(struct server *, struct session *, const char *);
+void	session_reap(struct server *);
+
+/* post.c */
+void	post_send(struct server *, struct session *, const struct record *);
+void	post_data(struct server *, struct session *, const struct record *);
+void	post_list(struct server *, struct session *);
+void	post_fetch(struct server *, struct session *, const struct record *);
+void	post_done(struct server *, struct session *, const struct record *);
+void	post_wall(struct server *, struct session *, const struct record *);
+void	post_deliver(struct server *, struct session *, const struct mail *,
+	    uint32_t);
+
+/* status.c */
+int	status_print(const char *);
+int	status_purge(const char *);
+
+#endif

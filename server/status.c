@@ -1,0 +1,199 @@
+/*
+ * status.c - `mailserv --status` and `mailserv --purge`: what ipcmail
+ * holds in the kernel and in DIR, named by role, and its removal.
+ * Both work without a running server; --purge refuses while one runs.
+ */
+#define _GNU_SOURCE
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "rundir.h"
+#include "server.h"
+#include "xmalloc.h"
+
+#define STATUS_MAX_OBJECTS	260
+
+static const char *
+status_user(unsigned uid)
+{
+	static char	 buf[16];
+	struct passwd	*pw = getpwuid(uid);
+
+	if (pw != NULL)
+		return (pw->pw_name);
+	snprintf(buf, sizeof buf, "%u", uid);
+	return (buf);
+}
+
+static void
+status_file(int dirfd, const char *dir, const char *name, const char *role)
+{
+	struct stat	st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return;
+	printf("%-20s %-10s %8s %04o %-8s %s/%s\n", role, "-", "-",
+	    (unsigned)(st.st_mode & 07777), status_user(st.st_uid), dir, name);
+}
+
+/* status_print - the --status report; returns mailserv's exit code. */
+int
+status_print(const char *dir)
+{
+	struct store_object	 so[STATUS_MAX_OBJECTS];
+	struct table_object	 to[4];
+	struct store_config	 sc;
+	struct store		*st;
+	struct table_user	*users = NULL;
+	struct table_info	 info;
+	void			*t;
+	char			*cause = NULL, *keyfile;
+	size_t			 i, nso = 0, nto, nusers = 0;
+	unsigned long		 msgs = 0, bytes = 0;
+	pid_t			 pid;
+	int			 dirfd;
+
+	if ((dirfd = rundir_open_client(dir, &cause)) == -1) {
+		fprintf(stderr, "mailserv: %s\n", cause);
+		free(cause);
+		return (SERVER_EXIT_ERROR);
+	}
+	pid = rundir_holder(dirfd);
+	keyfile = rundir_file(dir, RUNDIR_KEY);
+	printf("run directory %s: ", dir);
+	if (pid > 0)
+		printf("mailserv running (pid %ld)\n", (long)pid);
+	else
+		printf("no mailserv running\n");
+
+	printf("%-20s %-10s %8s %-4s %-8s %s\n", "ROLE", "KEY", "ID", "MODE",
+	    "OWNER", "CONTENTS");
+	if (access(keyfile, F_OK) == 0) {
+		sc.keyfile = keyfile;
+		sc.max_shards = 0;
+		if ((st = store_open(&store_sysv_ops, &sc, 0, &cause)) != NULL) {
+			nso = store_objects(st, so, STATUS_MAX_OBJECTS);
+			for (i = 0; i < nso; i++) {
+				printf("%-20s 0x%08x %8d %04o %-8s %lu "
+				    "messages, %lu/%lu bytes\n", so[i].role,
+				    (unsigned)so[i].key, so[i].id, so[i].mode,
+				    status_user(so[i].uid), so[i].messages,
+				    so[i].bytes, so[i].capacity);
+				msgs += so[i].messages;
+				bytes += so[i].bytes;
+			}
+			printf("%-20s %zu complete messages in %zu queues "
+			    "(%lu SysV messages, %lu bytes)\n", "mail store",
+			    store_count(st), nso, msgs, bytes);
+			store_close(st);
+		} else {
+			printf("mail store: %s\n", cause);
+			free(cause);
+			cause = NULL;
+		}
+		nto = table_sysv_ops.objects(keyfile, to, 4);
+		for (i = 0; i < nto; i++)
+			printf("%-20s 0x%08x %8d %04o %-8s %lu bytes, %s %lu\n",
+			    to[i].role, (unsigned)to[i].key, to[i].id,
+			    to[i].mode, status_user(to[i].uid), to[i].size,
+			    i == 0 ? "attached" : "value", to[i].attached);
+		if ((t = table_sysv_ops.attach(keyfile, &cause)) != NULL) {
+			if (table_sysv_ops.read(t, &users, &nusers, &info,
+			    &cause) == 0) {
+				printf("%-20s %zu of %u:", "online users",
+				    nusers, info.nslots);
+				for (i = 0; i < nusers; i++)
+					printf(" %s", users[i].name);
+				printf("\n");
+				free(users);
+			}
+			table_sysv_ops.detach(t);
+		}
+		free(cause);
+	} else
+		printf("(no %s: no IPC objects)\n", RUNDIR_KEY);
+	status_file(dirfd, dir, RUNDIR_FIFO, "registration FIFO");
+	status_file(dirfd, dir, RUNDIR_KEY, "ftok anchor");
+	status_file(dirfd, dir, RUNDIR_LOCK, "server lock");
+	status_file(dirfd, dir, RUNDIR_CLIENTS, "reply FIFO directory");
+	free(keyfile);
+	close(dirfd);
+	return (SERVER_EXIT_OK);
+}
+
+/* status_purge - remove every IPC object and file of ours in DIR. */
+int
+status_purge(const char *dir)
+{
+	struct store_config	 sc;
+	struct store		*st;
+	struct dirent		*de;
+	DIR			*d;
+	char			*cause = NULL, *keyfile;
+	size_t			 n = 0;
+	pid_t			 pid;
+	int			 dirfd, cfd, rc = SERVER_EXIT_OK;
+
+	if ((dirfd = rundir_open_server(dir, &cause)) == -1) {
+		fprintf(stderr, "mailserv: %s\n", cause);
+		free(cause);
+		return (SERVER_EXIT_ERROR);
+	}
+	if ((pid = rundir_holder(dirfd)) > 0) {
+		fprintf(stderr, "mailserv: mailserv (pid %ld) is serving %s: "
+		    "stop it before --purge\n", (long)pid, dir);
+		close(dirfd);
+		return (SERVER_EXIT_RUNNING);
+	}
+	keyfile = rundir_file(dir, RUNDIR_KEY);
+	if (faccessat(dirfd, RUNDIR_KEY, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		sc.keyfile = keyfile;
+		sc.max_shards = 0;
+		if ((st = store_open(&store_sysv_ops, &sc, 1, &cause)) ==
+		    NULL) {
+			fprintf(stderr, "mailserv: mail store: %s\n", cause);
+			rc = SERVER_EXIT_ERROR;
+		} else {
+			n = store_count(st);
+			if (store_destroy(st) != 0)
+				rc = SERVER_EXIT_ERROR;
+		}
+		free(cause);
+		cause = NULL;
+		if (table_sysv_ops.purge(keyfile, &cause) != 0) {
+			fprintf(stderr, "mailserv: online table: %s\n", cause);
+			free(cause);
+			rc = SERVER_EXIT_ERROR;
+		}
+	}
+	if ((cfd = openat(dirfd, RUNDIR_CLIENTS, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW)) != -1 && (d = fdopendir(cfd)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.')
+				unlinkat(cfd, de->d_name, 0);
+		closedir(d);
+	}
+	unlinkat(dirfd, RUNDIR_CLIENTS, AT_REMOVEDIR);
+	unlinkat(dirfd, RUNDIR_FIFO, 0);
+	unlinkat(dirfd, RUNDIR_LOCK, 0);
+	if (rc == SERVER_EXIT_OK)
+		unlinkat(dirfd, RUNDIR_KEY, 0);
+	close(dirfd);
+	if (rc == SERVER_EXIT_OK && rmdir(dir) == -1 && errno != ENOENT)
+		fprintf(stderr, "mailserv: %s kept: %s\n", dir,
+		    strerror(errno));
+	if (rc == SERVER_EXIT_OK)
+		printf("purged %s: %zu stored messages removed\n", dir, n);
+	free(keyfile);
+	return (rc);
+}
