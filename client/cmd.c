@@ -370,13 +370,12 @@ cmd_inbox(struct client *cl, int argc, char **argv)
 
 /* cmd_print_mail - header block, blank line, body. */
 static void
-cmd_print_mail(struct client *cl, int n, const struct mail *m)
+cmd_print_mail(struct client *cl, const struct mail *m)
 {
 	char	date[64], id[MAIL_ID_STR];
 
 	mbox_date(m->date, date, sizeof date);
 	mail_id_str(m->id, id);
-	(void)n;
 	shell_print(cl, "From: %s\nDate: %s\nId: %s\n\n%.*s%s",
 	    m->from, date, id, (int)m->len, (const char *)m->body,
 	    (m->len > 0 && m->body[m->len - 1] == '\n') ? "" : "\n");
@@ -425,7 +424,7 @@ cmd_read_one(struct client *cl, struct msg *e)
 		return (cmd_answer(&rec));
 	}
 	if ((rc = cmd_save(cl, &m, 0)) == CLI_EXIT_OK) {
-		cmd_print_mail(cl, e->n, &m);
+		cmd_print_mail(cl, &m);
 		e->state = MSG_READ;
 	}
 	mail_free(&m);

@@ -57,12 +57,17 @@ post_send(struct server *srv, struct session *s, const struct record *rec)
 		return;
 	}
 	memcpy(&ps, rec->payload, sizeof ps);
+	mail_assembly_clear(&s->body);
+	/* The client sends the body without waiting: if the send is
+	 * refused, its data records are expected, and dropped quietly. */
+	s->skip = ps.len;
 	if (!name_valid_field(ps.to, sizeof ps.to)) {
 		session_error(srv, s, PROTO_E_NAME, "invalid recipient name");
 		return;
 	}
 	if (post_check_size(srv, s, ps.to, ps.len) != 0)
 		return;
+	s->skip = 0;
 	memcpy(s->to, ps.to, sizeof s->to);
 	mail_assembly_start(&s->body, ps.len);
 }
@@ -119,6 +124,10 @@ post_data(struct server *srv, struct session *s, const struct record *rec)
 	uint32_t	len = s->body.want;
 	int		rc;
 
+	if (s->body.buf == NULL && s->skip >= rec->hdr.len) {
+		s->skip -= rec->hdr.len;
+		return;
+	}
 	if (s->body.buf == NULL) {
 		log_warnx("data from %s (pid %ld) outside a send: dropped",
 		    s->name, (long)s->pid);

@@ -184,14 +184,16 @@ server_loop(struct server *srv)
 		}
 		if (pfd[0].revents)
 			server_signals(srv);
+		/* Records first: a client's last words (BYE) come before
+		 * its reply FIFO's POLLERR is taken as its death. */
+		if (pfd[1].revents & POLLIN)
+			server_read_fifo(srv);
 		for (i = 0; i < n; i++) {
 			if (pfd[2 + i].revents & (POLLERR | POLLHUP))
 				session_close(srv, srv->sessions[i], "gone");
 			else if (pfd[2 + i].revents & POLLOUT)
 				session_flush(srv, srv->sessions[i]);
 		}
-		if (pfd[1].revents & POLLIN)
-			server_read_fifo(srv);
 		session_reap(srv);
 	}
 	free(pfd);

@@ -45,6 +45,7 @@ struct session {
 	size_t			 outcap;
 	char			 to[PROTO_NAME_MAX + 1]; /* a send under way */
 	struct mail_assembly	 body;
+	uint32_t		 skip;	/* body bytes of a refused send */
 	int			 dead;
 };
 

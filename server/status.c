@@ -103,9 +103,10 @@ status_print(const char *dir)
 		}
 		nto = table_sysv_ops.objects(keyfile, to, 4);
 		for (i = 0; i < nto; i++)
-			printf("%-20s 0x%08x %8d %04o %-8s %lu bytes, %s %lu\n",
+			printf("%-20s 0x%08x %8d %04o %-8s %lu %s, %s %lu\n",
 			    to[i].role, (unsigned)to[i].key, to[i].id,
 			    to[i].mode, status_user(to[i].uid), to[i].size,
+			    i == 0 ? "bytes" : "semaphore",
 			    i == 0 ? "attached" : "value", to[i].attached);
 		if ((t = table_sysv_ops.attach(keyfile, &cause)) != NULL) {
 			if (table_sysv_ops.read(t, &users, &nusers, &info,

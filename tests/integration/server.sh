@@ -1,0 +1,99 @@
+#!/bin/bash
+# server.sh - mailserv's contract: help, version, usage errors, one
+# server per run directory, --status, --purge, graceful stop (mail
+# kept, FIFO and online table removed) and run-directory safety.
+. "$(dirname "$0")/lib.sh"
+
+"$MAILSERV" --help >"$T/out" 2>&1
+check "mailserv --help documents --status" grep -q -- '--status' "$T/out"
+check "mailserv --help documents the exit codes" grep -q 'Exit status' "$T/out"
+"$MAILSERV" --version >"$T/out" 2>&1
+check "mailserv --version prints the version" grep -qE '^mailserv \(ipcmail\) [0-9]' "$T/out"
+"$MAILSERV" --bogus >/dev/null 2>&1
+same "mailserv with an unknown option exits 1" 1 $?
+"$MAILSERV" --max-users zero >/dev/null 2>&1
+same "mailserv --max-users zero exits 1" 1 $?
+"$MAILSERV" -d relative/dir >/dev/null 2>&1
+same "mailserv refuses a relative run directory (exit 1)" 1 $?
+
+"$MAILCLI" --help >"$T/out" 2>&1
+check "mailcli --help documents the exit codes" grep -q '5 message too large' "$T/out"
+"$MAILCLI" --version >"$T/out" 2>&1
+check "mailcli --version prints the version" grep -qE '^mailcli \(ipcmail\) [0-9]' "$T/out"
+
+expect 2 "mailcli without a run directory exits 2" -d "$DIR" -u bob inbox
+check "... and names the run directory" grep -q "$DIR" "$T/err"
+
+start_server
+check "mailserv creates the FIFO with mode 0622" \
+    test "$(stat -c %a "$DIR/mailserv.fifo")" = 622
+check "the clients directory is sticky and mode 1733" \
+    test "$(stat -c %a "$DIR/clients")" = 1733
+check "mailserv publishes the online table (SysV shm + sem)" \
+    test "$(our_ipcs -m | wc -l)" = 1 -a "$(our_ipcs -s | wc -l)" = 1
+
+timeout 10 "$MAILSERV" -d "$DIR" >"$T/out" 2>"$T/err"
+same "a second mailserv on the same directory exits 3" 3 $?
+check "... saying another mailserv serves it" grep -q "already serving $DIR" "$T/err"
+
+expect 0 "send works" -d "$DIR" -u bob send alice "kept across stops"
+"$MAILSERV" -d "$DIR" --status >"$T/out" 2>&1
+check "--status names the running server" grep -q "mailserv running (pid $SERVER_PID)" "$T/out"
+check "--status lists the store's queue with its message" \
+    grep -qE '^mail store shard +0x[0-9a-f]{8} +[0-9]+ 0600 .* 1 messages' "$T/out"
+check "--status lists the online table" grep -q '^online table (shm)' "$T/out"
+check "--status lists the semaphore" grep -q '^table lock (sem)' "$T/out"
+check "--status lists the registration FIFO" grep -q "^registration FIFO .*$DIR/mailserv.fifo" "$T/out"
+
+"$MAILSERV" -d "$DIR" --purge >"$T/out" 2>"$T/err"
+same "--purge refuses while mailserv runs (exit 3)" 3 $?
+expect 0 "... and the mail is still there" -d "$DIR" -u alice inbox
+same "... inbox shows it" 1 "$(wc -l <"$T/out")"
+
+stop_server
+same "SIGTERM stops mailserv with exit 0" 0 "$SERVER_STATUS"
+check "graceful stop removes the FIFO" test ! -e "$DIR/mailserv.fifo"
+check "graceful stop removes the online table and its lock" \
+    test -z "$(our_ipcs -m)" -a -z "$(our_ipcs -s)"
+check "graceful stop keeps the mail queue in the kernel" \
+    test "$(our_ipcs -q | awk '$6 > 0' | wc -l)" = 1
+expect 2 "mailcli with the server stopped exits 2" -d "$DIR" -u alice inbox
+check "... saying mailserv is not running in DIR" grep -q "not running in $DIR" "$T/err"
+expect 2 "mailcli who with the server stopped exits 2" -d "$DIR" who
+
+"$MAILSERV" -d "$DIR" --status >"$T/out" 2>&1
+check "--status without a server still reports the kernel objects" \
+    grep -q '1 complete messages' "$T/out"
+check "--status says no mailserv runs" grep -q 'no mailserv running' "$T/out"
+
+"$MAILSERV" -d "$DIR" --purge >"$T/out" 2>&1
+same "--purge without a server exits 0" 0 $?
+check "--purge removed every object and the run directory" \
+    test -z "$(our_ipcs)" -a ! -e "$DIR"
+
+# -d beats MAILSERV_DIR.
+MAILSERV_DIR=$T/elsewhere run_cli -d "$DIR" -u bob inbox
+check "-d beats MAILSERV_DIR (the error names the -d directory)" grep -q "$DIR" "$T/err"
+
+# Run-directory safety.
+mkdir -p "$T/real"
+ln -s "$T/real" "$T/link"
+timeout 10 "$MAILSERV" -d "$T/link" >/dev/null 2>"$T/err"
+same "mailserv refuses a run directory that is a symlink (exit 2)" 2 $?
+mkdir -m 0777 "$T/open"
+chmod 0777 "$T/open"
+timeout 10 "$MAILSERV" -d "$T/open" >/dev/null 2>"$T/err"
+same "mailserv refuses a world-writable run directory (exit 2)" 2 $?
+check "... and says why" grep -q "writable by group or others" "$T/err"
+run_cli -d "$T/open" -u bob inbox
+same "mailcli refuses a world-writable run directory (exit 1)" 1 "$rc"
+if id nobody >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+	mkdir "$T/theirs"
+	chown nobody "$T/theirs"
+	timeout 10 "$MAILSERV" -d "$T/theirs" >/dev/null 2>"$T/err"
+	same "mailserv refuses a run directory another user made (exit 2)" 2 $?
+else
+	skip "run directory of another user (needs root and user nobody)"
+fi
+
+finish
