@@ -152,7 +152,7 @@ timeout 20 "$MAILCLI" -d "$DIR" -u bob send gina <"$T/15k" >/dev/null 2>"$T/err"
 same "with every queue full send exits 4" 4 $?
 check "... saying the store is full" grep -q "mail store is full" "$T/err"
 "$MAILSERV" -d "$DIR" --status >"$T/status"
-msgs=$(awk '/^mail store shard/ {n += $6} END {print n}' "$T/status")
+msgs=$(awk '/^mail store shard/ {n += $8} END {print n}' "$T/status")
 check "... and no part of the refused message stays queued" \
     grep -q "^mail store  *2 complete messages in 2 queues ($msgs SysV messages" "$T/status"
 same "... the two stored messages are 4 parts" 4 "$msgs"
