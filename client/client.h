@@ -113,6 +113,7 @@ size_t	msglist_count(struct msglist *, enum msg_state);
 int	cmd_run(struct client *, int, char **);
 int	cmd_who(struct client *, int, char **);
 int	cmd_exit_code(uint32_t);
+int	cmd_refresh(struct client *);
 const char *cmd_name(size_t);
 void	cmd_show_live(struct client *, struct mail *);
 int	cmd_split(char *, char ***);

@@ -317,7 +317,7 @@ cmd_send(struct client *cl, int argc, char **argv)
 }
 
 /* cmd_refresh - ask for the unread list and renumber what is new. */
-static int
+int
 cmd_refresh(struct client *cl)
 {
 	struct proto_entry	pe;

@@ -88,7 +88,8 @@ main(int argc, char **argv)
 	};
 	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD,
 	    SIGWINCH };
-	struct client		 cl;
+	/* static: the atexit hook may still need it after main returns */
+	static struct client	 cl;
 	const char		*dir = NULL, *name = NULL, *mbox = NULL;
 	char			*cause = NULL;
 	int			 c, verbose = 0, rc;

@@ -266,6 +266,8 @@ shell_run(struct client *cl)
 	cl->readline = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	history = shell_history_path();
 	printf("You have %u new messages.\n", cl->unread);
+	/* Number what waits now, as mail(1) does, before live mail. */
+	cmd_refresh(cl);
 	fflush(stdout);
 	if (cl->readline) {
 		rl_catch_signals = 0;

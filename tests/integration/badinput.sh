@@ -1,0 +1,115 @@
+#!/bin/bash
+# badinput.sh - hostile and broken input: garbage, truncated, oversized,
+# forged, slow and half-written records on mailserv.fifo, rapid
+# open/close, and a server that stops answering or dies mid-session.
+# The server keeps serving honest clients and loses nothing stored.
+. "$(dirname "$0")/lib.sh"
+
+cli() { run_cli -d "$DIR" "$@"; }
+alive() { kill -0 "$SERVER_PID" 2>/dev/null; }
+
+# inject TYPE PID LEN_CLAIMED PAYLOAD_BYTES [SLEEP]: write a record
+# with a valid checksum (or not) straight to the FIFO.
+inject() {
+	python3 - "$DIR/mailserv.fifo" "$@" <<'PY'
+import os, struct, sys, time
+fifo, rtype, pid, claim, nbytes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+pause = float(sys.argv[6]) if len(sys.argv) > 6 else 0
+payload = bytes((i * 7) & 0xff for i in range(nbytes))
+def fnv(data, h):
+    for b in data:
+        h ^= b
+        h = (h * 16777619) & 0xffffffff
+    return h
+hdr = struct.pack("=IHHIII I16s", 0x314c4d49, 1, rtype, claim, 0, pid, 0, bytes(16))
+s = fnv(payload, fnv(hdr, 2166136261))
+hdr = struct.pack("=IHHIII I16s", 0x314c4d49, 1, rtype, claim, s, pid, 0, bytes(16))
+fd = os.open(fifo, os.O_WRONLY)
+if pause:
+    os.write(fd, hdr[:20]); time.sleep(pause); os.write(fd, hdr[20:] + payload)
+else:
+    os.write(fd, hdr + payload)
+os.close(fd)
+PY
+}
+
+start_server
+cli -u bob send alice "stored before the attack"
+same "a message is stored before the attack" 0 "$rc"
+
+head -c 3000 /dev/urandom >"$DIR/mailserv.fifo"
+cli -u bob send carol "after garbage"
+check "after 3000 random bytes the server still serves" test "$rc" = 0 -a -n "$(alive && echo y)"
+check "... and logs the garbage it dropped" grep -q "dropped .* bytes of garbage" "$T/server.log"
+
+head -c 200000 /dev/urandom >"$DIR/mailserv.fifo"
+cli -u bob send carol "after a flood"
+check "after a 200 KB flood the server still serves" test "$rc" = 0
+
+if command -v python3 >/dev/null; then
+	inject 1 4242 2000 100
+	cli -u bob send carol "after a truncated record"
+	check "a truncated record (claims 2000 B, has 100) does not eat the next honest one" test "$rc" = 0
+	inject 2 4243 3000 0
+	check "a header claiming a 3000 B payload it never sends is survived" alive
+	inject 6 4244 20 20
+	check "a well-formed record from no session (forged) is dropped" \
+	    grep -q "done record from pid 4244 without a valid session" "$T/server.log"
+	inject 1 4245 72 72
+	check "a hello with a garbage name is dropped" grep -q "hello from pid 4245 with an invalid name" "$T/server.log"
+	inject 99 4246 0 0
+	cli -u bob send carol "after an unknown record type"
+	check "an unknown record type is skipped as garbage" test "$rc" = 0
+	inject 8 4247 0 0 1.0 &
+	slow=$!
+	sleep 0.2
+	cli -u bob send carol "while a writer is slow"
+	check "an honest client is served while another writes half a record" test "$rc" = 0
+	wait $slow
+else
+	for i in 1 2 3 4 5 6; do skip "crafted records (no python3)"; done
+fi
+
+for i in $(seq 1 200); do : >"$DIR/mailserv.fifo"; done
+cli -u bob send carol "after 200 open/close"
+check "200 rapid opens and closes of the FIFO are survived" test "$rc" = 0
+
+cli -u carol inbox
+same "every honest message got through" 6 "$(wc -l <"$T/out")"
+cli -u alice inbox
+check "the message stored before the attack is still there" grep -q "stored before the attack" "$T/out"
+
+# A server that stops answering: the client gives up, it does not hang.
+kill -STOP "$SERVER_PID"
+start=$(date +%s)
+cli -u bob inbox
+took=$(( $(date +%s) - start ))
+kill -CONT "$SERVER_PID"
+same "a client facing a stopped server exits 2" 2 "$rc"
+check "... within 10 s ($took s)" test "$took" -le 10
+check "... saying mailserv did not answer" grep -q "did not answer" "$T/err"
+
+# The server dies mid-session: the interactive client says so and exits 2.
+mkfifo "$T/in"
+"$MAILCLI" -d "$DIR" -u dave <"$T/in" >"$T/dave.out" 2>"$T/dave.err" &
+DAVE=$!
+exec 7>"$T/in"
+wait_for grep -q "new messages" "$T/dave.out"
+helpers=$(pgrep -P "$DAVE" | wc -l)
+kill_server
+start=$(date +%s%N)
+wait_for sh -c "! kill -0 $DAVE"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+wait "$DAVE"
+same "an interactive client whose server died exits 2" 2 $?
+check "... within 2 s ($ms ms)" test "$ms" -le 2000
+check "... saying mailserv has gone away" grep -q "has gone away" "$T/dave.err"
+same "... it had two helper children" 2 "$helpers"
+check "... and none of them outlives it" test -z "$(pgrep -P "$DAVE")"
+exec 7>&-
+
+start_server
+cli -u alice inbox
+check "after all this, the stored mail is intact" grep -q "stored before the attack" "$T/out"
+
+finish

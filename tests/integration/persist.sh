@@ -1,0 +1,61 @@
+#!/bin/bash
+# persist.sh - mail lives in the kernel: it survives mailserv and every
+# mailcli being killed with SIGKILL, `ipcs` shows it queued, and a
+# restarted mailserv serves it again, byte-exact.
+. "$(dirname "$0")/lib.sh"
+
+cli() { run_cli -d "$DIR" "$@"; }
+
+start_server
+head -c 49152 /dev/urandom | base64 -w 0 | head -c 65535 >"$T/big"
+echo >>"$T/big"
+cli -u bob send alice "before the crash"
+timeout 20 "$MAILCLI" -d "$DIR" -u bob send alice <"$T/big"
+cli -u alice send bob "for bob"
+cli -u alice inbox
+same "two messages wait for alice" 2 "$(wc -l <"$T/out")"
+
+# An online session, so there is a client to kill as well.
+mkfifo "$T/in"
+"$MAILCLI" -d "$DIR" -u carol <"$T/in" >"$T/carol.out" 2>&1 &
+CAROL=$!
+exec 7>"$T/in"
+wait_for grep -q "new messages" "$T/carol.out"
+kill -KILL "$CAROL"
+kill_server
+wait "$CAROL" 2>/dev/null
+exec 7>&-
+
+queued=$(our_ipcs -q | awk '{n += $6} END {print n + 0}')
+check "after kill -9 of every process, ipcs shows the mail queued" \
+    test "$queued" -ge 10
+qbytes=$(our_ipcs -q | awk '{n += $5} END {print n + 0}')
+check "... holding more than 64 KiB" test "$qbytes" -gt 65536
+expect 2 "with no server, mailcli exits 2" -d "$DIR" -u alice inbox
+
+start_server
+check "a restarted mailserv adopts the 3 stored messages" \
+    grep -q "3 messages in the store" "$T/server.log"
+check "... and replaces the online table the dead one left" \
+    grep -q "removing stale online table" "$T/server.log"
+cli -u alice inbox
+same "alice's inbox after the crash" 2 "$(wc -l <"$T/out")"
+check "... in arrival order" grep -qE '^ +1  bob .*before the crash$' "$T/out"
+cli -u alice read 2
+sed '1,4d' "$T/out" >"$T/got"
+check "the 64 KiB message survives byte-exact" cmp -s "$T/big" "$T/got"
+cli -u bob read
+check "bob's message survives" grep -q '^for bob$' "$T/out"
+
+stop_server
+start_server
+cli -u alice inbox
+same "a graceful stop and restart keeps the last message" 1 "$(wc -l <"$T/out")"
+cli -u alice read
+check "... and it reads back" grep -q '^before the crash$' "$T/out"
+cli -u alice inbox
+same "every message is read: the store is empty" "" "$(cat "$T/out")"
+check "... and so are the kernel queues" \
+    test "$(our_ipcs -q | awk '{n += $6} END {print n + 0}')" = 0
+
+finish
