@@ -252,8 +252,8 @@ cmd_post(struct client *cl, const char *to, const uint8_t *body, size_t len)
 		return (cmd_error(CLI_EXIT_USAGE, "empty message: nothing "
 		    "sent"));
 	if (len > cl->max_body)
-		return (cmd_error(CLI_EXIT_TOOBIG, "message of %zu bytes is "
-		    "too large (at most %u)", len, cl->max_body));
+		return (cmd_error(CLI_EXIT_TOOBIG, "message is too large (more "
+		    "than %u bytes)", cl->max_body));
 	memset(&ps, 0, sizeof ps);
 	strncpy(ps.to, to, sizeof ps.to - 1);
 	ps.len = (uint32_t)len;
@@ -472,11 +472,13 @@ cmd_read(struct client *cl, int argc, char **argv)
 	if (argc == 2 && !all) {
 		if ((rc = cmd_pick(cl, argv[1], &e)) != CLI_EXIT_OK)
 			return (rc);
-		if (e->state != MSG_UNREAD)
+		if (e->state == MSG_READ)
 			return (cmd_error(CLI_EXIT_USAGE, "message %d was "
-			    "already %s; read messages are in %s", e->n,
-			    e->state == MSG_DELETED ? "deleted" : "read",
-			    cl->mbox));
+			    "already read; it is in %s", e->n, cl->mbox));
+		if (e->state != MSG_UNREAD)
+			return (cmd_error(CLI_EXIT_USAGE, "message %d is no "
+			    "longer waiting (deleted, or read in another "
+			    "session)", e->n));
 		return (cmd_read_one(cl, e));
 	}
 	if ((rc = cmd_refresh(cl)) != CLI_EXIT_OK)

@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <uuid/uuid.h>
+
 #include "client.h"
 #include "fifo.h"
 #include "io.h"
@@ -41,6 +43,7 @@ conn_open(struct conn *c, int dirfd, const char *dir, const char *name,
 	c->dirfd = dirfd;
 	c->replyfd = c->serverfd = c->in = c->out = -1;
 	c->pid = getpid();
+	uuid_generate_random(c->token);
 	c->parser = xmalloc(sizeof *c->parser);
 	record_parser_init(c->parser);
 	if ((c->serverfd = fifo_open_writer(dirfd, RUNDIR_FIFO,
@@ -57,7 +60,8 @@ conn_open(struct conn *c, int dirfd, const char *dir, const char *name,
 	}
 	snprintf(c->fifo, sizeof c->fifo, "%s/%s.%ld", RUNDIR_CLIENTS, name,
 	    (long)c->pid);
-	if ((c->replyfd = fifo_make_private(dirfd, c->fifo, cause)) == -1) {
+	if ((c->replyfd = fifo_make_reader(dirfd, c->fifo, 0622,
+	    cause)) == -1) {
 		close(c->serverfd);
 		c->serverfd = -1;
 		errno = EACCES;
@@ -89,8 +93,8 @@ conn_send(struct conn *c, uint16_t type, const void *payload, size_t len)
 	long long	 deadline = io_now_ms() + CONN_TIMEOUT_MS;
 	int		 left;
 
-	size = record_build(&rec, type, (uint32_t)c->pid,
-	    c->have_token ? c->token : NULL, payload, len);
+	size = record_build(&rec, type, (uint32_t)c->pid, c->token, payload,
+	    len);
 	if (c->helpers)			/* the output helper's pipe */
 		return (io_write_all(c->out, &rec, size) == -1 ? -1 : 0);
 	/* Straight to the FIFO: one write, atomic (size <= PIPE_BUF). */
@@ -126,8 +130,13 @@ conn_record(struct conn *c, struct record *rec, int timeout_ms)
 	int		 left = timeout_ms, rc;
 
 	for (;;) {
-		if (record_parser_next(c->parser, rec, 0))
+		if (record_parser_next(c->parser, rec, 0)) {
+			/* Not from our server: someone wrote into our FIFO. */
+			if (memcmp(rec->hdr.token, c->token,
+			    sizeof c->token) != 0)
+				continue;
 			return (1);
+		}
 		if (c->gone)
 			return (-1);
 		if ((rc = io_wait(c->in, POLLIN, left)) == -1)
@@ -280,7 +289,6 @@ conn_hello(struct conn *c, const char *name, uint32_t flags,
 		return (-1);
 	}
 	memcpy(&w, rec.payload, sizeof w);
-	memcpy(c->token, w.token, sizeof c->token);
 	c->have_token = 1;
 	cl->max_body = w.max_body;
 	cl->unread = w.unread;

@@ -155,7 +155,8 @@ main(int argc, char **argv)
 	if (!cl.interactive && strcmp(argv[optind], "help") == 0)
 		return (cmd_run(&cl, argc - optind, argv + optind));
 
-	if ((cl.sigfd = sig_init(sigs, cl.interactive ? 5 : 3)) == -1) {
+	/* A one-shot command keeps the default actions: ^C ends it. */
+	if ((cl.sigfd = sig_init(sigs, cl.interactive ? 5 : 0)) == -1) {
 		perror("mailcli: signal setup");
 		return (CLI_EXIT_USAGE);
 	}

@@ -25,7 +25,9 @@ msglist_add(struct msglist *l, const uint8_t *id, const char *from,
 	struct msg	*m;
 
 	if ((m = msglist_find(l, id)) != NULL) {
-		m->state = state;
+		/* A listing may race our own "saved": read stays read. */
+		if (m->state == MSG_UNREAD || m->state == MSG_GONE)
+			m->state = state;
 		return (m);
 	}
 	if (l->n == l->cap) {

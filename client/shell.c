@@ -107,8 +107,10 @@ shell_line(char *line)
 
 	if (line == NULL) {
 		cl->quit = 1;
-		if (cl->readline)
+		if (cl->readline) {
+			rl_callback_handler_remove();
 			printf("\n");
+		}
 		return;
 	}
 	if (*line != '\0' && cl->readline)
@@ -123,6 +125,8 @@ shell_line(char *line)
 	free(line);
 	if (cl->conn.gone)
 		cl->quit = 1;
+	if (cl->quit && cl->readline)
+		rl_callback_handler_remove();	/* no prompt after quit */
 }
 
 static char *
@@ -280,6 +284,15 @@ shell_run(struct client *cl)
 		rl_callback_handler_install(SHELL_PROMPT, shell_line);
 	}
 	while (!cl->quit) {
+		/* Records a command's wait read ahead are handled first. */
+		while (!cl->quit && (rc = conn_next(&cl->conn, &rec, &m,
+		    0)) == 1) {
+			shell_async(cl, &rec, &m);
+			if (rec.hdr.type == REC_MAIL)
+				mail_free(&m);
+		}
+		if (rc == -1 || cl->quit)
+			break;
 		pfd[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = cl->conn.in, .events = POLLIN };
 		pfd[2] = (struct pollfd){ .fd = cl->sigfd, .events = POLLIN };
@@ -309,7 +322,7 @@ shell_run(struct client *cl)
 		}
 	}
 	if (cl->readline) {
-		rl_callback_handler_remove();
+		rl_callback_handler_remove();	/* harmless if done already */
 		if (history != NULL) {
 			if (write_history(history) != 0)
 				fprintf(stderr, "mailcli: history %s: %s\n",

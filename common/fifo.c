@@ -66,11 +66,12 @@ fifo_listen(int dirfd, const char *name, mode_t mode, char **cause)
 }
 
 /*
- * fifo_make_private - make a FIFO only we may read (a client's reply
- * channel) and open its read end without blocking.
+ * fifo_make_reader - make a FIFO of ours with the given mode (a client's
+ * reply channel, 0622 so a server of another uid can open it) and open
+ * its read end without blocking.  Only we can read it.
  */
 int
-fifo_make_private(int dirfd, const char *name, char **cause)
+fifo_make_reader(int dirfd, const char *name, mode_t mode, char **cause)
 {
 	int	fd;
 
@@ -95,7 +96,7 @@ fifo_make_private(int dirfd, const char *name, char **cause)
 		unlinkat(dirfd, name, 0);
 		return (-1);
 	}
-	if (fifo_check(fd, name, cause) == -1 || fchmod(fd, 0600) == -1) {
+	if (fifo_check(fd, name, cause) == -1 || fchmod(fd, mode) == -1) {
 		if (*cause == NULL)
 			xasprintf(cause, "fchmod %s: %s", name,
 			    strerror(errno));
@@ -103,7 +104,8 @@ fifo_make_private(int dirfd, const char *name, char **cause)
 		unlinkat(dirfd, name, 0);
 		return (-1);
 	}
-	log_trace("fifo", "mkfifo %s mode 0600, open O_RDONLY", name);
+	log_trace("fifo", "mkfifo %s mode %04o, open O_RDONLY", name,
+	    (unsigned)mode);
 	return (fd);
 }
 

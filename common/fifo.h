@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 int	fifo_listen(int, const char *, mode_t, char **);
-int	fifo_make_private(int, const char *, char **);
+int	fifo_make_reader(int, const char *, mode_t, char **);
 int	fifo_open_writer(int, const char *, uid_t *);
 
 #endif

@@ -53,12 +53,18 @@ mail_first_line(const uint8_t *body, size_t len, char *out, size_t size)
 	}
 	/* Do not leave half a UTF-8 sequence at a cut. */
 	if (i < len && body[i] != '\n' && o > 0) {
-		size_t	k = o;
+		size_t	k = o, want;
+		uint8_t	lead;
 
 		while (k > 0 && ((uint8_t)out[k - 1] & 0xc0) == 0x80)
 			k--;
-		if (k > 0 && ((uint8_t)out[k - 1] & 0xc0) == 0xc0)
-			o = k - 1;
+		if (k > 0) {
+			lead = (uint8_t)out[k - 1];
+			want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 :
+			    lead >= 0xc0 ? 2 : 1;
+			if (o - (k - 1) < want)
+				o = k - 1;
+		}
 	}
 	out[o] = '\0';
 }

@@ -39,6 +39,7 @@ struct part_hdr {
 	uint32_t	offset;		/* of this part's data in the body */
 	uint32_t	datalen;	/* data bytes after the header */
 	uint32_t	sum;		/* FNV-1a of header (sum 0) + data */
+	uint32_t	pad3;		/* explicit: the checksum covers it */
 	int64_t		date;
 	uint8_t		id[MAIL_ID_LEN];
 	char		from[PROTO_NAME_MAX + 1];

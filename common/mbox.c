@@ -65,27 +65,40 @@ mbox_mkdirs(const char *path)
 	free(dir);
 }
 
-/* mbox_contains - is needle anywhere in the file behind fd? */
+/*
+ * mbox_contains - does the mbox behind fd hold a message whose header
+ * (not body: a body may quote anything) says X-Ipcmail-Id: id?  In
+ * mboxrd a line starting "From " after a blank line (or first in the
+ * file) always opens a message, whose header runs to the next blank.
+ */
 static int
-mbox_contains(int fd, const char *needle)
+mbox_contains(int fd, const char *idstr)
 {
-	char	 buf[65536];
-	size_t	 nlen = strlen(needle), keep = 0, have;
-	off_t	 off = 0;
+	char	*line = NULL, want[64];
+	size_t	 cap = 0;
 	ssize_t	 n;
+	FILE	*f;
+	int	 newfd, in_header = 0, after_blank = 1, found = 0;
 
-	for (;;) {
-		n = pread(fd, buf + keep, sizeof buf - keep, off);
-		if (n <= 0)
-			return (0);
-		off += n;
-		have = keep + (size_t)n;
-		if (memmem(buf, have, needle, nlen) != NULL)
-			return (1);
-		/* Keep a tail so a match across two reads is seen. */
-		keep = have < nlen ? have : nlen - 1;
-		memmove(buf, buf + have - keep, keep);
+	snprintf(want, sizeof want, "X-Ipcmail-Id: %s\n", idstr);
+	if ((newfd = dup(fd)) == -1 || (f = fdopen(newfd, "r")) == NULL) {
+		if (newfd != -1)
+			close(newfd);
+		return (-1);
 	}
+	rewind(f);
+	while (!found && (n = getline(&line, &cap, f)) != -1) {
+		if (after_blank && strncmp(line, "From ", 5) == 0)
+			in_header = 1;
+		else if (in_header && strcmp(line, "\n") == 0)
+			in_header = 0;
+		else if (in_header && strcmp(line, want) == 0)
+			found = 1;
+		after_blank = strcmp(line, "\n") == 0;
+	}
+	free(line);
+	fclose(f);
+	return (found);
 }
 
 /* mbox_format - the message as an mboxrd entry, allocated in *out. */
@@ -150,7 +163,7 @@ mbox_format(const struct mail *m, char **out)
 int
 mbox_append(const char *path, const struct mail *m, char **cause)
 {
-	char		 needle[64], idstr[MAIL_ID_STR], *text;
+	char		 idstr[MAIL_ID_STR], *text;
 	size_t		 len;
 	struct stat	 st;
 	int		 fd, rc = -1;
@@ -161,11 +174,6 @@ mbox_append(const char *path, const struct mail *m, char **cause)
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return (-1);
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		xasprintf(cause, "%s is not a regular file", path);
-		close(fd);
-		return (-1);
-	}
 	while (flock(fd, LOCK_EX) == -1) {
 		if (errno != EINTR) {
 			xasprintf(cause, "flock %s: %s", path,
@@ -174,12 +182,20 @@ mbox_append(const char *path, const struct mail *m, char **cause)
 			return (-1);
 		}
 	}
+	/* Under the lock: the size to go back to if the write fails. */
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		xasprintf(cause, "%s is not a regular file", path);
+		close(fd);
+		return (-1);
+	}
 	mail_id_str(m->id, idstr);
-	snprintf(needle, sizeof needle, "\nX-Ipcmail-Id: %s\n", idstr);
-	if (mbox_contains(fd, needle)) {
-		rc = 0;
+	if ((rc = mbox_contains(fd, idstr)) != 0) {
+		if (rc == -1)
+			xasprintf(cause, "%s: cannot read it back", path);
+		rc = rc == 1 ? 0 : -1;
 		goto out;
 	}
+	rc = -1;
 	len = mbox_format(m, &text);
 	if (io_write_all(fd, text, len) == -1 || fsync(fd) == -1) {
 		int	saved_errno = errno;

@@ -5,6 +5,13 @@
  * however many clients write at once.  Payloads are fixed-size structs
  * (or raw bytes for REC_DATA); both ends run on one host, so fields are
  * in host byte order.
+ *
+ * The header's token is a random secret the client picks and sends in
+ * REC_HELLO through mailserv.fifo, which only the server can read.
+ * Every later record, both ways, carries it: the server drops client
+ * records without it, and the client drops whatever someone else
+ * writes into its reply FIFO (which the server must be able to open,
+ * so others can too).
  */
 #ifndef PROTO_H
 #define PROTO_H
@@ -63,7 +70,7 @@ struct proto_hdr {
 	uint32_t	sum;		/* FNV-1a of header (sum 0) + payload */
 	uint32_t	pid;		/* the client's pid, names its session */
 	uint32_t	pad;
-	uint8_t		token[16];	/* session capability from WELCOME */
+	uint8_t		token[16];	/* the session's secret, both ways */
 };
 #define PROTO_PAYLOAD_MAX	(PROTO_REC_MAX - sizeof(struct proto_hdr))
 
@@ -77,7 +84,6 @@ struct proto_hello {
 };
 
 struct proto_welcome {
-	uint8_t		token[16];
 	uint32_t	unread;
 	uint32_t	max_body;
 };

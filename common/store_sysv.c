@@ -279,11 +279,19 @@ fail:
 	return (NULL);
 }
 
+/* store_sysv_close - forget the index; an owner drops empty shards. */
 static void
 store_sysv_close(void *be)
 {
 	struct sysv_store	*ss = be;
+	struct msqid_ds		 ds;
 	size_t			 i;
+
+	for (i = 0; ss->owner && i < SYSV_SHARDS_MAX; i++) {
+		if (ss->qid[i] >= 0 && msgq_stat(ss->qid[i], &ds) == 0 &&
+		    ds.msg_qnum == 0)
+			msgq_remove(ss->qid[i]);
+	}
 
 	for (i = 0; i < ss->nmsgs; i++)
 		free(ss->msgs[i].parts);

@@ -13,6 +13,7 @@
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -53,6 +54,7 @@ struct table_sysv {
 	int			 shmid;
 	struct table_head	*head;
 	struct table_slot	*slots;
+	uint32_t		 nslots;	/* fixed when made or checked */
 	int			 owner;	/* the server: destroy on exit */
 };
 
@@ -170,7 +172,7 @@ table_sysv_create(const char *keyfile, unsigned nslots, char **cause)
 	t->head = p;
 	t->slots = (struct table_slot *)(t->head + 1);
 	memset(p, 0, size);
-	t->head->nslots = nslots;
+	t->head->nslots = t->nslots = nslots;
 	t->head->server_pid = getpid();
 	t->head->server_uid = geteuid();
 	t->head->started = time(NULL);
@@ -190,6 +192,8 @@ fail:
 static void *
 table_sysv_attach(const char *keyfile, char **cause)
 {
+	struct shmid_ds		 sds;
+	struct stat		 kst;
 	struct table_sysv	*t;
 	key_t			 semkey, shmkey;
 	void			*p;
@@ -214,14 +218,28 @@ table_sysv_attach(const char *keyfile, char **cause)
 	log_trace("sysv-shm", "shmat id=%d read-only", t->shmid);
 	t->head = p;
 	t->slots = (struct table_slot *)(t->head + 1);
+	/* Trust it only if the run directory's owner made it, and it is
+	 * as large as it says. */
+	if (shmctl(t->shmid, IPC_STAT, &sds) == -1 ||
+	    stat(keyfile, &kst) == -1 || sds.shm_perm.cuid != kst.st_uid ||
+	    sds.shm_segsz < sizeof *t->head) {
+		xasprintf(cause, "shared memory id %d does not belong to the "
+		    "run directory's owner", t->shmid);
+		shmdt(p);
+		free(t);
+		return (NULL);
+	}
 	if (__atomic_load_n(&t->head->magic, __ATOMIC_ACQUIRE) !=
-	    TABLE_MAGIC || t->head->version != TABLE_VERSION) {
+	    TABLE_MAGIC || t->head->version != TABLE_VERSION ||
+	    (sds.shm_segsz - sizeof *t->head) / sizeof *t->slots <
+	    t->head->nslots) {
 		xasprintf(cause, "shared memory id %d is not an online table",
 		    t->shmid);
 		shmdt(p);
 		free(t);
 		return (NULL);
 	}
+	t->nslots = t->head->nslots;
 	if (kill(t->head->server_pid, 0) == -1 && errno == ESRCH) {
 		xasprintf(cause, "online table left by a dead mailserv "
 		    "(pid %d)", t->head->server_pid);
@@ -262,7 +280,7 @@ table_sysv_add(void *be, const struct table_user *u)
 	struct table_sysv	*t = be;
 	uint32_t		 i;
 
-	for (i = 0; i < t->head->nslots; i++) {
+	for (i = 0; i < t->nslots; i++) {
 		if (!t->slots[i].used) {
 			table_sysv_write(t, (int)i, u, 1);
 			return ((int)i);
@@ -276,7 +294,7 @@ table_sysv_del(void *be, int i)
 {
 	struct table_sysv	*t = be;
 
-	if (i >= 0 && (uint32_t)i < t->head->nslots)
+	if (i >= 0 && (uint32_t)i < t->nslots)
 		table_sysv_write(t, i, NULL, 0);
 }
 
@@ -293,9 +311,9 @@ table_sysv_read(void *be, struct table_user **out, size_t *n,
 		    errno == EAGAIN ? "busy for too long" : strerror(errno));
 		return (-1);
 	}
-	*out = xcalloc(t->head->nslots, sizeof **out);
+	*out = xcalloc(t->nslots, sizeof **out);
 	*n = 0;
-	for (i = 0; i < t->head->nslots; i++) {
+	for (i = 0; i < t->nslots; i++) {
 		seq = __atomic_load_n(&t->slots[i].seq, __ATOMIC_ACQUIRE);
 		s = t->slots[i];
 		if ((seq & 1) || seq != __atomic_load_n(&t->slots[i].seq,
@@ -309,7 +327,7 @@ table_sysv_read(void *be, struct table_user **out, size_t *n,
 		info->server_pid = t->head->server_pid;
 		info->server_uid = t->head->server_uid;
 		info->started = t->head->started;
-		info->nslots = t->head->nslots;
+		info->nslots = t->nslots;
 		info->used = (uint32_t)*n;
 	}
 	table_sysv_lock(t, 1);

@@ -2,8 +2,8 @@
  * session.c - one client of mailserv.  A session opens with REC_HELLO
  * on the shared FIFO: the server opens the client's reply FIFO
  * DIR/clients/NAME.PID itself, checks who owns it (the kernel's word,
- * not the client's) and answers with a random token that every later
- * record must carry.  Replies are queued and written without blocking,
+ * not the client's).  The session's secret token, picked by the client,
+ * travels in every record after that, both ways (see proto.h).  Replies are queued and written without blocking,
  * so a client that stops reading stalls nobody else.  A session ends
  * on REC_BYE or when its reply FIFO loses its reader (the client died).
  */
@@ -19,8 +19,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <uuid/uuid.h>
 
 #include "fifo.h"
 #include "log.h"
@@ -74,16 +72,29 @@ session_hello(struct server *srv, const struct record *rec)
 		return (NULL);
 	}
 	h.tty[sizeof h.tty - 1] = '\0';
-	/* A pid says hello again only if the old process is gone. */
-	for (i = 0; i < srv->nsessions; i++)
+	/* A client says hello once; a dead one's session is already gone
+	 * (POLLERR), so a second hello for a live pid is a forgery. */
+	for (i = 0; i < srv->nsessions; i++) {
 		if (srv->sessions[i]->pid == (pid_t)rec->hdr.pid &&
-		    !srv->sessions[i]->dead)
-			session_close(srv, srv->sessions[i], "replaced");
+		    !srv->sessions[i]->dead) {
+			log_warnx("hello for pid %u, which has a session: "
+			    "dropped", rec->hdr.pid);
+			return (NULL);
+		}
+	}
+	for (i = 0; i < sizeof rec->hdr.token && rec->hdr.token[i] == 0; i++)
+		;
+	if (i == sizeof rec->hdr.token) {
+		log_warnx("hello from pid %u without a token: dropped",
+		    rec->hdr.pid);
+		return (NULL);
+	}
 
 	s = xcalloc(1, sizeof *s);
 	s->fd = -1;
 	s->slot = -1;
 	s->pid = (pid_t)rec->hdr.pid;
+	memcpy(s->token, rec->hdr.token, sizeof s->token);
 	memcpy(s->name, h.name, sizeof s->name);
 	memcpy(s->tty, h.tty, sizeof s->tty);
 	snprintf(s->fifo, sizeof s->fifo, "%s/%s.%ld", RUNDIR_CLIENTS,
@@ -127,9 +138,7 @@ session_hello(struct server *srv, const struct record *rec)
 		}
 		s->login = 1;
 	}
-	uuid_generate_random(s->token);
 	memset(&w, 0, sizeof w);
-	memcpy(w.token, s->token, sizeof w.token);
 	w.unread = (uint32_t)store_unread(srv->store, s->name, NULL);
 	w.max_body = srv->cfg.max_body;
 	session_queue(srv, s, REC_WELCOME, &w, sizeof w);
@@ -171,7 +180,7 @@ session_queue(struct server *srv, struct session *s, uint16_t type,
 
 	if (s->dead)
 		return;
-	size = record_build(&rec, type, 0, NULL, payload, len);
+	size = record_build(&rec, type, 0, s->token, payload, len);
 	if (s->outlen + size > SESSION_OUT_MAX) {
 		session_close(srv, s, "not reading its replies");
 		return;

@@ -45,6 +45,24 @@ check "--status lists the online table" grep -q '^online table (shm)' "$T/out"
 check "--status lists the semaphore" grep -q '^table lock (sem)' "$T/out"
 check "--status lists the registration FIFO" grep -q "^registration FIFO .*$DIR/mailserv.fifo" "$T/out"
 
+# Identity: another uid may use only its own login name.
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 && command -v runuser >/dev/null; then
+	chmod 0755 "$T"
+	runuser -u nobody -- timeout 20 "$MAILCLI" -d "$DIR" -u alice inbox \
+	    >"$T/out" 2>"$T/err"
+	same "another uid claiming someone else's name is refused (exit 3)" 3 $?
+	check "... because the server checked who owns its reply FIFO" \
+	    grep -q "uid $(id -u nobody) may not use the name alice" "$T/err"
+	runuser -u nobody -- timeout 20 "$MAILCLI" -d "$DIR" -u nobody inbox \
+	    >"$T/out" 2>"$T/err"
+	same "another uid may use its own login name" 0 $?
+	chmod 0700 "$T"
+else
+	skip "identity checks need root and the user nobody"
+	skip "identity checks need root and the user nobody"
+	skip "identity checks need root and the user nobody"
+fi
+
 "$MAILSERV" -d "$DIR" --purge >"$T/out" 2>"$T/err"
 same "--purge refuses while mailserv runs (exit 3)" 3 $?
 expect 0 "... and the mail is still there" -d "$DIR" -u alice inbox

@@ -213,8 +213,10 @@ mail_decode_resum_sane(void **state)
 	const uint8_t	*data;
 	uint32_t	 sum;
 
-	/* The test's own resum must agree with the codec, or the
-	 * rejections below would prove nothing. */
+	/*
+	 * The test's own resum must agree with the codec, or the
+	 * rejections below would prove nothing.
+	 */
 	c = mail_unit_edit(buf, &e);
 	sum = e->sum;
 	mail_unit_resum(c);
@@ -300,6 +302,11 @@ mail_decode_bad_size(void **state)
 	e->offset -= 1;
 	mail_unit_resum(c);
 	assert_int_equal(mail_part_decode(c, LAST, &h, &data), -1);
+	/* A full part at the wrong place would overlap its neighbour. */
+	c = mail_unit_edit(buf, &e);
+	e->offset = 1;
+	mail_unit_resum(c);
+	assert_int_equal(mail_part_decode(c, FULL, &h, &data), -1);
 	c = mail_unit_edit(buf + PART_MAX, &e);
 	e->len += 1;
 	mail_unit_resum(c);
@@ -330,6 +337,35 @@ mail_decode_bad_part(void **state)
 	e->nparts = 4;			/* len needs 3 */
 	mail_unit_resum(c);
 	assert_int_equal(mail_part_decode(c, FULL, &h, &data), -1);
+}
+
+static void
+mail_decode_part_past_end(void **state)
+{
+	struct mail	 m;
+	struct part_hdr	 h, *e;
+	const uint8_t	*data;
+	uint8_t		*buf;
+
+	(void)state;
+	/*
+	 * When the body is a whole number of parts, an empty part just
+	 * past the last one is consistent with offset, datalen and len:
+	 * only part < nparts refuses it.
+	 */
+	mail_unit_mail(&m, 2 * PART_DATA_MAX);
+	buf = calloc(1, PART_MAX);
+	assert_non_null(buf);
+	assert_int_equal(mail_part_encode(&m, 1, buf), PART_MAX);
+	assert_int_equal(mail_part_decode(buf, PART_MAX, &h, &data), 0);
+	e = (struct part_hdr *)buf;
+	e->part = 2;
+	e->offset = 2 * PART_DATA_MAX;
+	e->datalen = 0;
+	mail_unit_resum(buf);
+	assert_int_equal(mail_part_decode(buf, sizeof h, &h, &data), -1);
+	free(buf);
+	mail_free(&m);
 }
 
 static void
@@ -404,8 +440,8 @@ mail_first_line_basic(void **state)
 static void
 mail_first_line_utf8(void **state)
 {
-	char		 body[1024], *out;
-	const char	*hello = "\xec\x95\x88\xeb\x85\x95\xed\x95\x98"
+	char		 body[1024];
+	const char	*out, *hello = "\xec\x95\x88\xeb\x85\x95\xed\x95\x98"
 			    "\xec\x84\xb8\xec\x9a\x94";	/* 안녕하세요 */
 	size_t		 i, size, len;
 
@@ -415,7 +451,7 @@ mail_first_line_utf8(void **state)
 		strcat(body, hello);
 	strcat(body, "\nsecond line");
 
-	out = (char *)mail_unit_first(body, PROTO_FIRST_MAX);
+	out = mail_unit_first(body, PROTO_FIRST_MAX);
 	/* 71 bytes fit; the 24th syllable would be cut: 23 remain. */
 	assert_int_equal(strlen(out), 69);
 	assert_memory_equal(out, body, 69);
@@ -425,7 +461,7 @@ mail_first_line_utf8(void **state)
 	 * half a sequence, at most one syllable short of what fits.
 	 */
 	for (size = 1; size <= 100; size++) {
-		out = (char *)mail_unit_first(body, size);
+		out = mail_unit_first(body, size);
 		len = strlen(out);
 		if (len % 3 != 0)
 			fail_msg("size %zu: %zu bytes, half a syllable", size,
@@ -573,6 +609,7 @@ main(void)
 		    decode_setup, decode_teardown),
 		cmocka_unit_test_setup_teardown(mail_decode_bad_names,
 		    decode_setup, decode_teardown),
+		cmocka_unit_test(mail_decode_part_past_end),
 		cmocka_unit_test(mail_first_line_basic),
 		cmocka_unit_test(mail_first_line_utf8),
 		cmocka_unit_test(mail_ids),

@@ -461,6 +461,8 @@ mbox_append_not_regular(void **state)
 	assert_int_equal(mkfifo(u->path, 0600), 0);
 	assert_int_equal(mbox_append(u->path, &m, &cause), -1);
 	assert_non_null(cause);
+	/* Refused for what it is, before any write is tried. */
+	assert_non_null(strstr(cause, "not a regular file"));
 	free(cause);
 	cause = NULL;
 
