@@ -231,7 +231,8 @@ store_sysv_scan(struct sysv_store *ss)
 			log_warnx("queue %d: %u messages that are not ipcmail "
 			    "parts: left alone", ss->qid[s], bad);
 	}
-	qsort(found, nfound, sizeof *found, store_sysv_found_cmp);
+	if (nfound > 0)
+		qsort(found, nfound, sizeof *found, store_sysv_found_cmp);
 	for (i = 0; i < nfound; i = j) {
 		for (j = i + 1; j < nfound &&
 		    memcmp(found[j].h.id, found[i].h.id, MAIL_ID_LEN) == 0; j++)
@@ -239,7 +240,9 @@ store_sysv_scan(struct sysv_store *ss)
 		store_sysv_group(ss, found + i, j - i);
 	}
 	free(found);
-	qsort(ss->msgs, ss->nmsgs, sizeof *ss->msgs, store_sysv_msg_cmp);
+	if (ss->nmsgs > 0)
+		qsort(ss->msgs, ss->nmsgs, sizeof *ss->msgs,
+		    store_sysv_msg_cmp);
 }
 
 static void *
