@@ -121,6 +121,7 @@ char	**cmd_online(struct client *, size_t *);
 
 /* shell.c */
 int	shell_run(struct client *);
+void	shell_write(struct client *, const void *, size_t);
 void	shell_print(struct client *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 

@@ -368,6 +368,37 @@ cmd_inbox(struct client *cl, int argc, char **argv)
 	return (CLI_EXIT_OK);
 }
 
+/*
+ * cmd_print_with_body - a formatted head, then the body as bytes, with
+ * a newline added if the body lacks one; one write, so a live message
+ * is drawn above the prompt in one piece.
+ */
+static void __attribute__((format(printf, 3, 4)))
+cmd_print_with_body(struct client *cl, const struct mail *m,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*head, *buf;
+	size_t	 len;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&head, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	len = (size_t)n + m->len + 1;
+	buf = xmalloc(len);
+	memcpy(buf, head, (size_t)n);
+	memcpy(buf + n, m->body, m->len);
+	len = (size_t)n + m->len;
+	if (m->len == 0 || m->body[m->len - 1] != '\n')
+		buf[len++] = '\n';
+	shell_write(cl, buf, len);
+	free(buf);
+	free(head);
+}
+
 /* cmd_print_mail - header block, blank line, body. */
 static void
 cmd_print_mail(struct client *cl, const struct mail *m)
@@ -376,9 +407,8 @@ cmd_print_mail(struct client *cl, const struct mail *m)
 
 	mbox_date(m->date, date, sizeof date);
 	mail_id_str(m->id, id);
-	shell_print(cl, "From: %s\nDate: %s\nId: %s\n\n%.*s%s",
-	    m->from, date, id, (int)m->len, (const char *)m->body,
-	    (m->len > 0 && m->body[m->len - 1] == '\n') ? "" : "\n");
+	cmd_print_with_body(cl, m, "From: %s\nDate: %s\nId: %s\n\n", m->from,
+	    date, id);
 }
 
 /*
@@ -616,8 +646,6 @@ cmd_show_live(struct client *cl, struct mail *m)
 	    MSG_READ);
 	localtime_r(&t, &tm);
 	strftime(when, sizeof when, "%H:%M", &tm);
-	shell_print(cl, "[%d] %s (%s): %.*s%s", e->n, m->from, when,
-	    (int)m->len, (const char *)m->body,
-	    (m->len > 0 && m->body[m->len - 1] == '\n') ? "" : "\n");
+	cmd_print_with_body(cl, m, "[%d] %s (%s): ", e->n, m->from, when);
 	cmd_save(cl, m, 1);
 }

@@ -36,13 +36,13 @@
 static struct client *shell_client;
 
 /*
- * shell_print - print for the user.  While readline shows a prompt and
- * a half-typed line, clear them, print, and draw them again.
+ * shell_write - put bytes on the user's screen.  While readline shows a
+ * prompt and a half-typed line, clear them, write, and draw them again.
+ * Bodies are bytes: fwrite, not printf, so a NUL does not cut them.
  */
 void
-shell_print(struct client *cl, const char *fmt, ...)
+shell_write(struct client *cl, const void *buf, size_t len)
 {
-	va_list	 ap;
 	char	*saved = NULL;
 	int	 point = 0, redraw = cl->readline && !cl->in_command;
 
@@ -53,9 +53,7 @@ shell_print(struct client *cl, const char *fmt, ...)
 		rl_replace_line("", 0);
 		rl_redisplay();
 	}
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
+	fwrite(buf, 1, len, stdout);
 	fflush(stdout);
 	if (redraw) {
 		rl_restore_prompt();
@@ -64,6 +62,23 @@ shell_print(struct client *cl, const char *fmt, ...)
 		rl_redisplay();
 		free(saved);
 	}
+}
+
+/* shell_print - shell_write with printf formatting. */
+void
+shell_print(struct client *cl, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	shell_write(cl, s, (size_t)n);
+	free(s);
 }
 
 /* shell_async - what the server sends unasked. */

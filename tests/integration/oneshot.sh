@@ -70,6 +70,13 @@ cli -u alice read
 sed '1,4d' "$T/out" >"$T/got"
 check "a UTF-8 body (Korean, emoji) round-trips byte-exact" cmp -s "$T/utf8" "$T/got"
 
+# ... and so does any byte, NUL included.
+printf 'before\0after \001\377\n' >"$T/nul"
+timeout 20 "$MAILCLI" -d "$DIR" -u bob send alice <"$T/nul"
+cli -u alice read
+sed '1,4d' "$T/out" >"$T/got"
+check "a body with NUL and non-UTF-8 bytes round-trips byte-exact" cmp -s "$T/nul" "$T/got"
+
 # A 64 KiB body spans several 16 KiB queues and comes back whole.
 head -c 49152 /dev/urandom | base64 -w 0 | head -c 65535 >"$T/big"
 echo >>"$T/big"
@@ -115,7 +122,7 @@ msgs = list(box)
 print(len(msgs), msgs[0]["From"], msgs[0]["X-Ipcmail-Id"] is not None)
 PY
 	check "the mbox parses as mbox with every saved message" \
-	    grep -qE '^6 bob True$' "$T/py"
+	    grep -qE '^7 bob True$' "$T/py"
 else
 	skip "mbox parse check (no python3)"
 fi
