@@ -1,0 +1,1 @@
+# tests/stress/local.mk - filled in by its owner
