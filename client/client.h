@@ -41,8 +41,10 @@ struct conn {
 	pid_t			 helper_out;
 	int			 helpers;	/* talking through helpers */
 	pid_t			 pid;
-	uint8_t			 token[16];
-	int			 have_token;
+	uint8_t			 token[16];	/* ours: on the server's replies */
+	uint8_t			 key[16];	/* the server's: on our records */
+	int			 have_token;	/* we have the key */
+	pid_t			 server_pid;
 	int			 gone;
 	struct record_parser	*parser;
 	conn_async_fn		*async;

@@ -643,9 +643,11 @@ cmd_show_live(struct client *cl, struct mail *m)
 
 	mail_first_line(m->body, m->len, first, sizeof first);
 	e = msglist_add(&cl->list, m->id, m->from, m->date, m->len, first,
-	    MSG_READ);
+	    MSG_UNREAD);
 	localtime_r(&t, &tm);
 	strftime(when, sizeof when, "%H:%M", &tm);
 	cmd_print_with_body(cl, m, "[%d] %s (%s): ", e->n, m->from, when);
-	cmd_save(cl, m, 1);
+	/* Seen, so read; unless it could not be saved: then it waits. */
+	if (cmd_save(cl, m, 1) == CLI_EXIT_OK)
+		e->state = MSG_READ;
 }

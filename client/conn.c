@@ -93,8 +93,8 @@ conn_send(struct conn *c, uint16_t type, const void *payload, size_t len)
 	long long	 deadline = io_now_ms() + CONN_TIMEOUT_MS;
 	int		 left;
 
-	size = record_build(&rec, type, (uint32_t)c->pid, c->token, payload,
-	    len);
+	size = record_build(&rec, type, (uint32_t)c->pid,
+	    c->have_token ? c->key : c->token, payload, len);
 	if (c->helpers)			/* the output helper's pipe */
 		return (io_write_all(c->out, &rec, size) == -1 ? -1 : 0);
 	/* Straight to the FIFO: one write, atomic (size <= PIPE_BUF). */
@@ -289,7 +289,9 @@ conn_hello(struct conn *c, const char *name, uint32_t flags,
 		return (-1);
 	}
 	memcpy(&w, rec.payload, sizeof w);
+	memcpy(c->key, w.key, sizeof c->key);
 	c->have_token = 1;
+	c->server_pid = w.server_pid;
 	cl->max_body = w.max_body;
 	cl->unread = w.unread;
 	return (0);

@@ -31,6 +31,7 @@
 
 #define SHELL_PROMPT	"mailcli> "
 #define SHELL_HISTORY	500
+#define SHELL_ALIVE_MS	1000
 
 /* readline's callbacks take no argument: the session they serve. */
 static struct client *shell_client;
@@ -311,9 +312,17 @@ shell_run(struct client *cl)
 		pfd[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = cl->conn.in, .events = POLLIN };
 		pfd[2] = (struct pollfd){ .fd = cl->sigfd, .events = POLLIN };
-		if (poll(pfd, 3, -1) == -1) {
+		/* Wake each second to check the server is alive: its death
+		 * is end-of-file on the reply FIFO only if nobody else holds
+		 * the FIFO open for writing. */
+		if ((rc = poll(pfd, 3, SHELL_ALIVE_MS)) == -1) {
 			if (errno == EINTR)
 				continue;
+			break;
+		}
+		if (rc == 0 && cl->conn.server_pid > 0 &&
+		    kill(cl->conn.server_pid, 0) == -1 && errno == ESRCH) {
+			cl->conn.gone = 1;
 			break;
 		}
 		if (pfd[2].revents)

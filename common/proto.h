@@ -6,12 +6,15 @@
  * (or raw bytes for REC_DATA); both ends run on one host, so fields are
  * in host byte order.
  *
- * The header's token is a random secret the client picks and sends in
- * REC_HELLO through mailserv.fifo, which only the server can read.
- * Every later record, both ways, carries it: the server drops client
- * records without it, and the client drops whatever someone else
- * writes into its reply FIFO (which the server must be able to open,
- * so others can too).
+ * Two random secrets guard a session.  The client picks one and sends
+ * it in REC_HELLO's header through mailserv.fifo, which only the server
+ * can read; the server stamps it on every record it writes to that
+ * client, so the client drops whatever anyone else writes into its
+ * reply FIFO (the server must be able to open it, so others can too).
+ * The server answers with a key of its own in REC_WELCOME, which only
+ * the reply FIFO's reader sees; every later client record carries that
+ * key.  Whoever forges a hello in someone's name gets a session no one
+ * can use: the key went to the real owner's FIFO, and was dropped there.
  */
 #ifndef PROTO_H
 #define PROTO_H
@@ -70,7 +73,8 @@ struct proto_hdr {
 	uint32_t	sum;		/* FNV-1a of header (sum 0) + payload */
 	uint32_t	pid;		/* the client's pid, names its session */
 	uint32_t	pad;
-	uint8_t		token[16];	/* the session's secret, both ways */
+	uint8_t		token[16];	/* hello: the client's secret, then
+					   the server's key (see above) */
 };
 #define PROTO_PAYLOAD_MAX	(PROTO_REC_MAX - sizeof(struct proto_hdr))
 
@@ -84,8 +88,12 @@ struct proto_hello {
 };
 
 struct proto_welcome {
+	uint8_t		key[16];	/* every later record carries it */
 	uint32_t	unread;
 	uint32_t	max_body;
+	int32_t		server_pid;	/* to notice its death however the
+					   reply FIFO is held open */
+	uint32_t	pad;
 };
 
 struct proto_error {

@@ -193,6 +193,8 @@ static void *
 table_sysv_attach(const char *keyfile, char **cause)
 {
 	struct shmid_ds		 sds;
+	struct semid_ds		 mds;
+	union semun { int val; struct semid_ds *buf; } arg;
 	struct stat		 kst;
 	struct table_sysv	*t;
 	key_t			 semkey, shmkey;
@@ -220,11 +222,14 @@ table_sysv_attach(const char *keyfile, char **cause)
 	t->slots = (struct table_slot *)(t->head + 1);
 	/* Trust it only if the run directory's owner made it, and it is
 	 * as large as it says. */
+	arg.buf = &mds;
 	if (shmctl(t->shmid, IPC_STAT, &sds) == -1 ||
+	    semctl(t->semid, 0, IPC_STAT, arg) == -1 ||
 	    stat(keyfile, &kst) == -1 || sds.shm_perm.cuid != kst.st_uid ||
+	    mds.sem_perm.cuid != kst.st_uid ||
 	    sds.shm_segsz < sizeof *t->head) {
-		xasprintf(cause, "shared memory id %d does not belong to the "
-		    "run directory's owner", t->shmid);
+		xasprintf(cause, "online table (shm %d, sem %d) was not made "
+		    "by the run directory's owner", t->shmid, t->semid);
 		shmdt(p);
 		free(t);
 		return (NULL);

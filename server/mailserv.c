@@ -19,14 +19,15 @@
 #define MAILSERV_SHARDS_DEFAULT	128
 #define MAILSERV_QUOTA_DEFAULT	(256 * 1024)
 #define MAILSERV_SHARD_BYTES	16384	/* msgmnb here */
+#define MAILSERV_SPOOL_DEFAULT	"spool"	/* inside DIR */
 
 static void
 mailserv_usage(FILE *f)
 {
 	fprintf(f,
 "usage: mailserv [-d DIR] [--max-users N] [--max-body BYTES] [--quota BYTES]\n"
-"                [--shards N] [-v]\n"
-"       mailserv [-d DIR] --status | --purge\n"
+"                [--shards N] [--spool SPOOLDIR | --no-spool] [-v]\n"
+"       mailserv [-d DIR] [--spool SPOOLDIR] --status | --purge\n"
 "       mailserv -h | -V\n"
 "\n"
 "The ipcmail server: keeps mail in SysV message queues (keyed by ftok on\n"
@@ -40,6 +41,11 @@ mailserv_usage(FILE *f)
 "      --quota BYTES    most unread bytes one mailbox may hold (default %d)\n"
 "      --shards N       most message queues the store may use, 1-253\n"
 "                       (default %d, %d bytes each)\n"
+"      --spool SPOOLDIR the durable spool: every message is fsync'd there\n"
+"                       before its sender hears \"sent\", and restored to the\n"
+"                       kernel store after a reboot or ipcrm (default:\n"
+"                       DIR/spool; a relative SPOOLDIR is inside DIR)\n"
+"      --no-spool       keep mail in the kernel only (lost at reboot)\n"
 "  -v, --verbose        also log every IPC operation\n"
 "      --status         show the IPC objects and files of DIR, and exit\n"
 "      --purge          remove every IPC object and file of DIR, mail\n"
@@ -47,8 +53,8 @@ mailserv_usage(FILE *f)
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
 "\n"
-"Exit status: 0 ok; 1 usage; 2 error (run directory, IPC); 3 another\n"
-"mailserv already serves DIR.\n",
+"Exit status: 0 ok; 1 usage; 2 error (run directory, IPC, spool); 3 another\n"
+"mailserv already serves DIR (also: --purge refused while it runs).\n",
 	    RUNDIR_KEY, RUNDIR_FIFO, RUNDIR_DEFAULT, MAILSERV_USERS_DEFAULT,
 	    MAIL_BODY_DEFAULT, MAILSERV_QUOTA_DEFAULT, MAILSERV_SHARDS_DEFAULT,
 	    MAILSERV_SHARD_BYTES);
@@ -76,13 +82,15 @@ int
 main(int argc, char **argv)
 {
 	enum { OPT_USERS = 256, OPT_BODY, OPT_QUOTA, OPT_SHARDS, OPT_STATUS,
-	    OPT_PURGE };
+	    OPT_PURGE, OPT_SPOOL, OPT_NOSPOOL };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "max-users", required_argument, NULL, OPT_USERS },
 		{ "max-body", required_argument, NULL, OPT_BODY },
 		{ "quota", required_argument, NULL, OPT_QUOTA },
 		{ "shards", required_argument, NULL, OPT_SHARDS },
+		{ "spool", required_argument, NULL, OPT_SPOOL },
+		{ "no-spool", no_argument, NULL, OPT_NOSPOOL },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "status", no_argument, NULL, OPT_STATUS },
 		{ "purge", no_argument, NULL, OPT_PURGE },
@@ -92,13 +100,14 @@ main(int argc, char **argv)
 	};
 	struct server_config	cfg;
 	const char		*dir = NULL;
-	int			c, action = 0;
+	int			c, action = 0, nospool = 0;
 
 	memset(&cfg, 0, sizeof cfg);
 	cfg.max_users = MAILSERV_USERS_DEFAULT;
 	cfg.max_body = MAIL_BODY_DEFAULT;
 	cfg.quota = MAILSERV_QUOTA_DEFAULT;
 	cfg.shards = MAILSERV_SHARDS_DEFAULT;
+	cfg.spool = MAILSERV_SPOOL_DEFAULT;
 	while ((c = getopt_long(argc, argv, "d:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -119,6 +128,18 @@ main(int argc, char **argv)
 		case OPT_SHARDS:
 			cfg.shards = (unsigned)mailserv_number("--shards",
 			    optarg, 1, 253);
+			break;
+		case OPT_SPOOL:
+			if (*optarg == '\0') {
+				fprintf(stderr, "mailserv: --spool needs a "
+				    "directory\n");
+				return (SERVER_EXIT_USAGE);
+			}
+			cfg.spool = optarg;
+			break;
+		case OPT_NOSPOOL:
+			cfg.spool = NULL;
+			nospool = 1;
 			break;
 		case 'v':
 			cfg.verbose = 1;
@@ -143,6 +164,11 @@ main(int argc, char **argv)
 			mailserv_usage(stderr);
 			return (SERVER_EXIT_USAGE);
 		}
+	}
+	if (nospool && cfg.spool != NULL) {
+		fprintf(stderr, "mailserv: --spool and --no-spool exclude each "
+		    "other\n");
+		return (SERVER_EXIT_USAGE);
 	}
 	if (optind != argc) {
 		fprintf(stderr, "mailserv: unexpected argument '%s'\n",
@@ -171,8 +197,8 @@ main(int argc, char **argv)
 	}
 	log_init("mailserv", cfg.verbose, action == 0);
 	if (action == OPT_STATUS)
-		return (status_print(cfg.dir));
+		return (status_print(cfg.dir, cfg.spool));
 	if (action == OPT_PURGE)
-		return (status_purge(cfg.dir));
+		return (status_purge(cfg.dir, cfg.spool));
 	return (server_run(&cfg));
 }

@@ -6,6 +6,11 @@
  * durable spool belongs right before the store_put there.)  A message
  * leaves the store only when its reader says REC_DONE, which mailcli
  * sends after the message is fsync'd into the reader's mbox.
+ *
+ * With the durable spool, the sender's "sent" (and a reader's "done")
+ * waits for the spool's group commit: post_commit, once per turn of
+ * the server loop, writes every message of that turn with one
+ * fdatasync and only then answers.  Live pushes do not wait.
  */
 #include <sys/types.h>
 
@@ -18,6 +23,116 @@
 #include "name.h"
 #include "server.h"
 #include "xmalloc.h"
+
+/* post_pending - answer s once the spool has committed. */
+static void
+post_pending(struct server *srv, struct session *s, const uint8_t *id,
+    int sent)
+{
+	if (srv->npending == srv->pendcap) {
+		srv->pendcap = srv->pendcap == 0 ? 64 : srv->pendcap * 2;
+		srv->pending = xreallocarray(srv->pending, srv->pendcap,
+		    sizeof *srv->pending);
+	}
+	srv->pending[srv->npending].s = s;
+	memcpy(srv->pending[srv->npending].id, id, MAIL_ID_LEN);
+	srv->pending[srv->npending].sent = sent;
+	srv->npending++;
+}
+
+/*
+ * post_commit - the group commit: one fdatasync for everything logged
+ * in this turn, then the answers.  If the spool cannot be written, the
+ * senders hear so and their messages are taken back out of the store:
+ * nobody is told "sent" for mail that is not durable.
+ */
+void
+post_commit(struct server *srv)
+{
+	struct pending	*p;
+	char		*cause = NULL;
+	size_t		 i;
+	int		 failed = 0;
+
+	if (srv->spool == NULL || !spool_dirty(srv->spool))
+		return;
+	if (spool_commit(srv->spool, &cause) != 0) {
+		log_warnx("%s", cause);
+		failed = 1;
+	}
+	for (i = 0; i < srv->npending; i++) {
+		p = &srv->pending[i];
+		if (!failed || !p->sent) {
+			session_queue(srv, p->s, REC_OK, NULL, 0);
+			continue;
+		}
+		store_remove(srv->store, p->id);
+		spool_done(srv->spool, p->id);
+		session_error(srv, p->s, PROTO_E_FULL, "mail spool cannot be "
+		    "written (%s): message not sent", cause);
+	}
+	if (failed)	/* the spool's buffer holds only the take-backs now */
+		spool_commit(srv->spool, &cause);
+	free(cause);
+	srv->npending = 0;
+}
+
+/*
+ * post_reconcile - at start, make the kernel store and the spool agree:
+ * mail the spool has and the kernel lost (a reboot, an ipcrm) goes back
+ * into the store; mail only the kernel has goes into the spool.  Ids
+ * make this idempotent.  Then the log is compacted.
+ */
+int
+post_reconcile(struct server *srv, char **cause)
+{
+	const struct store_entry	*e;
+	struct mail			 m;
+	size_t				 i, restored = 0, added = 0, n;
+	char				*why = NULL;
+
+	n = spool_count(srv->spool);
+	for (i = 0; i < n; i++) {
+		if (spool_get(srv->spool, i, &m, &why) != 0) {
+			log_warnx("spool: %s", why);
+			free(why);
+			why = NULL;
+			continue;
+		}
+		if (store_find(srv->store, m.id) == NULL) {
+			if (store_put(srv->store, &m, &why) == 0)
+				restored++;
+			else {
+				log_warnx("spool: cannot restore a message for "
+				    "%s: %s", m.to, why ? why : "store full");
+				free(why);
+				why = NULL;
+			}
+		}
+		mail_free(&m);
+	}
+	n = store_count(srv->store);
+	for (i = 0; i < n; i++) {
+		e = store_entry(srv->store, i);
+		if (spool_has(srv->spool, e->id))
+			continue;
+		if (store_get(srv->store, e->id, &m, &why) != 0) {
+			log_warnx("store: %s", why);
+			free(why);
+			why = NULL;
+			continue;
+		}
+		spool_put(srv->spool, &m);
+		mail_free(&m);
+		added++;
+	}
+	if (spool_compact(srv->spool, cause) != 0)
+		return (-1);
+	if (restored > 0 || added > 0)
+		log_info("spool: %zu messages restored to the kernel store, "
+		    "%zu added to the spool", restored, added);
+	return (0);
+}
 
 /* post_check_size - is a body of len bytes for to acceptable? */
 static int
@@ -106,7 +221,11 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 	srv->accepted++;
 	mail_id_str(m.id, idstr);
 	log_info("%s -> %s: %u bytes stored (%s)", m.from, m.to, len, idstr);
-	session_queue(srv, s, REC_OK, NULL, 0);
+	if (srv->spool != NULL) {
+		spool_put(srv->spool, &m);
+		post_pending(srv, s, m.id, 1);
+	} else
+		session_queue(srv, s, REC_OK, NULL, 0);
 	for (i = 0; i < srv->nsessions; i++) {
 		if (srv->sessions[i]->login && !srv->sessions[i]->dead &&
 		    strcmp(srv->sessions[i]->name, m.to) == 0)
@@ -252,7 +371,13 @@ post_done(struct server *srv, struct session *s, const struct record *rec)
 	mail_id_str(pd.id, idstr);
 	log_info("%s %s %s", s->name, (pd.flags & PROTO_DONE_SAVED) ?
 	    "saved" : "deleted", idstr);
-	if (!(pd.flags & PROTO_DONE_QUIET))
+	if (srv->spool != NULL)
+		spool_done(srv->spool, pd.id);
+	if (pd.flags & PROTO_DONE_QUIET)
+		return;
+	if (srv->spool != NULL)
+		post_pending(srv, s, pd.id, 0);
+	else
 		session_queue(srv, s, REC_OK, NULL, 0);
 }
 

@@ -63,6 +63,12 @@ server_cleanup(struct server *srv)
 		store_close(srv->store);
 		srv->store = NULL;
 	}
+	if (srv->spool != NULL) {
+		spool_close(srv->spool);
+		srv->spool = NULL;
+	}
+	free(srv->pending);
+	srv->pending = NULL;
 	if (srv->lockfd != -1) {
 		unlinkat(srv->dirfd, RUNDIR_LOCK, 0);
 		close(srv->lockfd);
@@ -190,6 +196,8 @@ server_loop(struct server *srv)
 		 * its reply FIFO's POLLERR is taken as its death. */
 		if (pfd[1].revents & POLLIN)
 			server_read_fifo(srv);
+		/* One fdatasync for all the mail of this turn, then "sent". */
+		post_commit(srv);
 		for (i = 0; i < n; i++) {
 			if (pfd[2 + i].revents & (POLLERR | POLLHUP))
 				session_close(srv, srv->sessions[i], "gone");
@@ -240,6 +248,13 @@ server_run(const struct server_config *cfg)
 	sc.max_shards = cfg->shards;
 	if ((srv.store = store_open(&store_sysv_ops, &sc, 1, &cause)) == NULL)
 		fatalx(SERVER_EXIT_ERROR, "mail store: %s", cause);
+	if (cfg->spool != NULL) {
+		if ((srv.spool = spool_open(srv.dirfd, cfg->spool,
+		    &cause)) == NULL)
+			fatalx(SERVER_EXIT_ERROR, "%s", cause);
+		if (post_reconcile(&srv, &cause) != 0)
+			fatalx(SERVER_EXIT_ERROR, "spool: %s", cause);
+	}
 	if ((srv.table = srv.tops->create(srv.keyfile, cfg->max_users,
 	    &cause)) == NULL)
 		fatalx(SERVER_EXIT_ERROR, "online table: %s", cause);
@@ -248,8 +263,9 @@ server_run(const struct server_config *cfg)
 		fatalx(SERVER_EXIT_ERROR, "%s", cause);
 
 	log_info("serving %s (sysv backend, %zu messages in the store, "
-	    "max %u users, max body %u bytes)", cfg->dir,
-	    store_count(srv.store), cfg->max_users, cfg->max_body);
+	    "spool %s, max %u users, max body %u bytes)", cfg->dir,
+	    store_count(srv.store), cfg->spool ? cfg->spool : "off",
+	    cfg->max_users, cfg->max_body);
 	server_loop(&srv);
 	log_info("stopped: %zu messages stay in the kernel store",
 	    store_count(srv.store));

@@ -12,6 +12,7 @@
 
 #include "mail.h"
 #include "record.h"
+#include "spool.h"
 #include "store.h"
 #include "table.h"
 
@@ -27,7 +28,15 @@ struct server_config {
 	uint32_t	 max_body;
 	uint64_t	 quota;
 	unsigned	 shards;
+	const char	*spool;		/* its directory; NULL: no spool */
 	int		 verbose;
+};
+
+/* A reply that waits for the spool's next group commit. */
+struct pending {
+	struct session	*s;
+	uint8_t		 id[MAIL_ID_LEN];
+	int		 sent;		/* a send (else a done) */
 };
 
 struct session {
@@ -36,7 +45,10 @@ struct session {
 	char			 name[PROTO_NAME_MAX + 1];
 	char			 tty[PROTO_TTY_MAX];
 	char			 fifo[64];	/* clients/NAME.PID */
-	uint8_t			 token[16];
+	uint8_t			 token[16];	/* the client's: on replies */
+	uint8_t			 key[16];	/* ours: on its records */
+	int			 confirmed;	/* it has used the key */
+	int			 want_login;
 	int			 login;		/* in the online table */
 	int			 slot;
 	int			 fd;		/* its reply FIFO, write end */
@@ -57,6 +69,10 @@ struct server {
 	int			 sigfd;
 	char			*keyfile;
 	struct store		*store;
+	struct spool		*spool;
+	struct pending		*pending;
+	size_t			 npending;
+	size_t			 pendcap;
 	const struct table_ops	*tops;
 	void			*table;
 	struct record_parser	 parser;
@@ -84,6 +100,8 @@ void	session_close(struct server *, struct session *, const char *);
 void	session_reap(struct server *);
 
 /* post.c */
+void	post_commit(struct server *);
+int	post_reconcile(struct server *, char **);
 void	post_send(struct server *, struct session *, const struct record *);
 void	post_data(struct server *, struct session *, const struct record *);
 void	post_list(struct server *, struct session *);
@@ -94,7 +112,7 @@ void	post_deliver(struct server *, struct session *, const struct mail *,
 	    uint32_t);
 
 /* status.c */
-int	status_print(const char *);
-int	status_purge(const char *);
+int	status_print(const char *, const char *);
+int	status_purge(const char *, const char *);
 
 #endif

@@ -2,8 +2,9 @@
  * session.c - one client of mailserv.  A session opens with REC_HELLO
  * on the shared FIFO: the server opens the client's reply FIFO
  * DIR/clients/NAME.PID itself, checks who owns it (the kernel's word,
- * not the client's).  The session's secret token, picked by the client,
- * travels in every record after that, both ways (see proto.h).  Replies are queued and written without blocking,
+ * not the client's) and answers with a key that every later record must
+ * carry (proto.h says why).  A session counts as logged in, and shows
+ * in the online table, only once the client has used that key.  Replies are queued and written without blocking,
  * so a client that stops reading stalls nobody else.  A session ends
  * on REC_BYE or when its reply FIFO loses its reader (the client died).
  */
@@ -20,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <uuid/uuid.h>
+
 #include "fifo.h"
 #include "log.h"
 #include "name.h"
@@ -28,6 +31,8 @@
 #include "xmalloc.h"
 
 #define SESSION_OUT_MAX	(4 * 1024 * 1024)	/* unread replies */
+#define SESSION_PER_PID	4
+#define SESSION_MAX	4096
 
 /* session_may_use - may a client running as uid use this name? */
 static int
@@ -51,15 +56,16 @@ session_free(struct session *s)
 }
 
 /* session_hello - open a session for a REC_HELLO; NULL if refused. */
+static void	session_busy(struct server *, struct session *);
+
 struct session *
 session_hello(struct server *srv, const struct record *rec)
 {
 	struct proto_hello	 h;
 	struct proto_welcome	 w;
-	struct table_user	 u;
 	struct session		*s;
 	uid_t			 owner;
-	size_t			 i, logins = 0;
+	size_t			 i, logins = 0, per_pid = 0;
 
 	if (rec->hdr.len != sizeof h || rec->hdr.pid == 0) {
 		log_warnx("malformed hello (%u bytes): dropped", rec->hdr.len);
@@ -72,15 +78,18 @@ session_hello(struct server *srv, const struct record *rec)
 		return (NULL);
 	}
 	h.tty[sizeof h.tty - 1] = '\0';
-	/* A client says hello once; a dead one's session is already gone
-	 * (POLLERR), so a second hello for a live pid is a forgery. */
+	/* A forged hello must not shut out the real one, so a pid may have
+	 * several sessions until one uses its key; but not many. */
 	for (i = 0; i < srv->nsessions; i++) {
 		if (srv->sessions[i]->pid == (pid_t)rec->hdr.pid &&
-		    !srv->sessions[i]->dead) {
-			log_warnx("hello for pid %u, which has a session: "
-			    "dropped", rec->hdr.pid);
-			return (NULL);
-		}
+		    !srv->sessions[i]->dead)
+			per_pid++;
+		logins += srv->sessions[i]->login;
+	}
+	if (per_pid >= SESSION_PER_PID || srv->nsessions >= SESSION_MAX) {
+		log_warnx("hello from pid %u: too many sessions: dropped",
+		    rec->hdr.pid);
+		return (NULL);
 	}
 	for (i = 0; i < sizeof rec->hdr.token && rec->hdr.token[i] == 0; i++)
 		;
@@ -118,41 +127,66 @@ session_hello(struct server *srv, const struct record *rec)
 		s->dead = 1;
 		return (NULL);
 	}
-	for (i = 0; i < srv->nsessions; i++)
-		logins += srv->sessions[i]->login;
-	if (h.flags & PROTO_HELLO_LOGIN) {
-		memset(&u, 0, sizeof u);
-		memcpy(u.name, s->name, sizeof u.name);
-		memcpy(u.tty, s->tty, sizeof u.tty);
-		u.pid = s->pid;
-		u.uid = owner;
-		u.since = time(NULL);
-		if (logins >= srv->cfg.max_users ||
-		    (s->slot = srv->tops->add(srv->table, &u)) == -1) {
-			log_info("refused %s (pid %ld): %u users online",
-			    s->name, (long)s->pid, srv->cfg.max_users);
-			session_error(srv, s, PROTO_E_BUSY, "too many users "
-			    "online (at most %u)", srv->cfg.max_users);
-			s->dead = 1;
-			return (NULL);
-		}
-		s->login = 1;
+	if ((h.flags & PROTO_HELLO_LOGIN) && logins >= srv->cfg.max_users) {
+		session_busy(srv, s);
+		return (NULL);
 	}
+	s->want_login = (h.flags & PROTO_HELLO_LOGIN) != 0;
+	uuid_generate_random(s->key);
 	memset(&w, 0, sizeof w);
+	memcpy(w.key, s->key, sizeof w.key);
 	w.unread = (uint32_t)store_unread(srv->store, s->name, NULL);
 	w.max_body = srv->cfg.max_body;
+	w.server_pid = getpid();
 	session_queue(srv, s, REC_WELCOME, &w, sizeof w);
-	if (s->login)
-		log_info("%s logged in (pid %ld, %s, uid %u)", s->name,
-		    (long)s->pid, s->tty[0] ? s->tty : "no tty",
-		    (unsigned)owner);
-	else
-		log_trace("session", "%s connected for one command (pid %ld)",
-		    s->name, (long)s->pid);
+	log_trace("session", "hello from %s (pid %ld, uid %u)", s->name,
+	    (long)s->pid, (unsigned)owner);
 	return (s);
 }
 
-/* session_find - the live session a record belongs to, token checked. */
+static void
+session_busy(struct server *srv, struct session *s)
+{
+	log_info("refused %s (pid %ld): %u users online", s->name,
+	    (long)s->pid, srv->cfg.max_users);
+	session_error(srv, s, PROTO_E_BUSY, "too many users online (at most "
+	    "%u)", srv->cfg.max_users);
+	s->dead = 1;
+}
+
+/*
+ * session_confirm - the client used its key: the session is real.  A
+ * login enters the online table now.  0, or -1 if it cannot.
+ */
+static int
+session_confirm(struct server *srv, struct session *s)
+{
+	struct table_user	u;
+	size_t			i, logins = 0;
+
+	s->confirmed = 1;
+	if (!s->want_login)
+		return (0);
+	for (i = 0; i < srv->nsessions; i++)
+		logins += srv->sessions[i]->login;
+	memset(&u, 0, sizeof u);
+	memcpy(u.name, s->name, sizeof u.name);
+	memcpy(u.tty, s->tty, sizeof u.tty);
+	u.pid = s->pid;
+	u.uid = s->uid;
+	u.since = time(NULL);
+	if (logins >= srv->cfg.max_users ||
+	    (s->slot = srv->tops->add(srv->table, &u)) == -1) {
+		session_busy(srv, s);
+		return (-1);
+	}
+	s->login = 1;
+	log_info("%s logged in (pid %ld, %s, uid %u)", s->name, (long)s->pid,
+	    s->tty[0] ? s->tty : "no tty", (unsigned)s->uid);
+	return (0);
+}
+
+/* session_find - the live session a record belongs to, by its key. */
 struct session *
 session_find(struct server *srv, const struct record *rec)
 {
@@ -161,9 +195,10 @@ session_find(struct server *srv, const struct record *rec)
 
 	for (i = 0; i < srv->nsessions; i++) {
 		s = srv->sessions[i];
-		if (s->dead || s->pid != (pid_t)rec->hdr.pid)
+		if (s->dead || s->pid != (pid_t)rec->hdr.pid ||
+		    memcmp(s->key, rec->hdr.token, sizeof s->key) != 0)
 			continue;
-		if (memcmp(s->token, rec->hdr.token, sizeof s->token) != 0)
+		if (!s->confirmed && session_confirm(srv, s) != 0)
 			return (NULL);
 		return (s);
 	}

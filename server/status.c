@@ -42,13 +42,17 @@ status_file(int dirfd, const char *dir, const char *name, const char *role)
 
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 		return;
-	printf("%-20s %-10s %8s %04o %-8s %s/%s\n", role, "-", "-",
-	    (unsigned)(st.st_mode & 07777), status_user(st.st_uid), dir, name);
+	printf("%-20s %-10s %8s %04o %-8s %s%s%s", role, "-", "-",
+	    (unsigned)(st.st_mode & 07777), status_user(st.st_uid),
+	    name[0] == '/' ? "" : dir, name[0] == '/' ? "" : "/", name);
+	if (S_ISREG(st.st_mode))
+		printf(" (%lld bytes)", (long long)st.st_size);
+	printf("\n");
 }
 
 /* status_print - the --status report; returns mailserv's exit code. */
 int
-status_print(const char *dir)
+status_print(const char *dir, const char *spool)
 {
 	struct store_object	 so[STATUS_MAX_OBJECTS];
 	struct table_object	 to[4];
@@ -127,6 +131,14 @@ status_print(const char *dir)
 	status_file(dirfd, dir, RUNDIR_KEY, "ftok anchor");
 	status_file(dirfd, dir, RUNDIR_LOCK, "server lock");
 	status_file(dirfd, dir, RUNDIR_CLIENTS, "reply FIFO directory");
+	if (spool != NULL) {
+		char	*log;
+
+		xasprintf(&log, "%s/spool.log", spool);
+		status_file(dirfd, spool[0] == '/' ? "" : dir, log,
+		    "durable spool");
+		free(log);
+	}
 	free(keyfile);
 	close(dirfd);
 	return (SERVER_EXIT_OK);
@@ -134,7 +146,7 @@ status_print(const char *dir)
 
 /* status_purge - remove every IPC object and file of ours in DIR. */
 int
-status_purge(const char *dir)
+status_purge(const char *dir, const char *spool)
 {
 	struct store_config	 sc;
 	struct store		*st;
@@ -185,6 +197,16 @@ status_purge(const char *dir)
 		closedir(d);
 	}
 	unlinkat(dirfd, RUNDIR_CLIENTS, AT_REMOVEDIR);
+	if (spool != NULL && (cfd = openat(dirfd, spool, O_RDONLY |
+	    O_DIRECTORY | O_NOFOLLOW)) != -1) {
+		unlinkat(cfd, "spool.log", 0);
+		unlinkat(cfd, "spool.log.new", 0);
+		close(cfd);
+		if (unlinkat(dirfd, spool, AT_REMOVEDIR) == -1 &&
+		    errno != ENOENT)
+			fprintf(stderr, "mailserv: spool %s kept: %s\n", spool,
+			    strerror(errno));
+	}
 	unlinkat(dirfd, RUNDIR_FIFO, 0);
 	unlinkat(dirfd, RUNDIR_LOCK, 0);
 	if (rc == SERVER_EXIT_OK)

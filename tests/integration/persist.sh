@@ -58,4 +58,40 @@ same "every message is read: the store is empty" "" "$(cat "$T/out")"
 check "... and so are the kernel queues" \
     test "$(our_ipcs -q | awk '{n += $6} END {print n + 0}')" = 0
 
+# A reboot, simulated: the server dies and every IPC object goes
+# (ipcrm); the durable spool brings the mail back.
+cli -u bob send alice "survives a reboot"
+timeout 20 "$MAILCLI" -d "$DIR" -u bob send alice <"$T/big"
+check "the spool holds the accepted mail on disk" test -s "$DIR/spool/spool.log"
+check "... in a private directory (0700)" test "$(stat -c %a "$DIR/spool")" = 700
+kill_server
+for id in $(our_ipcs | awk '{print $2}'); do
+	ipcrm -q "$id" 2>/dev/null || ipcrm -m "$id" 2>/dev/null || ipcrm -s "$id" 2>/dev/null
+done
+same "ipcrm removed every object of the run directory" "" "$(our_ipcs)"
+start_server
+check "the restarted mailserv restores the mail from the spool" \
+    grep -q "spool: 2 messages restored to the kernel store" "$T/server.log"
+cli -u alice inbox
+same "alice's inbox after the reboot" 2 "$(wc -l <"$T/out")"
+cli -u alice read 2
+sed '1,4d' "$T/out" >"$T/got"
+check "the restored 64 KiB message is byte-exact" cmp -s "$T/big" "$T/got"
+cli -u alice read
+check "the restored short message reads back" grep -q '^survives a reboot$' "$T/out"
+stop_server
+start_server
+cli -u alice inbox
+same "read mail is not restored again (the spool logged it done)" "" "$(cat "$T/out")"
+
+# Without the spool, a reboot loses what was unread: the documented cost.
+stop_server
+start_server --no-spool
+cli -u bob send alice "kernel only"
+kill_server
+for id in $(our_ipcs -q | awk '{print $2}'); do ipcrm -q "$id"; done
+start_server --no-spool
+cli -u alice inbox
+same "with --no-spool, ipcrm loses the unread mail" "" "$(cat "$T/out")"
+
 finish

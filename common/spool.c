@@ -1,0 +1,423 @@
+/*
+ * spool.c - an append-only log of accepted mail.  A PUT record holds a
+ * whole message, a DONE record the id of a message its reader has.
+ * Records are buffered and written by spool_commit with one fdatasync
+ * for all of them (group commit): the server calls it once per turn of
+ * its loop, then tells every sender of that turn "sent".  On open the
+ * log is replayed; a torn tail (a crash mid-append) is cut off.  The
+ * live messages are the PUTs without a DONE; spool_compact rewrites
+ * the log with only those (write, fsync, rename, fsync the directory).
+ */
+#define _GNU_SOURCE
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "log.h"
+#include "name.h"
+#include "record.h"
+#include "spool.h"
+#include "xmalloc.h"
+
+#define SPOOL_FILE	"spool.log"
+#define SPOOL_TMP	"spool.log.new"
+#define SPOOL_MAGIC	0x31534d49u	/* "IMS1" */
+#define SPOOL_PUT	1
+#define SPOOL_DONE	2
+#define SPOOL_BODY_MAX	(16 * 1024 * 1024)
+
+struct spool_hdr {
+	uint32_t	magic;
+	uint16_t	type;
+	uint16_t	pad;
+	uint32_t	len;		/* payload bytes */
+	uint32_t	sum;		/* FNV-1a of the payload */
+};
+
+struct spool_put_rec {
+	uint8_t		id[MAIL_ID_LEN];
+	char		from[PROTO_NAME_MAX + 1];
+	char		to[PROTO_NAME_MAX + 1];
+	uint8_t		pad[6];
+	int64_t		date;
+	uint32_t	len;
+	uint32_t	pad2;
+};
+
+struct spool_entry {
+	uint8_t		id[MAIL_ID_LEN];
+	off_t		offset;		/* of the PUT payload in the file */
+	uint32_t	size;
+};
+
+struct spool {
+	int			 dirfd;
+	int			 fd;
+	off_t			 end;	/* file size, committed */
+	struct spool_entry	*v;	/* live messages, arrival order */
+	size_t			 n;
+	size_t			 cap;
+	uint8_t			*buf;	/* records not yet written */
+	size_t			 buflen;
+	size_t			 bufcap;
+	uint64_t		 syncs;
+};
+
+static void
+spool_add_entry(struct spool *sp, const uint8_t *id, off_t offset,
+    uint32_t size)
+{
+	if (sp->n == sp->cap) {
+		sp->cap = sp->cap == 0 ? 64 : sp->cap * 2;
+		sp->v = xreallocarray(sp->v, sp->cap, sizeof *sp->v);
+	}
+	memcpy(sp->v[sp->n].id, id, MAIL_ID_LEN);
+	sp->v[sp->n].offset = offset;
+	sp->v[sp->n].size = size;
+	sp->n++;
+}
+
+static ssize_t
+spool_find(struct spool *sp, const uint8_t *id)
+{
+	size_t	i;
+
+	/* Newest first: DONE usually follows its PUT closely. */
+	for (i = sp->n; i-- > 0;)
+		if (memcmp(sp->v[i].id, id, MAIL_ID_LEN) == 0)
+			return ((ssize_t)i);
+	return (-1);
+}
+
+static void
+spool_drop(struct spool *sp, size_t i)
+{
+	memmove(&sp->v[i], &sp->v[i + 1], (sp->n - i - 1) * sizeof *sp->v);
+	sp->n--;
+}
+
+/* spool_valid_put - a PUT payload we can trust. */
+static int
+spool_valid_put(const uint8_t *p, uint32_t len)
+{
+	struct spool_put_rec	r;
+
+	if (len < sizeof r)
+		return (0);
+	memcpy(&r, p, sizeof r);
+	return (r.len == len - sizeof r && r.len > 0 &&
+	    name_valid_field(r.from, sizeof r.from) &&
+	    name_valid_field(r.to, sizeof r.to));
+}
+
+/* spool_replay - read the log; cut a torn or corrupt tail. */
+static int
+spool_replay(struct spool *sp, char **cause)
+{
+	struct spool_hdr	 h;
+	struct stat		 st;
+	uint8_t			*p = NULL;
+	off_t			 off = 0;
+	ssize_t			 i;
+
+	if (fstat(sp->fd, &st) == -1) {
+		xasprintf(cause, "fstat %s: %s", SPOOL_FILE, strerror(errno));
+		return (-1);
+	}
+	while (off + (off_t)sizeof h <= st.st_size) {
+		if (pread(sp->fd, &h, sizeof h, off) != sizeof h ||
+		    h.magic != SPOOL_MAGIC || h.len > SPOOL_BODY_MAX ||
+		    off + (off_t)sizeof h + h.len > st.st_size)
+			break;
+		p = xreallocarray(p, h.len + 1, 1);
+		if (pread(sp->fd, p, h.len, off + (off_t)sizeof h) !=
+		    (ssize_t)h.len ||
+		    record_sum(p, h.len, 2166136261u) != h.sum)
+			break;
+		if (h.type == SPOOL_PUT && spool_valid_put(p, h.len))
+			spool_add_entry(sp, p, off + (off_t)sizeof h, h.len);
+		else if (h.type == SPOOL_DONE && h.len == MAIL_ID_LEN &&
+		    (i = spool_find(sp, p)) != -1)
+			spool_drop(sp, (size_t)i);
+		else if (h.type != SPOOL_DONE)
+			break;
+		off += (off_t)sizeof h + h.len;
+	}
+	free(p);
+	if (off != st.st_size) {
+		log_warnx("spool: %lld bytes of a torn or corrupt tail cut off",
+		    (long long)(st.st_size - off));
+		if (ftruncate(sp->fd, off) == -1 || fsync(sp->fd) == -1) {
+			xasprintf(cause, "truncate %s: %s", SPOOL_FILE,
+			    strerror(errno));
+			return (-1);
+		}
+	}
+	sp->end = off;
+	return (0);
+}
+
+/*
+ * spool_open - open (making it if needed) the spool directory path, or
+ * DIR/spool relative to dirfd, and replay its log.
+ */
+struct spool *
+spool_open(int dirfd, const char *path, char **cause)
+{
+	struct spool	*sp;
+	struct stat	 st;
+
+	if (mkdirat(dirfd, path, 0700) == -1 && errno != EEXIST) {
+		xasprintf(cause, "cannot create spool %s: %s", path,
+		    strerror(errno));
+		return (NULL);
+	}
+	sp = xcalloc(1, sizeof *sp);
+	sp->fd = -1;
+	if ((sp->dirfd = openat(dirfd, path, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1 || fstat(sp->dirfd, &st) == -1) {
+		xasprintf(cause, "spool %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+		xasprintf(cause, "spool %s must be a directory of yours with "
+		    "mode 0700 (it is %04o, uid %u)", path,
+		    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+		goto fail;
+	}
+	if ((sp->fd = openat(sp->dirfd, SPOOL_FILE, O_RDWR | O_CREAT |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
+		xasprintf(cause, "%s/%s: %s", path, SPOOL_FILE,
+		    strerror(errno));
+		goto fail;
+	}
+	if (spool_replay(sp, cause) != 0)
+		goto fail;
+	log_trace("spool", "opened %s/%s: %zu live messages, %lld bytes",
+	    path, SPOOL_FILE, sp->n, (long long)sp->end);
+	return (sp);
+
+fail:
+	spool_close(sp);
+	return (NULL);
+}
+
+void
+spool_close(struct spool *sp)
+{
+	if (sp == NULL)
+		return;
+	if (sp->fd != -1)
+		close(sp->fd);
+	if (sp->dirfd != -1)
+		close(sp->dirfd);
+	free(sp->v);
+	free(sp->buf);
+	free(sp);
+}
+
+/* spool_append - buffer one record; returns the payload's file offset. */
+static off_t
+spool_append(struct spool *sp, uint16_t type, const void *a, size_t alen,
+    const void *b, size_t blen)
+{
+	struct spool_hdr	h;
+	size_t			need = sizeof h + alen + blen;
+	off_t			at;
+
+	memset(&h, 0, sizeof h);
+	h.magic = SPOOL_MAGIC;
+	h.type = type;
+	h.len = (uint32_t)(alen + blen);
+	h.sum = record_sum(b, blen, record_sum(a, alen, 2166136261u));
+	if (sp->buflen + need > sp->bufcap) {
+		sp->bufcap = sp->bufcap == 0 ? 65536 : sp->bufcap;
+		while (sp->bufcap < sp->buflen + need)
+			sp->bufcap *= 2;
+		sp->buf = xreallocarray(sp->buf, sp->bufcap, 1);
+	}
+	at = sp->end + (off_t)sp->buflen + (off_t)sizeof h;
+	memcpy(sp->buf + sp->buflen, &h, sizeof h);
+	memcpy(sp->buf + sp->buflen + sizeof h, a, alen);
+	if (blen > 0)
+		memcpy(sp->buf + sp->buflen + sizeof h + alen, b, blen);
+	sp->buflen += need;
+	return (at);
+}
+
+/* spool_put - log a message (durable at the next spool_commit). */
+void
+spool_put(struct spool *sp, const struct mail *m)
+{
+	struct spool_put_rec	r;
+	off_t			at;
+
+	memset(&r, 0, sizeof r);
+	memcpy(r.id, m->id, sizeof r.id);
+	memcpy(r.from, m->from, sizeof r.from);
+	memcpy(r.to, m->to, sizeof r.to);
+	r.date = m->date;
+	r.len = m->len;
+	at = spool_append(sp, SPOOL_PUT, &r, sizeof r, m->body, m->len);
+	spool_add_entry(sp, m->id, at, (uint32_t)(sizeof r + m->len));
+}
+
+/* spool_done - log that the reader has message id. */
+void
+spool_done(struct spool *sp, const uint8_t *id)
+{
+	ssize_t	i;
+
+	if ((i = spool_find(sp, id)) == -1)
+		return;
+	spool_drop(sp, (size_t)i);
+	spool_append(sp, SPOOL_DONE, id, MAIL_ID_LEN, NULL, 0);
+}
+
+int
+spool_dirty(struct spool *sp)
+{
+	return (sp->buflen > 0);
+}
+
+/* spool_commit - write what is buffered and fdatasync, once for all. */
+int
+spool_commit(struct spool *sp, char **cause)
+{
+	ssize_t	n;
+
+	if (sp->buflen == 0)
+		return (0);
+	n = pwrite(sp->fd, sp->buf, sp->buflen, sp->end);
+	if (n != (ssize_t)sp->buflen || fdatasync(sp->fd) == -1) {
+		xasprintf(cause, "spool write: %s", n == -1 || n ==
+		    (ssize_t)sp->buflen ? strerror(errno) : "short write");
+		/* Keep the file a clean log: drop what did not make it. */
+		if (ftruncate(sp->fd, sp->end) == -1)
+			log_warn("spool: truncate after a failed write");
+		return (-1);
+	}
+	log_trace("spool", "group commit: %zu B, one fdatasync", sp->buflen);
+	sp->end += (off_t)sp->buflen;
+	sp->buflen = 0;
+	sp->syncs++;
+	return (0);
+}
+
+size_t
+spool_count(struct spool *sp)
+{
+	return (sp->n);
+}
+
+int
+spool_has(struct spool *sp, const uint8_t *id)
+{
+	return (spool_find(sp, id) != -1);
+}
+
+/* spool_get - read back live message i (committed ones only). */
+int
+spool_get(struct spool *sp, size_t i, struct mail *m, char **cause)
+{
+	struct spool_put_rec	r;
+	const struct spool_entry *e = &sp->v[i];
+
+	if (e->offset + (off_t)e->size > sp->end) {
+		xasprintf(cause, "message not committed yet");
+		return (-1);
+	}
+	if (pread(sp->fd, &r, sizeof r, e->offset) != sizeof r) {
+		xasprintf(cause, "spool read: %s", strerror(errno));
+		return (-1);
+	}
+	memset(m, 0, sizeof *m);
+	memcpy(m->id, r.id, sizeof m->id);
+	memcpy(m->from, r.from, sizeof m->from);
+	memcpy(m->to, r.to, sizeof m->to);
+	m->date = r.date;
+	m->len = r.len;
+	m->body = xmalloc((size_t)r.len + 1);
+	if (pread(sp->fd, m->body, r.len, e->offset + (off_t)sizeof r) !=
+	    (ssize_t)r.len) {
+		xasprintf(cause, "spool read: %s", strerror(errno));
+		mail_free(m);
+		return (-1);
+	}
+	m->body[r.len] = '\0';
+	return (0);
+}
+
+/*
+ * spool_compact - rewrite the log with only the live messages: into a
+ * new file, fsync'd, renamed over the old one, directory fsync'd.
+ */
+int
+spool_compact(struct spool *sp, char **cause)
+{
+	struct spool	 fresh;
+	struct mail	 m;
+	size_t		 i;
+	int		 fd;
+
+	if (spool_commit(sp, cause) != 0)
+		return (-1);
+	memset(&fresh, 0, sizeof fresh);
+	if ((fd = openat(sp->dirfd, SPOOL_TMP, O_RDWR | O_CREAT | O_TRUNC |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
+		xasprintf(cause, "%s: %s", SPOOL_TMP, strerror(errno));
+		return (-1);
+	}
+	fresh.fd = fd;
+	fresh.dirfd = -1;
+	for (i = 0; i < sp->n; i++) {
+		if (spool_get(sp, i, &m, cause) != 0)
+			goto fail;
+		spool_put(&fresh, &m);
+		mail_free(&m);
+	}
+	if (spool_commit(&fresh, cause) != 0 || fsync(fd) == -1 ||
+	    renameat(sp->dirfd, SPOOL_TMP, sp->dirfd, SPOOL_FILE) == -1 ||
+	    fsync(sp->dirfd) == -1) {
+		if (*cause == NULL)
+			xasprintf(cause, "compact: %s", strerror(errno));
+		goto fail;
+	}
+	close(sp->fd);
+	sp->fd = fd;
+	sp->end = fresh.end;
+	free(sp->v);
+	sp->v = fresh.v;
+	sp->n = fresh.n;
+	sp->cap = fresh.cap;
+	free(fresh.buf);
+	log_trace("spool", "compacted: %zu live messages, %lld bytes", sp->n,
+	    (long long)sp->end);
+	return (0);
+
+fail:
+	close(fd);
+	unlinkat(sp->dirfd, SPOOL_TMP, 0);
+	free(fresh.v);
+	free(fresh.buf);
+	return (-1);
+}
+
+uint64_t
+spool_size(struct spool *sp)
+{
+	return ((uint64_t)sp->end);
+}
+
+uint64_t
+spool_syncs(struct spool *sp)
+{
+	return (sp->syncs);
+}

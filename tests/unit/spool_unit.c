@@ -1,0 +1,293 @@
+/*
+ * spool_unit.c - unit tests of common/spool.c, the durable spool, on
+ * real files in a private directory under /tmp: what is committed
+ * survives a reopen and what is not does not, DONE removes, a torn
+ * tail is cut off, compaction keeps exactly the live messages, and a
+ * spool directory others can read is refused.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "mail.h"
+#include "spool.h"
+
+struct spool_unit {
+	char	dir[64];
+	int	dirfd;
+};
+
+static int
+spool_unit_setup(void **state)
+{
+	struct spool_unit	*u = calloc(1, sizeof *u);
+
+	strcpy(u->dir, "/tmp/spool_unit.XXXXXX");
+	assert_non_null(mkdtemp(u->dir));
+	u->dirfd = open(u->dir, O_RDONLY | O_DIRECTORY);
+	assert_true(u->dirfd >= 0);
+	*state = u;
+	return (0);
+}
+
+static int
+spool_unit_teardown(void **state)
+{
+	struct spool_unit	*u = *state;
+	char			 cmd[128];
+
+	close(u->dirfd);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", u->dir);
+	assert_int_equal(system(cmd), 0);
+	free(u);
+	return (0);
+}
+
+/* spool_unit_mail - message number i, with a body that names it. */
+static void
+spool_unit_mail(struct mail *m, int i, size_t len)
+{
+	size_t	k;
+
+	memset(m, 0, sizeof *m);
+	mail_new_id(m->id);
+	strcpy(m->from, "alice");
+	strcpy(m->to, "bob");
+	m->date = 1700000000 + i;
+	m->len = (uint32_t)len;
+	m->body = malloc(len + 1);
+	for (k = 0; k < len; k++)
+		m->body[k] = (uint8_t)('a' + (i + k) % 26);
+}
+
+static struct spool *
+spool_unit_open(struct spool_unit *u)
+{
+	struct spool	*sp;
+	char		*cause = NULL;
+
+	sp = spool_open(u->dirfd, "spool", &cause);
+	if (sp == NULL)
+		fail_msg("spool_open: %s", cause);
+	return (sp);
+}
+
+static void
+spool_unit_same(struct spool *sp, size_t i, const struct mail *want)
+{
+	struct mail	 got;
+	char		*cause = NULL;
+
+	assert_int_equal(spool_get(sp, i, &got, &cause), 0);
+	assert_memory_equal(got.id, want->id, MAIL_ID_LEN);
+	assert_string_equal(got.from, want->from);
+	assert_string_equal(got.to, want->to);
+	assert_int_equal(got.date, want->date);
+	assert_int_equal(got.len, want->len);
+	assert_memory_equal(got.body, want->body, want->len);
+	mail_free(&got);
+}
+
+static void
+test_committed_survive_reopen(void **state)
+{
+	struct spool_unit	*u = *state;
+	struct spool		*sp = spool_unit_open(u);
+	struct mail		 m[3];
+	char			*cause = NULL;
+	int			 i;
+
+	for (i = 0; i < 3; i++) {
+		spool_unit_mail(&m[i], i, i == 2 ? 65536 : 10 + i);
+		spool_put(sp, &m[i]);
+	}
+	assert_true(spool_dirty(sp));
+	assert_int_equal(spool_commit(sp, &cause), 0);
+	assert_false(spool_dirty(sp));
+	assert_int_equal(spool_syncs(sp), 1);	/* one fdatasync for all */
+	spool_close(sp);
+
+	sp = spool_unit_open(u);
+	assert_int_equal(spool_count(sp), 3);
+	for (i = 0; i < 3; i++) {
+		assert_true(spool_has(sp, m[i].id));
+		spool_unit_same(sp, (size_t)i, &m[i]);
+		mail_free(&m[i]);
+	}
+	spool_close(sp);
+}
+
+static void
+test_uncommitted_are_lost(void **state)
+{
+	struct spool_unit	*u = *state;
+	struct spool		*sp = spool_unit_open(u);
+	struct mail		 m;
+	char			*cause = NULL;
+
+	spool_unit_mail(&m, 1, 100);
+	spool_put(sp, &m);
+	assert_int_equal(spool_count(sp), 1);
+	/* Not committed: not readable yet, and gone after a "crash". */
+	assert_int_equal(spool_get(sp, 0, &(struct mail){0}, &cause), -1);
+	free(cause);
+	spool_close(sp);
+	sp = spool_unit_open(u);
+	assert_int_equal(spool_count(sp), 0);
+	assert_false(spool_has(sp, m.id));
+	spool_close(sp);
+	mail_free(&m);
+}
+
+static void
+test_done_removes(void **state)
+{
+	struct spool_unit	*u = *state;
+	struct spool		*sp = spool_unit_open(u);
+	struct mail		 a, b;
+	char			*cause = NULL;
+
+	spool_unit_mail(&a, 1, 20);
+	spool_unit_mail(&b, 2, 30);
+	spool_put(sp, &a);
+	spool_put(sp, &b);
+	assert_int_equal(spool_commit(sp, &cause), 0);
+	spool_done(sp, a.id);
+	assert_int_equal(spool_count(sp), 1);
+	assert_int_equal(spool_commit(sp, &cause), 0);
+	spool_close(sp);
+
+	sp = spool_unit_open(u);
+	assert_int_equal(spool_count(sp), 1);
+	assert_false(spool_has(sp, a.id));
+	spool_unit_same(sp, 0, &b);
+	spool_close(sp);
+	mail_free(&a);
+	mail_free(&b);
+}
+
+static void
+test_torn_tail_is_cut(void **state)
+{
+	struct spool_unit	*u = *state;
+	struct spool		*sp = spool_unit_open(u);
+	struct mail		 a, b;
+	struct stat		 st;
+	char			*cause = NULL, path[128];
+	off_t			 good;
+	int			 fd;
+
+	spool_unit_mail(&a, 1, 40);
+	spool_put(sp, &a);
+	assert_int_equal(spool_commit(sp, &cause), 0);
+	good = (off_t)spool_size(sp);
+	spool_close(sp);
+
+	/* A crash mid-append: the first half of a second record. */
+	spool_unit_mail(&b, 2, 4000);
+	snprintf(path, sizeof path, "%s/spool/spool.log", u->dir);
+	sp = spool_unit_open(u);
+	spool_put(sp, &b);
+	assert_int_equal(spool_commit(sp, &cause), 0);
+	spool_close(sp);
+	assert_int_equal(truncate(path, good + 2000), 0);
+
+	sp = spool_unit_open(u);
+	assert_int_equal(spool_count(sp), 1);
+	spool_unit_same(sp, 0, &a);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, good);
+	spool_close(sp);
+
+	/* Garbage after a good record is cut too. */
+	fd = open(path, O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "garbage!", 8), 8);
+	close(fd);
+	sp = spool_unit_open(u);
+	assert_int_equal(spool_count(sp), 1);
+	assert_int_equal(spool_size(sp), (uint64_t)good);
+	spool_close(sp);
+	mail_free(&a);
+	mail_free(&b);
+}
+
+static void
+test_compact_keeps_live(void **state)
+{
+	struct spool_unit	*u = *state;
+	struct spool		*sp = spool_unit_open(u);
+	struct mail		 m[50];
+	char			*cause = NULL;
+	uint64_t		 before;
+	int			 i;
+
+	for (i = 0; i < 50; i++) {
+		spool_unit_mail(&m[i], i, 1000);
+		spool_put(sp, &m[i]);
+	}
+	assert_int_equal(spool_commit(sp, &cause), 0);
+	for (i = 0; i < 50; i++)
+		if (i != 17 && i != 33)
+			spool_done(sp, m[i].id);
+	assert_int_equal(spool_commit(sp, &cause), 0);
+	before = spool_size(sp);
+	assert_int_equal(spool_compact(sp, &cause), 0);
+	assert_true(spool_size(sp) < before / 10);
+	assert_int_equal(spool_count(sp), 2);
+	spool_close(sp);
+
+	sp = spool_unit_open(u);
+	assert_int_equal(spool_count(sp), 2);
+	spool_unit_same(sp, 0, &m[17]);
+	spool_unit_same(sp, 1, &m[33]);
+	spool_close(sp);
+	for (i = 0; i < 50; i++)
+		mail_free(&m[i]);
+}
+
+static void
+test_open_directory_refused(void **state)
+{
+	struct spool_unit	*u = *state;
+	char			*cause = NULL;
+
+	assert_int_equal(mkdirat(u->dirfd, "spool", 0755), 0);
+	assert_int_equal(fchmodat(u->dirfd, "spool", 0755, 0), 0);
+	assert_null(spool_open(u->dirfd, "spool", &cause));
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "0700"));
+	free(cause);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_committed_survive_reopen,
+		    spool_unit_setup, spool_unit_teardown),
+		cmocka_unit_test_setup_teardown(test_uncommitted_are_lost,
+		    spool_unit_setup, spool_unit_teardown),
+		cmocka_unit_test_setup_teardown(test_done_removes,
+		    spool_unit_setup, spool_unit_teardown),
+		cmocka_unit_test_setup_teardown(test_torn_tail_is_cut,
+		    spool_unit_setup, spool_unit_teardown),
+		cmocka_unit_test_setup_teardown(test_compact_keeps_live,
+		    spool_unit_setup, spool_unit_teardown),
+		cmocka_unit_test_setup_teardown(test_open_directory_refused,
+		    spool_unit_setup, spool_unit_teardown),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
