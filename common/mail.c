@@ -66,7 +66,8 @@ mail_first_line(const uint8_t *body, size_t len, char *out, size_t size)
 				o = k - 1;
 		}
 	}
-	out[o] = '\0';
+	/* Fill the rest: the field goes on the wire whole. */
+	memset(out + o, 0, size - o);
 }
 
 void

@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <uuid/uuid.h>
+
 #include "log.h"
 #include "rundir.h"
 #include "xmalloc.h"
@@ -191,16 +193,20 @@ rundir_holder(int dirfd)
 	    (pid_t)strtol(buf, NULL, 10) : 1);
 }
 
-/* rundir_make_key - make sure DIR/mailserv.key exists: ftok's anchor. */
+/*
+ * rundir_make_key - make sure DIR/mailserv.key exists, ftok's anchor,
+ * holding this run directory's random id (told apart from another
+ * directory whose keys collide with ours); the id goes in *id.
+ */
 int
-rundir_make_key(int dirfd, char **cause)
+rundir_make_key(int dirfd, uint8_t *id, char **cause)
 {
-	static const char text[] = "ipcmail: ftok() anchor of this run "
-	    "directory's IPC keys; keep it while mail is stored.\n";
+	char		text[160], idstr[40];
 	struct stat	st;
-	int		fd;
+	ssize_t		n;
+	int		fd, len;
 
-	if ((fd = openat(dirfd, RUNDIR_KEY, O_WRONLY | O_CREAT | O_NOFOLLOW |
+	if ((fd = openat(dirfd, RUNDIR_KEY, O_RDWR | O_CREAT | O_NOFOLLOW |
 	    O_CLOEXEC, 0644)) == -1) {
 		xasprintf(cause, "%s: %s", RUNDIR_KEY, strerror(errno));
 		return (-1);
@@ -212,8 +218,44 @@ rundir_make_key(int dirfd, char **cause)
 		close(fd);
 		return (-1);
 	}
-	if (st.st_size == 0 && write(fd, text, sizeof text - 1) == -1)
-		log_warn("%s", RUNDIR_KEY);
+	n = pread(fd, text, sizeof text - 1, 0);
+	text[n > 0 ? n : 0] = '\0';
+	if (n > 0 && sscanf(text, "ipcmail run directory %36s", idstr) == 1 &&
+	    uuid_parse(idstr, id) == 0) {
+		close(fd);
+		return (0);
+	}
+	uuid_generate_random(id);
+	uuid_unparse_lower(id, idstr);
+	len = snprintf(text, sizeof text, "ipcmail run directory %s\n"
+	    "ftok() anchor of this directory's IPC keys: keep it while mail "
+	    "is stored.\n", idstr);
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, text, (size_t)len, 0) != len ||
+	    fsync(fd) == -1) {
+		xasprintf(cause, "%s: %s", RUNDIR_KEY, strerror(errno));
+		close(fd);
+		return (-1);
+	}
 	close(fd);
+	return (0);
+}
+
+/* rundir_key_id - the id in DIR/mailserv.key; -1 if there is none. */
+int
+rundir_key_id(int dirfd, uint8_t *id)
+{
+	char	text[160], idstr[40];
+	ssize_t	n;
+	int	fd;
+
+	if ((fd = openat(dirfd, RUNDIR_KEY, O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return (-1);
+	n = pread(fd, text, sizeof text - 1, 0);
+	close(fd);
+	text[n > 0 ? n : 0] = '\0';
+	if (sscanf(text, "ipcmail run directory %36s", idstr) != 1 ||
+	    uuid_parse(idstr, id) != 0)
+		return (-1);
 	return (0);
 }

@@ -8,6 +8,8 @@
 
 #include <sys/types.h>
 
+#include <stdint.h>
+
 #define RUNDIR_DEFAULT	"/tmp/ipcmail"
 #define RUNDIR_FIFO	"mailserv.fifo"
 #define RUNDIR_LOCK	"mailserv.pid"
@@ -19,7 +21,8 @@ int	rundir_open_server(const char *, char **);
 int	rundir_open_client(const char *, char **);
 int	rundir_lock(int, pid_t *);
 pid_t	rundir_holder(int);
-int	rundir_make_key(int, char **);
+int	rundir_make_key(int, uint8_t *, char **);
+int	rundir_key_id(int, uint8_t *);
 char	*rundir_file(const char *, const char *);
 
 #endif

@@ -26,6 +26,7 @@ struct store_entry {
 
 struct store_config {
 	const char	*keyfile;	/* ftok() anchor */
+	uint8_t		 dirid[MAIL_ID_LEN]; /* the run directory's random id */
 	unsigned	 max_shards;	/* kernel objects the store may use */
 };
 

@@ -11,6 +11,13 @@
  * several queues.  A put either places every part or takes back those
  * it placed, so a message is never half stored.
  *
+ * ftok keys can collide (16 bits of inode, 8 of device): another run
+ * directory's shard may sit at one of our keys.  So every mtype carries
+ * a 31-bit tag drawn from this run directory's random id above a 32-bit
+ * sequence; a part with another tag is not ours, its queue gets no new
+ * parts of ours, and msgrcv by exact type can never take someone
+ * else's part.
+ *
  * Nothing but the queues holds the mail: on open the shards are read
  * back (MSG_COPY) and the index rebuilt, so mail survives every
  * process exiting.  Parts of a message whose put was cut short by a
@@ -29,6 +36,7 @@
 
 #include "log.h"
 #include "msgq.h"
+#include "record.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -54,6 +62,8 @@ struct sysv_store {
 	int		 owner;		/* may repair: the server or --purge */
 	key_t		 key[SYSV_SHARDS_MAX];
 	int		 qid[SYSV_SHARDS_MAX];
+	uint8_t		 shared[SYSV_SHARDS_MAX]; /* foreign parts in it */
+	long		 tag;		/* high half of our mtypes */
 	unsigned	 cursor;
 	long		 next_type;
 	struct sysv_msg	*msgs;
@@ -188,14 +198,14 @@ store_sysv_scan(struct sysv_store *ss)
 	struct part_hdr		 h;
 	const uint8_t		*data;
 	size_t			 nfound = 0, cap = 0, i, j;
-	unsigned		 s, bad;
+	unsigned		 s, bad, foreign;
 	long			 idx, type;
 	ssize_t			 n;
 
 	for (s = 0; s < SYSV_SHARDS_MAX; s++) {
 		if (ss->qid[s] < 0)
 			continue;
-		bad = 0;
+		bad = foreign = 0;
 		for (idx = 0;; idx++) {
 			n = msgq_copy(ss->qid[s], idx, &type, ss->buf,
 			    sizeof ss->buf);
@@ -204,6 +214,10 @@ store_sysv_scan(struct sysv_store *ss)
 					log_warn("queue %d: msgrcv MSG_COPY",
 					    ss->qid[s]);
 				break;
+			}
+			if ((type >> 32) != ss->tag) {
+				foreign++;
+				continue;
 			}
 			if (type >= ss->next_type)
 				ss->next_type = type + 1;
@@ -230,6 +244,13 @@ store_sysv_scan(struct sysv_store *ss)
 		if (bad > 0)
 			log_warnx("queue %d: %u messages that are not ipcmail "
 			    "parts: left alone", ss->qid[s], bad);
+		if (foreign > 0) {
+			log_warnx("queue %d (key 0x%08x): %u messages of another "
+			    "run directory (an ftok collision): left alone, "
+			    "and no new mail goes there", ss->qid[s],
+			    (unsigned)ss->key[s], foreign);
+			ss->shared[s] = 1;
+		}
 	}
 	if (nfound > 0)
 		qsort(found, nfound, sizeof *found, store_sysv_found_cmp);
@@ -258,7 +279,9 @@ store_sysv_open(const struct store_config *cfg, int create, char **cause)
 	if (ss->max_shards == 0 || ss->max_shards > SYSV_SHARDS_MAX)
 		ss->max_shards = SYSV_SHARDS_MAX;
 	ss->owner = create;
-	ss->next_type = 1;
+	ss->tag = (long)(record_sum(cfg->dirid, MAIL_ID_LEN, 2166136261u) &
+	    0x7fffffffu);
+	ss->next_type = (ss->tag << 32) | 1;
 	for (i = 0; i < SYSV_SHARDS_MAX; i++) {
 		ss->qid[i] = SYSV_NONE;
 		ss->key[i] = ftok(ss->keyfile, (int)(SYSV_PROJ_FIRST + i));
@@ -291,8 +314,8 @@ store_sysv_close(void *be)
 	size_t			 i;
 
 	for (i = 0; ss->owner && i < SYSV_SHARDS_MAX; i++) {
-		if (ss->qid[i] >= 0 && msgq_stat(ss->qid[i], &ds) == 0 &&
-		    ds.msg_qnum == 0)
+		if (ss->qid[i] >= 0 && !ss->shared[i] &&
+		    msgq_stat(ss->qid[i], &ds) == 0 && ds.msg_qnum == 0)
 			msgq_remove(ss->qid[i]);
 	}
 
@@ -344,7 +367,7 @@ store_sysv_place(struct sysv_store *ss, long type, const uint8_t *buf,
 
 	for (i = 0; i < SYSV_SHARDS_MAX; i++) {
 		s = (ss->cursor + i) % SYSV_SHARDS_MAX;
-		if (ss->qid[s] < 0)
+		if (ss->qid[s] < 0 || ss->shared[s])
 			continue;
 		if (msgq_send(ss->qid[s], type, buf, len) == 0) {
 			ss->cursor = s;
@@ -549,10 +572,22 @@ store_sysv_destroy(void *be)
 {
 	struct sysv_store	*ss = be;
 	unsigned		 i;
+	size_t			 k;
+	uint16_t		 p;
 	int			 rc = 0;
 
 	for (i = 0; i < SYSV_SHARDS_MAX; i++) {
-		if (ss->qid[i] >= 0 && msgq_remove(ss->qid[i]) == -1) {
+		if (ss->qid[i] >= 0 && ss->shared[i]) {
+			/* Another run directory's mail is in it. */
+			for (k = 0; k < ss->nmsgs; k++)
+				for (p = 0; p < ss->msgs[k].nparts; p++)
+					if (ss->msgs[k].parts[p].shard == i)
+						msgq_take(ss->qid[i],
+						    ss->msgs[k].parts[p].type,
+						    NULL, 0);
+			log_warnx("queue %d is shared with another run "
+			    "directory: only our parts removed", ss->qid[i]);
+		} else if (ss->qid[i] >= 0 && msgq_remove(ss->qid[i]) == -1) {
 			log_warn("msgctl %d IPC_RMID", ss->qid[i]);
 			rc = -1;
 		}

@@ -241,7 +241,7 @@ server_run(const struct server_config *cfg)
 		fatal(SERVER_EXIT_ERROR, "signal setup");
 	/* SIGHUP is caught and ignored: mailserv has nothing to reload. */
 
-	if (rundir_make_key(srv.dirfd, &cause) != 0)
+	if (rundir_make_key(srv.dirfd, sc.dirid, &cause) != 0)
 		fatalx(SERVER_EXIT_ERROR, "%s", cause);
 	srv.keyfile = rundir_file(cfg->dir, RUNDIR_KEY);
 	sc.keyfile = srv.keyfile;

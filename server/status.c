@@ -85,6 +85,8 @@ status_print(const char *dir, const char *spool)
 	if (access(keyfile, F_OK) == 0) {
 		sc.keyfile = keyfile;
 		sc.max_shards = 0;
+		if (rundir_key_id(dirfd, sc.dirid) == -1)
+			memset(sc.dirid, 0, sizeof sc.dirid);
 		if ((st = store_open(&store_sysv_ops, &sc, 0, &cause)) != NULL) {
 			nso = store_objects(st, so, STATUS_MAX_OBJECTS);
 			for (i = 0; i < nso; i++) {
@@ -172,6 +174,8 @@ status_purge(const char *dir, const char *spool)
 	if (faccessat(dirfd, RUNDIR_KEY, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
 		sc.keyfile = keyfile;
 		sc.max_shards = 0;
+		if (rundir_key_id(dirfd, sc.dirid) == -1)
+			memset(sc.dirid, 0, sizeof sc.dirid);
 		if ((st = store_open(&store_sysv_ops, &sc, 1, &cause)) ==
 		    NULL) {
 			fprintf(stderr, "mailserv: mail store: %s\n", cause);

@@ -77,7 +77,8 @@ our_ipcs() {
 start_server() {
 	"$MAILSERV" -d "$DIR" "$@" 2>>"$T/server.log" &
 	SERVER_PID=$!
-	if ! wait_for test -p "$DIR/mailserv.fifo"; then
+	# Not the FIFO's existence: a killed server leaves its FIFO behind.
+	if ! wait_for grep -q "mailserv\[$SERVER_PID\]: serving" "$T/server.log"; then
 		echo "# mailserv did not start:"; diag "$T/server.log"
 		return 1
 	fi

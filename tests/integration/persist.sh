@@ -65,8 +65,8 @@ timeout 20 "$MAILCLI" -d "$DIR" -u bob send alice <"$T/big"
 check "the spool holds the accepted mail on disk" test -s "$DIR/spool/spool.log"
 check "... in a private directory (0700)" test "$(stat -c %a "$DIR/spool")" = 700
 kill_server
-for id in $(our_ipcs | awk '{print $2}'); do
-	ipcrm -q "$id" 2>/dev/null || ipcrm -m "$id" 2>/dev/null || ipcrm -s "$id" 2>/dev/null
+for kind in q m s; do	# ids are per kind: remove each by its kind
+	for id in $(our_ipcs -$kind | awk '{print $2}'); do ipcrm -$kind "$id"; done
 done
 same "ipcrm removed every object of the run directory" "" "$(our_ipcs)"
 start_server
