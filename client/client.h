@@ -22,6 +22,7 @@
 #define CLI_EXIT_NAME		3
 #define CLI_EXIT_FULL		4
 #define CLI_EXIT_TOOBIG		5
+#define CLI_EXIT_RATE		6
 
 #define CONN_TIMEOUT_MS		5000
 

@@ -84,6 +84,8 @@ cmd_exit_code(uint32_t code)
 		return (CLI_EXIT_FULL);
 	case PROTO_E_TOOBIG:
 		return (CLI_EXIT_TOOBIG);
+	case PROTO_E_RATE:
+		return (CLI_EXIT_RATE);
 	}
 	return (CLI_EXIT_USAGE);
 }

@@ -62,7 +62,8 @@ mailcli_usage(FILE *f)
 "  -V, --version       show the version\n"
 "\n"
 "Exit status: 0 ok; 1 usage or other error; 2 mailserv not running;\n"
-"3 invalid name; 4 mailbox full; 5 message too large.\n", RUNDIR_DEFAULT);
+"3 invalid name; 4 mailbox full; 5 message too large; 6 sending too fast\n"
+"(mailserv --rate).\n", RUNDIR_DEFAULT);
 }
 
 /* mailcli_login - the login name of our uid, if it is a valid name. */

@@ -63,6 +63,7 @@ enum proto_err {
 	PROTO_E_NOMSG = 6,	/* no such message: mailcli exits 1 */
 	PROTO_E_DENIED = 7,	/* identity check failed: mailcli exits 3 */
 	PROTO_E_BUSY = 8,	/* too many users online: mailcli exits 1 */
+	PROTO_E_RATE = 9,	/* sending too fast: mailcli exits 6 */
 };
 
 struct proto_hdr {

@@ -20,13 +20,14 @@
 #define MAILSERV_QUOTA_DEFAULT	(256 * 1024)
 #define MAILSERV_SHARD_BYTES	16384	/* msgmnb here */
 #define MAILSERV_SPOOL_DEFAULT	"spool"	/* inside DIR */
+#define MAILSERV_RATE_DEFAULT	600	/* a minute, per sender */
 
 static void
 mailserv_usage(FILE *f)
 {
 	fprintf(f,
 "usage: mailserv [-d DIR] [--max-users N] [--max-body BYTES] [--quota BYTES]\n"
-"                [--shards N] [--spool SPOOLDIR | --no-spool] [-v]\n"
+"                [--shards N] [--rate N] [--spool SPOOLDIR | --no-spool] [-v]\n"
 "       mailserv [-d DIR] [--spool SPOOLDIR] --status | --purge\n"
 "       mailserv -h | -V\n"
 "\n"
@@ -41,6 +42,8 @@ mailserv_usage(FILE *f)
 "      --quota BYTES    most unread bytes one mailbox may hold (default %d)\n"
 "      --shards N       most message queues the store may use, 1-253\n"
 "                       (default %d, %d bytes each)\n"
+"      --rate N         most messages one sender may send a minute, 0 for\n"
+"                       no limit (default %d)\n"
 "      --spool SPOOLDIR the durable spool: every message is fsync'd there\n"
 "                       before its sender hears \"sent\", and restored to the\n"
 "                       kernel store after a reboot or ipcrm (default:\n"
@@ -57,7 +60,7 @@ mailserv_usage(FILE *f)
 "mailserv already serves DIR (also: --purge refused while it runs).\n",
 	    RUNDIR_KEY, RUNDIR_FIFO, RUNDIR_DEFAULT, MAILSERV_USERS_DEFAULT,
 	    MAIL_BODY_DEFAULT, MAILSERV_QUOTA_DEFAULT, MAILSERV_SHARDS_DEFAULT,
-	    MAILSERV_SHARD_BYTES);
+	    MAILSERV_SHARD_BYTES, MAILSERV_RATE_DEFAULT);
 }
 
 static unsigned long long
@@ -82,7 +85,7 @@ int
 main(int argc, char **argv)
 {
 	enum { OPT_USERS = 256, OPT_BODY, OPT_QUOTA, OPT_SHARDS, OPT_STATUS,
-	    OPT_PURGE, OPT_SPOOL, OPT_NOSPOOL };
+	    OPT_PURGE, OPT_SPOOL, OPT_NOSPOOL, OPT_RATE };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "max-users", required_argument, NULL, OPT_USERS },
@@ -91,6 +94,7 @@ main(int argc, char **argv)
 		{ "shards", required_argument, NULL, OPT_SHARDS },
 		{ "spool", required_argument, NULL, OPT_SPOOL },
 		{ "no-spool", no_argument, NULL, OPT_NOSPOOL },
+		{ "rate", required_argument, NULL, OPT_RATE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "status", no_argument, NULL, OPT_STATUS },
 		{ "purge", no_argument, NULL, OPT_PURGE },
@@ -108,6 +112,7 @@ main(int argc, char **argv)
 	cfg.quota = MAILSERV_QUOTA_DEFAULT;
 	cfg.shards = MAILSERV_SHARDS_DEFAULT;
 	cfg.spool = MAILSERV_SPOOL_DEFAULT;
+	cfg.rate = MAILSERV_RATE_DEFAULT;
 	while ((c = getopt_long(argc, argv, "d:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -136,6 +141,10 @@ main(int argc, char **argv)
 				return (SERVER_EXIT_USAGE);
 			}
 			cfg.spool = optarg;
+			break;
+		case OPT_RATE:
+			cfg.rate = (unsigned)mailserv_number("--rate", optarg,
+			    0, 1000000000);
 			break;
 		case OPT_NOSPOOL:
 			cfg.spool = NULL;

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "io.h"
 #include "log.h"
 #include "name.h"
 #include "server.h"
@@ -161,6 +162,42 @@ post_check_size(struct server *srv, struct session *s, const char *to,
 	return (0);
 }
 
+/*
+ * post_rate - may name send one more message now?  A token bucket per
+ * sender name: --rate tokens a minute, as many at most in store.
+ */
+static int
+post_rate(struct server *srv, const char *name, int take)
+{
+	struct sender	*b = NULL;
+	long long	 now = io_now_ms();
+	size_t		 i;
+
+	if (srv->cfg.rate == 0)
+		return (0);
+	for (i = 0; i < srv->nsenders && b == NULL; i++)
+		if (strcmp(srv->senders[i].name, name) == 0)
+			b = &srv->senders[i];
+	if (b == NULL) {
+		srv->senders = xreallocarray(srv->senders, srv->nsenders + 1,
+		    sizeof *srv->senders);
+		b = &srv->senders[srv->nsenders++];
+		memset(b, 0, sizeof *b);
+		strncpy(b->name, name, sizeof b->name - 1);
+		b->tokens = srv->cfg.rate;
+		b->last_ms = now;
+	}
+	b->tokens += (double)(now - b->last_ms) * srv->cfg.rate / 60000.0;
+	if (b->tokens > srv->cfg.rate)
+		b->tokens = srv->cfg.rate;
+	b->last_ms = now;
+	if (b->tokens < 1.0)
+		return (-1);
+	if (take)
+		b->tokens -= 1.0;
+	return (0);
+}
+
 /* post_send - REC_SEND: a body of len bytes for to follows. */
 void
 post_send(struct server *srv, struct session *s, const struct record *rec)
@@ -182,6 +219,13 @@ post_send(struct server *srv, struct session *s, const struct record *rec)
 	}
 	if (post_check_size(srv, s, ps.to, ps.len) != 0)
 		return;
+	if (post_rate(srv, s->name, 0) != 0) {
+		log_info("%s is sending faster than %u messages a minute: "
+		    "refused", s->name, srv->cfg.rate);
+		session_error(srv, s, PROTO_E_RATE, "sending too fast (at most "
+		    "%u messages a minute): try again later", srv->cfg.rate);
+		return;
+	}
 	s->skip = 0;
 	memcpy(s->to, ps.to, sizeof s->to);
 	mail_assembly_start(&s->body, ps.len);
@@ -206,6 +250,11 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 	m.body = body;
 	if (post_check_size(srv, s, m.to, len) != 0)
 		goto out;
+	if (post_rate(srv, s->name, 1) != 0) {
+		session_error(srv, s, PROTO_E_RATE, "sending too fast (at most "
+		    "%u messages a minute): try again later", srv->cfg.rate);
+		goto out;
+	}
 	if ((rc = store_put(srv->store, &m, &cause)) != 0) {
 		if (rc == STORE_FULL)
 			session_error(srv, s, PROTO_E_FULL, "mail store is "

@@ -69,6 +69,8 @@ server_cleanup(struct server *srv)
 	}
 	free(srv->pending);
 	srv->pending = NULL;
+	free(srv->senders);
+	srv->senders = NULL;
 	if (srv->lockfd != -1) {
 		unlinkat(srv->dirfd, RUNDIR_LOCK, 0);
 		close(srv->lockfd);

@@ -29,7 +29,15 @@ struct server_config {
 	uint64_t	 quota;
 	unsigned	 shards;
 	const char	*spool;		/* its directory; NULL: no spool */
+	unsigned	 rate;		/* messages a minute per sender; 0: any */
 	int		 verbose;
+};
+
+/* A sender's token bucket, for --rate. */
+struct sender {
+	char		name[PROTO_NAME_MAX + 1];
+	double		tokens;
+	long long	last_ms;
 };
 
 /* A reply that waits for the spool's next group commit. */
@@ -70,6 +78,8 @@ struct server {
 	char			*keyfile;
 	struct store		*store;
 	struct spool		*spool;
+	struct sender		*senders;
+	size_t			 nsenders;
 	struct pending		*pending;
 	size_t			 npending;
 	size_t			 pendcap;

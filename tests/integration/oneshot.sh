@@ -150,6 +150,16 @@ check "... saying the mailbox is full" grep -q "mailbox of carol is full" "$T/er
 timeout 20 "$MAILCLI" -d "$DIR" -u bob send dave <"$T/40k"
 same "another mailbox still accepts mail" 0 $?
 stop_server
+# Limits: a per-sender rate.
+start_server --rate 3
+for i in 1 2 3; do cli -u bob send dave "burst $i"; done
+same "sends within --rate are accepted" 0 "$rc"
+cli -u bob send dave "one too many"
+same "past --rate send exits 6" 6 "$rc"
+check "... saying the sender is too fast" grep -q "sending too fast (at most 3 messages a minute)" "$T/err"
+cli -u erin send dave "another sender"
+same "another sender is not held back" 0 "$rc"
+stop_server
 "$MAILSERV" -d "$DIR" --purge >/dev/null
 # The whole store full: nothing is half stored.
 start_server --shards 2 --max-body 16000 --quota 100000
