@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "client.h"
 #include "io.h"
 #include "log.h"
@@ -178,7 +179,7 @@ cmd_short_date(int64_t when, char *buf, size_t size)
 char **
 cmd_online(struct client *cl, size_t *n)
 {
-	const struct table_ops	*ops = &table_sysv_ops;
+	const struct table_ops	*ops = backend_of_dir(cl->dirfd)->table;
 	struct table_user	*u;
 	char			**names, *cause = NULL;
 	void			*t;
@@ -207,7 +208,7 @@ cmd_online(struct client *cl, size_t *n)
 int
 cmd_who(struct client *cl, int argc, char **argv)
 {
-	const struct table_ops	*ops = &table_sysv_ops;
+	const struct table_ops	*ops = backend_of_dir(cl->dirfd)->table;
 	struct table_user	*u;
 	char			*cause = NULL, since[32];
 	void			*t;

@@ -240,22 +240,52 @@ rundir_make_key(int dirfd, uint8_t *id, char **cause)
 	return (0);
 }
 
-/* rundir_key_id - the id in DIR/mailserv.key; -1 if there is none. */
-int
-rundir_key_id(int dirfd, uint8_t *id)
+/* rundir_read_id - the id in an open key file; -1 if there is none. */
+static int
+rundir_read_id(int fd, uint8_t *id)
 {
 	char	text[160], idstr[40];
 	ssize_t	n;
-	int	fd;
 
-	if ((fd = openat(dirfd, RUNDIR_KEY, O_RDONLY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1)
-		return (-1);
 	n = pread(fd, text, sizeof text - 1, 0);
 	close(fd);
 	text[n > 0 ? n : 0] = '\0';
 	if (sscanf(text, "ipcmail run directory %36s", idstr) != 1 ||
 	    uuid_parse(idstr, id) != 0)
+		return (-1);
+	return (0);
+}
+
+/* rundir_key_id - the id in DIR/mailserv.key; -1 if there is none. */
+int
+rundir_key_id(int dirfd, uint8_t *id)
+{
+	int	fd;
+
+	if ((fd = openat(dirfd, RUNDIR_KEY, O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return (-1);
+	return (rundir_read_id(fd, id));
+}
+
+/*
+ * rundir_ipc_name - the name of a POSIX IPC object of the run
+ * directory whose key file is keyfile: "/ipcmail.ID.what".
+ */
+int
+rundir_ipc_name(const char *keyfile, const char *what, char *buf,
+    size_t size)
+{
+	uint8_t	id[16];
+	char	idstr[40];
+	int	fd;
+
+	if ((fd = open(keyfile, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
+	    rundir_read_id(fd, id) == -1)
+		return (-1);
+	uuid_unparse_lower(id, idstr);
+	if ((size_t)snprintf(buf, size, "/ipcmail.%s.%s", idstr, what) >=
+	    size)
 		return (-1);
 	return (0);
 }

@@ -23,6 +23,7 @@ int	rundir_lock(int, pid_t *);
 pid_t	rundir_holder(int);
 int	rundir_make_key(int, uint8_t *, char **);
 int	rundir_key_id(int, uint8_t *);
+int	rundir_ipc_name(const char *, const char *, char *, size_t);
 char	*rundir_file(const char *, const char *);
 
 #endif

@@ -33,6 +33,7 @@ struct store_config {
 /* One kernel object of the store, for --status. */
 struct store_object {
 	const char	*role;
+	char		 name[128];	/* POSIX objects have names, not keys */
 	int		 key;
 	int		 id;
 	unsigned	 mode;
@@ -58,6 +59,7 @@ struct store_ops {
 };
 
 extern const struct store_ops store_sysv_ops;
+extern const struct store_ops store_posix_ops;
 
 struct store *store_open(const struct store_ops *, const struct store_config *,
 	    int, char **);

@@ -554,6 +554,7 @@ store_sysv_objects(void *be, struct store_object *obj, size_t max)
 	for (i = 0; i < SYSV_SHARDS_MAX && n < max; i++) {
 		if (ss->qid[i] < 0 || msgq_stat(ss->qid[i], &ds) == -1)
 			continue;
+		memset(&obj[n], 0, sizeof obj[n]);
 		obj[n].role = "mail store shard";
 		obj[n].key = (int)ss->key[i];
 		obj[n].id = ss->qid[i];

@@ -30,6 +30,7 @@ struct table_info {
 /* One kernel object of the table, for --status. */
 struct table_object {
 	const char	*role;
+	char		 name[96];	/* POSIX objects have names, not keys */
 	int		 key;
 	int		 id;
 	unsigned	 mode;
@@ -53,5 +54,15 @@ struct table_ops {
 };
 
 extern const struct table_ops table_sysv_ops;
+extern const struct table_ops table_posix_ops;
+
+/* table.c: the layout in shared memory, for the backends. */
+size_t	table_size(uint32_t);
+void	table_init(void *, uint32_t);
+int64_t	table_check(const void *, size_t, char **);
+void	table_write(void *, int, const struct table_user *);
+int	table_free_slot(const void *, uint32_t);
+void	table_read(const void *, uint32_t, struct table_user **, size_t *,
+	    struct table_info *);
 
 #endif

@@ -3,8 +3,7 @@
  * (ftok(keyfile, 2)), guarded by a SysV semaphore (ftok(keyfile, 1))
  * always taken with SEM_UNDO, so a process killed while holding it
  * gives it back.  SEM_UNDO does not say whether the dead holder
- * finished its update, so each slot also carries a sequence number,
- * odd while being written: a reader never trusts an odd slot.  Only
+ * finished its update: the slots' sequence numbers (table.c) do.  Only
  * mailserv writes; readers attach read-only.  Lock waits are bounded
  * (semtimedop) so nobody hangs on a stopped holder.
  */
@@ -26,34 +25,14 @@
 #include "table.h"
 #include "xmalloc.h"
 
-#define TABLE_MAGIC	0x31544d49u	/* "IMT1" */
-#define TABLE_VERSION	1
 #define TABLE_PROJ_SEM	1
 #define TABLE_PROJ_SHM	2
 #define TABLE_LOCK_MS	2000
 
-struct table_head {
-	uint32_t	magic;
-	uint16_t	version;
-	uint16_t	pad;
-	uint32_t	nslots;
-	int32_t		server_pid;
-	uint32_t	server_uid;
-	uint32_t	pad2;
-	int64_t		started;
-};
-
-struct table_slot {
-	uint32_t		seq;	/* odd while being written */
-	uint32_t		used;
-	struct table_user	u;
-};
-
 struct table_sysv {
 	int			 semid;
 	int			 shmid;
-	struct table_head	*head;
-	struct table_slot	*slots;
+	void			*mem;
 	uint32_t		 nslots;	/* fixed when made or checked */
 	int			 owner;	/* the server: destroy on exit */
 };
@@ -157,7 +136,7 @@ table_sysv_create(const char *keyfile, unsigned nslots, char **cause)
 	}
 	log_trace("sysv-sem", "semget key=0x%08x -> id %d, value 1",
 	    (unsigned)semkey, t->semid);
-	size = sizeof *t->head + (size_t)nslots * sizeof *t->slots;
+	size = table_size(nslots);
 	if ((t->shmid = shmget(shmkey, size, IPC_CREAT | IPC_EXCL | 0644)) ==
 	    -1) {
 		xasprintf(cause, "shmget %zu bytes: %s", size, strerror(errno));
@@ -169,15 +148,9 @@ table_sysv_create(const char *keyfile, unsigned nslots, char **cause)
 	}
 	log_trace("sysv-shm", "shmget key=0x%08x -> id %d, %zu B attached",
 	    (unsigned)shmkey, t->shmid, size);
-	t->head = p;
-	t->slots = (struct table_slot *)(t->head + 1);
-	memset(p, 0, size);
-	t->head->nslots = t->nslots = nslots;
-	t->head->server_pid = getpid();
-	t->head->server_uid = geteuid();
-	t->head->started = time(NULL);
-	t->head->version = TABLE_VERSION;
-	__atomic_store_n(&t->head->magic, TABLE_MAGIC, __ATOMIC_RELEASE);
+	t->mem = p;
+	t->nslots = nslots;
+	table_init(p, nslots);
 	return (t);
 
 fail:
@@ -198,6 +171,7 @@ table_sysv_attach(const char *keyfile, char **cause)
 	struct stat		 kst;
 	struct table_sysv	*t;
 	key_t			 semkey, shmkey;
+	int64_t			 nslots;
 	void			*p;
 
 	if (table_sysv_keys(keyfile, &semkey, &shmkey) == -1) {
@@ -218,63 +192,40 @@ table_sysv_attach(const char *keyfile, char **cause)
 		return (NULL);
 	}
 	log_trace("sysv-shm", "shmat id=%d read-only", t->shmid);
-	t->head = p;
-	t->slots = (struct table_slot *)(t->head + 1);
-	/* Trust it only if the run directory's owner made it, and it is
-	 * as large as it says. */
+	/* Trust it only if the run directory's owner made it. */
 	arg.buf = &mds;
 	if (shmctl(t->shmid, IPC_STAT, &sds) == -1 ||
 	    semctl(t->semid, 0, IPC_STAT, arg) == -1 ||
 	    stat(keyfile, &kst) == -1 || sds.shm_perm.cuid != kst.st_uid ||
-	    mds.sem_perm.cuid != kst.st_uid ||
-	    sds.shm_segsz < sizeof *t->head) {
+	    mds.sem_perm.cuid != kst.st_uid) {
 		xasprintf(cause, "online table (shm %d, sem %d) was not made "
 		    "by the run directory's owner", t->shmid, t->semid);
 		shmdt(p);
 		free(t);
 		return (NULL);
 	}
-	if (__atomic_load_n(&t->head->magic, __ATOMIC_ACQUIRE) !=
-	    TABLE_MAGIC || t->head->version != TABLE_VERSION ||
-	    (sds.shm_segsz - sizeof *t->head) / sizeof *t->slots <
-	    t->head->nslots) {
-		xasprintf(cause, "shared memory id %d is not an online table",
-		    t->shmid);
+	if ((nslots = table_check(p, sds.shm_segsz, cause)) == -1) {
 		shmdt(p);
 		free(t);
 		return (NULL);
 	}
-	t->nslots = t->head->nslots;
-	if (kill(t->head->server_pid, 0) == -1 && errno == ESRCH) {
-		xasprintf(cause, "online table left by a dead mailserv "
-		    "(pid %d)", t->head->server_pid);
-		shmdt(p);
-		free(t);
-		return (NULL);
-	}
+	t->mem = p;
+	t->nslots = (uint32_t)nslots;
 	return (t);
 }
 
-/* table_sysv_write - copy into slot i under its sequence number. */
+/* table_sysv_write - set or clear slot i under the lock. */
 static void
-table_sysv_write(struct table_sysv *t, int i, const struct table_user *u,
-    uint32_t used)
+table_sysv_write(struct table_sysv *t, int i, const struct table_user *u)
 {
-	struct table_slot	*s = &t->slots[i];
-	int			 locked;
+	int	locked;
 
 	locked = table_sysv_lock(t, -1) == 0;
 	if (!locked)
 		log_warn("online table lock (sem %d) not free after %d ms; "
 		    "updating under the slot sequence only", t->semid,
 		    TABLE_LOCK_MS);
-	__atomic_add_fetch(&s->seq, 1, __ATOMIC_ACQ_REL);
-	if (u != NULL)
-		s->u = *u;
-	else
-		memset(&s->u, 0, sizeof s->u);
-	s->used = used;
-	__atomic_add_fetch(&s->seq, 1, __ATOMIC_ACQ_REL);
+	table_write(t->mem, i, u);
 	if (locked)
 		table_sysv_lock(t, 1);
 }
@@ -283,15 +234,11 @@ static int
 table_sysv_add(void *be, const struct table_user *u)
 {
 	struct table_sysv	*t = be;
-	uint32_t		 i;
+	int			 i;
 
-	for (i = 0; i < t->nslots; i++) {
-		if (!t->slots[i].used) {
-			table_sysv_write(t, (int)i, u, 1);
-			return ((int)i);
-		}
-	}
-	return (-1);
+	if ((i = table_free_slot(t->mem, t->nslots)) != -1)
+		table_sysv_write(t, i, u);
+	return (i);
 }
 
 static void
@@ -300,7 +247,7 @@ table_sysv_del(void *be, int i)
 	struct table_sysv	*t = be;
 
 	if (i >= 0 && (uint32_t)i < t->nslots)
-		table_sysv_write(t, i, NULL, 0);
+		table_sysv_write(t, i, NULL);
 }
 
 static int
@@ -308,33 +255,13 @@ table_sysv_read(void *be, struct table_user **out, size_t *n,
     struct table_info *info, char **cause)
 {
 	struct table_sysv	*t = be;
-	struct table_slot	 s;
-	uint32_t		 i, seq;
 
 	if (table_sysv_lock(t, -1) == -1) {
 		xasprintf(cause, "online table lock (sem %d): %s", t->semid,
 		    errno == EAGAIN ? "busy for too long" : strerror(errno));
 		return (-1);
 	}
-	*out = xcalloc(t->nslots, sizeof **out);
-	*n = 0;
-	for (i = 0; i < t->nslots; i++) {
-		seq = __atomic_load_n(&t->slots[i].seq, __ATOMIC_ACQUIRE);
-		s = t->slots[i];
-		if ((seq & 1) || seq != __atomic_load_n(&t->slots[i].seq,
-		    __ATOMIC_ACQUIRE) || !s.used)
-			continue;
-		s.u.name[PROTO_NAME_MAX] = '\0';
-		s.u.tty[PROTO_TTY_MAX - 1] = '\0';
-		(*out)[(*n)++] = s.u;
-	}
-	if (info != NULL) {
-		info->server_pid = t->head->server_pid;
-		info->server_uid = t->head->server_uid;
-		info->started = t->head->started;
-		info->nslots = t->nslots;
-		info->used = (uint32_t)*n;
-	}
+	table_read(t->mem, t->nslots, out, n, info);
 	table_sysv_lock(t, 1);
 	return (0);
 }
@@ -354,6 +281,7 @@ table_sysv_objects(const char *keyfile, struct table_object *obj,
 		return (0);
 	if (n < max && (id = shmget(shmkey, 0, 0)) != -1 &&
 	    shmctl(id, IPC_STAT, &sds) == 0) {
+		memset(&obj[n], 0, sizeof obj[n]);
 		obj[n].role = "online table (shm)";
 		obj[n].key = (int)shmkey;
 		obj[n].id = id;
@@ -366,6 +294,7 @@ table_sysv_objects(const char *keyfile, struct table_object *obj,
 	arg.buf = &mds;
 	if (n < max && (id = semget(semkey, 0, 0)) != -1 &&
 	    semctl(id, 0, IPC_STAT, arg) == 0) {
+		memset(&obj[n], 0, sizeof obj[n]);
 		obj[n].role = "table lock (sem)";
 		obj[n].key = (int)semkey;
 		obj[n].id = id;
@@ -395,7 +324,7 @@ table_sysv_detach(void *be)
 
 	if (t == NULL)
 		return;
-	shmdt(t->head);
+	shmdt(t->mem);
 	free(t);
 }
 
@@ -406,7 +335,7 @@ table_sysv_destroy(void *be)
 
 	if (t == NULL)
 		return;
-	shmdt(t->head);
+	shmdt(t->mem);
 	if (t->owner) {
 		shmctl(t->shmid, IPC_RMID, NULL);
 		semctl(t->semid, 0, IPC_RMID);

@@ -27,7 +27,8 @@ mailserv_usage(FILE *f)
 {
 	fprintf(f,
 "usage: mailserv [-d DIR] [--max-users N] [--max-body BYTES] [--quota BYTES]\n"
-"                [--shards N] [--rate N] [--spool SPOOLDIR | --no-spool] [-v]\n"
+"                [--shards N] [--rate N] [--spool SPOOLDIR | --no-spool]\n"
+"                [--ipc=sysv|posix] [-v]\n"
 "       mailserv [-d DIR] [--spool SPOOLDIR] --status | --purge\n"
 "       mailserv -h | -V\n"
 "\n"
@@ -49,6 +50,11 @@ mailserv_usage(FILE *f)
 "                       kernel store after a reboot or ipcrm (default:\n"
 "                       DIR/spool; a relative SPOOLDIR is inside DIR)\n"
 "      --no-spool       keep mail in the kernel only (lost at reboot)\n"
+"      --ipc=sysv|posix which IPC mechanisms keep the mail and the online\n"
+"                       table: SysV message queues, shared memory and a\n"
+"                       semaphore, or POSIX message queues, shared memory\n"
+"                       and a named semaphore (default sysv); clients learn\n"
+"                       it from DIR\n"
 "  -v, --verbose        also log every IPC operation\n"
 "      --status         show the IPC objects and files of DIR, and exit\n"
 "      --purge          remove every IPC object and file of DIR, mail\n"
@@ -85,7 +91,7 @@ int
 main(int argc, char **argv)
 {
 	enum { OPT_USERS = 256, OPT_BODY, OPT_QUOTA, OPT_SHARDS, OPT_STATUS,
-	    OPT_PURGE, OPT_SPOOL, OPT_NOSPOOL, OPT_RATE };
+	    OPT_PURGE, OPT_SPOOL, OPT_NOSPOOL, OPT_RATE, OPT_IPC };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "max-users", required_argument, NULL, OPT_USERS },
@@ -95,6 +101,7 @@ main(int argc, char **argv)
 		{ "spool", required_argument, NULL, OPT_SPOOL },
 		{ "no-spool", no_argument, NULL, OPT_NOSPOOL },
 		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "ipc", required_argument, NULL, OPT_IPC },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "status", no_argument, NULL, OPT_STATUS },
 		{ "purge", no_argument, NULL, OPT_PURGE },
@@ -141,6 +148,13 @@ main(int argc, char **argv)
 				return (SERVER_EXIT_USAGE);
 			}
 			cfg.spool = optarg;
+			break;
+		case OPT_IPC:
+			if ((cfg.backend = backend_find(optarg)) == NULL) {
+				fprintf(stderr, "mailserv: --ipc: '%s' is not "
+				    "sysv or posix\n", optarg);
+				return (SERVER_EXIT_USAGE);
+			}
 			break;
 		case OPT_RATE:
 			cfg.rate = (unsigned)mailserv_number("--rate", optarg,

@@ -211,6 +211,34 @@ server_loop(struct server *srv)
 	free(pfd);
 }
 
+/*
+ * server_other_mail - does the run directory's last backend, if not
+ * ours, still hold mail?  Switching would strand it.
+ */
+static int
+server_other_mail(struct server *srv, const struct store_config *sc)
+{
+	const struct backend	*last = backend_of_dir(srv->dirfd);
+	struct store_object	 obj[256];
+	struct store		*st;
+	char			*cause = NULL;
+	size_t			 i, n;
+	int			 rc = 0;
+
+	if (last == srv->backend)
+		return (0);
+	if ((st = store_open(last->store, sc, 0, &cause)) == NULL) {
+		free(cause);
+		return (0);
+	}
+	n = store_objects(st, obj, 256);
+	for (i = 0; i < n; i++)
+		if (obj[i].messages > 0)
+			rc = -1;
+	store_close(st);
+	return (rc);
+}
+
 /* server_run - run mailserv; returns its exit code. */
 int
 server_run(const struct server_config *cfg)
@@ -224,7 +252,9 @@ server_run(const struct server_config *cfg)
 	memset(&srv, 0, sizeof srv);
 	srv.cfg = *cfg;
 	srv.lockfd = srv.fifofd = srv.dirfd = -1;
-	srv.tops = &table_sysv_ops;
+	srv.backend = cfg->backend != NULL ? cfg->backend :
+	    backend_find("sysv");
+	srv.tops = srv.backend->table;
 	srv.started = time(NULL);
 	record_parser_init(&srv.parser);
 	umask(022);
@@ -248,7 +278,15 @@ server_run(const struct server_config *cfg)
 	srv.keyfile = rundir_file(cfg->dir, RUNDIR_KEY);
 	sc.keyfile = srv.keyfile;
 	sc.max_shards = cfg->shards;
-	if ((srv.store = store_open(&store_sysv_ops, &sc, 1, &cause)) == NULL)
+	if (server_other_mail(&srv, &sc) != 0)
+		fatalx(SERVER_EXIT_ERROR, "%s holds mail in the %s store: serve "
+		    "it with --ipc=%s (or --purge it)", cfg->dir,
+		    backend_of_dir(srv.dirfd)->name,
+		    backend_of_dir(srv.dirfd)->name);
+	if (backend_record(srv.dirfd, srv.backend, &cause) != 0)
+		fatalx(SERVER_EXIT_ERROR, "%s", cause);
+	if ((srv.store = store_open(srv.backend->store, &sc, 1,
+	    &cause)) == NULL)
 		fatalx(SERVER_EXIT_ERROR, "mail store: %s", cause);
 	if (cfg->spool != NULL) {
 		if ((srv.spool = spool_open(srv.dirfd, cfg->spool,
@@ -264,9 +302,9 @@ server_run(const struct server_config *cfg)
 	    &cause)) == -1)
 		fatalx(SERVER_EXIT_ERROR, "%s", cause);
 
-	log_info("serving %s (sysv backend, %zu messages in the store, "
+	log_info("serving %s (%s backend, %zu messages in the store, "
 	    "spool %s, max %u users, max body %u bytes)", cfg->dir,
-	    store_count(srv.store), cfg->spool ? cfg->spool : "off",
+	    srv.backend->name, store_count(srv.store), cfg->spool ? cfg->spool : "off",
 	    cfg->max_users, cfg->max_body);
 	server_loop(&srv);
 	log_info("stopped: %zu messages stay in the kernel store",

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "backend.h"
 #include "mail.h"
 #include "record.h"
 #include "spool.h"
@@ -30,6 +31,7 @@ struct server_config {
 	unsigned	 shards;
 	const char	*spool;		/* its directory; NULL: no spool */
 	unsigned	 rate;		/* messages a minute per sender; 0: any */
+	const struct backend *backend;	/* NULL: sysv */
 	int		 verbose;
 };
 
@@ -83,6 +85,7 @@ struct server {
 	struct pending		*pending;
 	size_t			 npending;
 	size_t			 pendcap;
+	const struct backend	*backend;
 	const struct table_ops	*tops;
 	void			*table;
 	struct record_parser	 parser;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "log.h"
 #include "rundir.h"
 #include "server.h"
@@ -33,6 +34,21 @@ status_user(unsigned uid)
 		return (pw->pw_name);
 	snprintf(buf, sizeof buf, "%u", uid);
 	return (buf);
+}
+
+/* status_object - the first columns of a kernel object's line. */
+static void
+status_object(const char *role, int key, int id, const char *name,
+    unsigned mode, unsigned uid)
+{
+	char	k[16] = "-", i[16] = "-";
+
+	if (name[0] == '\0') {
+		snprintf(k, sizeof k, "0x%08x", (unsigned)key);
+		snprintf(i, sizeof i, "%d", id);
+	}
+	printf("%-20s %-10s %8s %04o %-8s ", role, k, i, mode,
+	    status_user(uid));
 }
 
 static void
@@ -57,6 +73,7 @@ status_print(const char *dir, const char *spool)
 	struct store_object	 so[STATUS_MAX_OBJECTS];
 	struct table_object	 to[4];
 	struct store_config	 sc;
+	const struct backend	*b;
 	struct store		*st;
 	struct table_user	*users = NULL;
 	struct table_info	 info;
@@ -74,11 +91,13 @@ status_print(const char *dir, const char *spool)
 	}
 	pid = rundir_holder(dirfd);
 	keyfile = rundir_file(dir, RUNDIR_KEY);
+	b = backend_of_dir(dirfd);
 	printf("run directory %s: ", dir);
 	if (pid > 0)
-		printf("mailserv running (pid %ld)\n", (long)pid);
+		printf("mailserv running (pid %ld), %s backend\n", (long)pid,
+		    b->name);
 	else
-		printf("no mailserv running\n");
+		printf("no mailserv running (%s backend last)\n", b->name);
 
 	printf("%-20s %-10s %8s %-4s %-8s %s\n", "ROLE", "KEY", "ID", "MODE",
 	    "OWNER", "CONTENTS");
@@ -87,35 +106,48 @@ status_print(const char *dir, const char *spool)
 		sc.max_shards = 0;
 		if (rundir_key_id(dirfd, sc.dirid) == -1)
 			memset(sc.dirid, 0, sizeof sc.dirid);
-		if ((st = store_open(&store_sysv_ops, &sc, 0, &cause)) != NULL) {
+		if ((st = store_open(b->store, &sc, 0, &cause)) != NULL) {
 			nso = store_objects(st, so, STATUS_MAX_OBJECTS);
 			for (i = 0; i < nso; i++) {
-				printf("%-20s 0x%08x %8d %04o %-8s %lu "
-				    "messages, %lu/%lu bytes\n", so[i].role,
-				    (unsigned)so[i].key, so[i].id, so[i].mode,
-				    status_user(so[i].uid), so[i].messages,
-				    so[i].bytes, so[i].capacity);
+				status_object(so[i].role, so[i].key, so[i].id,
+				    so[i].name, so[i].mode, so[i].uid);
+				if (so[i].name[0] != '\0')
+					printf("%lu of %lu messages %s\n",
+					    so[i].messages, so[i].capacity,
+					    so[i].name);
+				else
+					printf("%lu messages, %lu/%lu bytes\n",
+					    so[i].messages, so[i].bytes,
+					    so[i].capacity);
 				msgs += so[i].messages;
 				bytes += so[i].bytes;
 			}
-			printf("%-20s %zu complete messages in %zu queues "
-			    "(%lu SysV messages, %lu bytes)\n", "mail store",
-			    store_count(st), nso, msgs, bytes);
+			printf("%-20s %lu parts queued in %zu queues",
+			    "mail store", msgs, nso);
+			if (b->store == &store_sysv_ops)
+				printf(", %lu bytes: %zu complete messages",
+				    bytes, store_count(st));
+			printf("\n");
 			store_close(st);
 		} else {
 			printf("mail store: %s\n", cause);
 			free(cause);
 			cause = NULL;
 		}
-		nto = table_sysv_ops.objects(keyfile, to, 4);
-		for (i = 0; i < nto; i++)
-			printf("%-20s 0x%08x %8d %04o %-8s %lu %s, %s %lu\n",
-			    to[i].role, (unsigned)to[i].key, to[i].id,
-			    to[i].mode, status_user(to[i].uid), to[i].size,
-			    i == 0 ? "bytes" : "semaphore",
-			    i == 0 ? "attached" : "value", to[i].attached);
-		if ((t = table_sysv_ops.attach(keyfile, &cause)) != NULL) {
-			if (table_sysv_ops.read(t, &users, &nusers, &info,
+		nto = b->table->objects(keyfile, to, 4);
+		for (i = 0; i < nto; i++) {
+			status_object(to[i].role, to[i].key, to[i].id,
+			    to[i].name, to[i].mode, to[i].uid);
+			if (i == 0)
+				printf("%lu bytes, attached %lu", to[i].size,
+				    to[i].attached);
+			else
+				printf("%lu semaphore", to[i].size);
+			printf(to[i].name[0] ? " %s\n" : "%s\n",
+			    to[i].name);
+		}
+		if ((t = b->table->attach(keyfile, &cause)) != NULL) {
+			if (b->table->read(t, &users, &nusers, &info,
 			    &cause) == 0) {
 				printf("%-20s %zu of %u:", "online users",
 				    nusers, info.nslots);
@@ -124,7 +156,7 @@ status_print(const char *dir, const char *spool)
 				printf("\n");
 				free(users);
 			}
-			table_sysv_ops.detach(t);
+			b->table->detach(t);
 		}
 		free(cause);
 	} else
@@ -151,6 +183,7 @@ int
 status_purge(const char *dir, const char *spool)
 {
 	struct store_config	 sc;
+	const struct backend	*b;
 	struct store		*st;
 	struct dirent		*de;
 	DIR			*d;
@@ -176,21 +209,26 @@ status_purge(const char *dir, const char *spool)
 		sc.max_shards = 0;
 		if (rundir_key_id(dirfd, sc.dirid) == -1)
 			memset(sc.dirid, 0, sizeof sc.dirid);
-		if ((st = store_open(&store_sysv_ops, &sc, 1, &cause)) ==
-		    NULL) {
-			fprintf(stderr, "mailserv: mail store: %s\n", cause);
-			rc = SERVER_EXIT_ERROR;
-		} else {
-			n = store_count(st);
-			if (store_destroy(st) != 0)
+		for (b = backend_next(NULL); b != NULL; b = backend_next(b)) {
+			if ((st = store_open(b->store, &sc, 1, &cause)) ==
+			    NULL) {
+				fprintf(stderr, "mailserv: %s mail store: "
+				    "%s\n", b->name, cause);
 				rc = SERVER_EXIT_ERROR;
-		}
-		free(cause);
-		cause = NULL;
-		if (table_sysv_ops.purge(keyfile, &cause) != 0) {
-			fprintf(stderr, "mailserv: online table: %s\n", cause);
+			} else {
+				n += store_count(st);
+				if (store_destroy(st) != 0)
+					rc = SERVER_EXIT_ERROR;
+			}
 			free(cause);
-			rc = SERVER_EXIT_ERROR;
+			cause = NULL;
+			if (b->table->purge(keyfile, &cause) != 0) {
+				fprintf(stderr, "mailserv: %s online table: "
+				    "%s\n", b->name, cause);
+				free(cause);
+				cause = NULL;
+				rc = SERVER_EXIT_ERROR;
+			}
 		}
 	}
 	if ((cfd = openat(dirfd, RUNDIR_CLIENTS, O_RDONLY | O_DIRECTORY |
@@ -213,6 +251,7 @@ status_purge(const char *dir, const char *spool)
 	}
 	unlinkat(dirfd, RUNDIR_FIFO, 0);
 	unlinkat(dirfd, RUNDIR_LOCK, 0);
+	unlinkat(dirfd, BACKEND_FILE, 0);
 	if (rc == SERVER_EXIT_OK)
 		unlinkat(dirfd, RUNDIR_KEY, 0);
 	close(dirfd);

@@ -2,6 +2,9 @@
 # temporary run directory, mailserv and mailcli started from the build,
 # and the final check that nothing (IPC object, file, process) is left.
 # A test file sources this, runs its cases, and ends with `finish`.
+#
+# IPCMAIL_IPC=sysv|posix picks the server's backend (default sysv): the
+# same tests run against both, through the ipc_* probes below.
 
 set -u
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -11,8 +14,15 @@ T=$(mktemp -d /tmp/ipcmail-test.XXXXXX)
 DIR=$T/run
 export MAILSERV_DIR=$DIR XDG_DATA_HOME=$T/data HOME=$T/home
 mkdir -p "$HOME"
+IPC=${IPCMAIL_IPC:-sysv}
 SERVER_PID=
 KEYPAT=
+DIRID=
+# POSIX queues can be listed only with the mqueue file system mounted.
+if [ "$IPC" = posix ] && ! mountpoint -q /dev/mqueue 2>/dev/null &&
+    [ "$(id -u)" = 0 ]; then
+	mkdir -p /dev/mqueue && mount -t mqueue none /dev/mqueue 2>/dev/null
+fi
 ntest=0
 nfail=0
 
@@ -74,7 +84,86 @@ our_ipcs() {
 	ipcs "${1:--a}" | grep -E "^$KEYPAT " || true
 }
 
+# dirid: the run directory's random id, which names its POSIX objects.
+dirid() {
+	[ -n "$DIRID" ] || DIRID=$(sed -n 's/^ipcmail run directory //p' \
+	    "$DIR/mailserv.key" 2>/dev/null)
+}
+
+# ipc_table_present: the online table and its lock exist.
+ipc_table_present() {
+	if [ "$IPC" = posix ]; then
+		dirid
+		test -e "/dev/shm/ipcmail.$DIRID.table" -a \
+		    -e "/dev/shm/sem.ipcmail.$DIRID.lock"
+	else
+		test -n "$(our_ipcs -m)" -a -n "$(our_ipcs -s)"
+	fi
+}
+
+# ipc_table_absent: neither the table nor its lock exists.
+ipc_table_absent() {
+	if [ "$IPC" = posix ]; then
+		dirid
+		test ! -e "/dev/shm/ipcmail.$DIRID.table" -a \
+		    ! -e "/dev/shm/sem.ipcmail.$DIRID.lock"
+	else
+		test -z "$(our_ipcs -m)" -a -z "$(our_ipcs -s)"
+	fi
+}
+
+# ipc_queued: kernel messages (parts) in the store, from --status.
+ipc_queued() {
+	"$MAILSERV" -d "$DIR" --status 2>/dev/null |
+	    awk '/^mail store  / { print $3; exit }'
+}
+
+# ipc_queue_count: kernel queues the store uses.
+ipc_queue_count() {
+	"$MAILSERV" -d "$DIR" --status 2>/dev/null |
+	    awk '/^mail store  / { print $7; exit }'
+}
+
+# ipc_queued_bytes: bytes queued in the store's kernel queues.
+ipc_queued_bytes() {
+	if [ "$IPC" = posix ]; then
+		dirid
+		cat /dev/mqueue/ipcmail."$DIRID".m.* 2>/dev/null |
+		    sed -n 's/^QSIZE:\([0-9]*\).*/\1/p' |
+		    awk '{ n += $1 } END { print n + 0 }'
+	else
+		our_ipcs -q | awk '{ n += $5 } END { print n + 0 }'
+	fi
+}
+
+# ipc_wipe: remove every kernel object of the run directory, as a
+# reboot would (or ipcrm, for SysV).
+ipc_wipe() {
+	local kind id
+	if [ "$IPC" = posix ]; then
+		dirid
+		rm -f /dev/mqueue/ipcmail."$DIRID".* /dev/shm/ipcmail."$DIRID".* \
+		    /dev/shm/sem.ipcmail."$DIRID".*
+	else
+		for kind in q m s; do	# ids are per kind
+			for id in $(our_ipcs -$kind | awk '{print $2}'); do
+				ipcrm -$kind "$id"
+			done
+		done
+	fi
+}
+
+# ipc_leftovers: any kernel object of the run directory, of any backend.
+ipc_leftovers() {
+	dirid
+	our_ipcs
+	if [ -n "$DIRID" ]; then
+		ls /dev/shm /dev/mqueue 2>/dev/null | grep -F "$DIRID" || true
+	fi
+}
+
 start_server() {
+	[ "$IPC" = sysv ] || set -- --ipc="$IPC" "$@"
 	"$MAILSERV" -d "$DIR" "$@" 2>>"$T/server.log" &
 	SERVER_PID=$!
 	# Not the FIFO's existence: a killed server leaves its FIFO behind.
@@ -105,13 +194,14 @@ finish() {
 	local left
 	stop_server
 	[ -n "$KEYPAT" ] || keypattern
+	dirid
 	if [ -d "$DIR" ]; then
 		"$MAILSERV" -d "$DIR" --purge >/dev/null 2>"$T/purge.err" ||
 		    diag "$T/purge.err"
 	fi
-	left=$(our_ipcs)
+	left=$(ipc_leftovers)
 	if [ -z "$left" ] && [ ! -e "$DIR" ]; then
-		ok "nothing left behind (no IPC object at our keys, no run directory)"
+		ok "nothing left behind ($IPC: no IPC object of ours, no run directory)"
 	else
 		not_ok "nothing left behind"; echo "$left" | sed 's/^/# /'
 		ls -la "$DIR" 2>/dev/null | sed 's/^/# /'

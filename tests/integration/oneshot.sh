@@ -83,9 +83,13 @@ echo >>"$T/big"
 same "the 64 KiB test body is 65536 bytes" 65536 "$(wc -c <"$T/big")"
 timeout 20 "$MAILCLI" -d "$DIR" -u bob send alice <"$T/big" 2>"$T/err"
 same "a 64 KiB body is accepted" 0 $?
-"$MAILSERV" -d "$DIR" --status >"$T/status"
-check "... it is stored in more than one queue" \
-    test "$(grep -c '^mail store shard' "$T/status")" -ge 4
+if [ "$IPC" = posix ]; then
+	check "... as 9 parts in alice's mailbox queue" \
+	    sh -c "'$MAILSERV' -d '$DIR' --status | grep -q '9 of 10 messages /ipcmail\..*\.m\.alice\$'"
+else
+	check "... it is stored in more than one queue" \
+	    test "$(ipc_queue_count)" -ge 4
+fi
 cli -u alice read
 sed '1,4d' "$T/out" >"$T/got"
 check "... and read back byte-exact" cmp -s "$T/big" "$T/got"
@@ -162,16 +166,28 @@ same "another sender is not held back" 0 "$rc"
 stop_server
 "$MAILSERV" -d "$DIR" --purge >/dev/null
 # The whole store full: nothing is half stored.
-start_server --shards 2 --max-body 16000 --quota 100000
-head -c 15000 /dev/zero | tr '\0' s >"$T/15k"
-for u in erin frank; do timeout 20 "$MAILCLI" -d "$DIR" -u bob send $u <"$T/15k"; done
-timeout 20 "$MAILCLI" -d "$DIR" -u bob send gina <"$T/15k" >/dev/null 2>"$T/err"
-same "with every queue full send exits 4" 4 $?
-check "... saying the store is full" grep -q "mail store is full" "$T/err"
-"$MAILSERV" -d "$DIR" --status >"$T/status"
-msgs=$(awk '/^mail store shard/ {n += $8} END {print n}' "$T/status")
-check "... and no part of the refused message stays queued" \
-    grep -q "^mail store  *2 complete messages in 2 queues ($msgs SysV messages" "$T/status"
-same "... the two stored messages are 4 parts" 4 "$msgs"
+if [ "$IPC" = posix ]; then
+	# A POSIX mailbox queue holds 10 parts: 64 KiB (9 parts) fits once.
+	start_server
+	head -c 60000 /dev/zero | tr '\0' s >"$T/60k"
+	timeout 20 "$MAILCLI" -d "$DIR" -u bob send erin <"$T/60k"
+	same "a 60 KB message fills most of a POSIX mailbox queue" 0 $?
+	timeout 20 "$MAILCLI" -d "$DIR" -u bob send erin <"$T/60k" >/dev/null 2>"$T/err"
+	same "with the mailbox queue full send exits 4" 4 $?
+	check "... saying the store has no room" grep -q "mail store is full" "$T/err"
+	same "... and no part of the refused message stays queued" 8 "$(ipc_queued)"
+	timeout 20 "$MAILCLI" -d "$DIR" -u bob send frank <"$T/60k"
+	same "another mailbox has its own queue" 0 $?
+else
+	start_server --shards 2 --max-body 16000 --quota 100000
+	head -c 15000 /dev/zero | tr '\0' s >"$T/15k"
+	for u in erin frank; do timeout 20 "$MAILCLI" -d "$DIR" -u bob send $u <"$T/15k"; done
+	timeout 20 "$MAILCLI" -d "$DIR" -u bob send gina <"$T/15k" >/dev/null 2>"$T/err"
+	same "with every queue full send exits 4" 4 $?
+	check "... saying the store is full" grep -q "mail store is full" "$T/err"
+	"$MAILSERV" -d "$DIR" --status >"$T/status"
+	check "... and no part of the refused message stays queued" \
+	    grep -q "^mail store  *4 parts queued in 2 queues, [0-9]* bytes: 2 complete messages" "$T/status"
+fi
 
 finish

@@ -26,11 +26,11 @@ kill_server
 wait "$CAROL" 2>/dev/null
 exec 7>&-
 
-queued=$(our_ipcs -q | awk '{n += $6} END {print n + 0}')
-check "after kill -9 of every process, ipcs shows the mail queued" \
+queued=$(ipc_queued)
+check "after kill -9 of every process, the kernel still queues the mail ($queued parts)" \
     test "$queued" -ge 10
-qbytes=$(our_ipcs -q | awk '{n += $5} END {print n + 0}')
-check "... holding more than 64 KiB" test "$qbytes" -gt 65536
+qbytes=$(ipc_queued_bytes)
+check "... holding more than 64 KiB ($qbytes bytes)" test "$qbytes" -gt 65536
 expect 2 "with no server, mailcli exits 2" -d "$DIR" -u alice inbox
 
 start_server
@@ -55,8 +55,7 @@ cli -u alice read
 check "... and it reads back" grep -q '^before the crash$' "$T/out"
 cli -u alice inbox
 same "every message is read: the store is empty" "" "$(cat "$T/out")"
-check "... and so are the kernel queues" \
-    test "$(our_ipcs -q | awk '{n += $6} END {print n + 0}')" = 0
+check "... and so are the kernel queues" test "$(ipc_queued)" = 0
 
 # A reboot, simulated: the server dies and every IPC object goes
 # (ipcrm); the durable spool brings the mail back.
@@ -65,10 +64,8 @@ timeout 20 "$MAILCLI" -d "$DIR" -u bob send alice <"$T/big"
 check "the spool holds the accepted mail on disk" test -s "$DIR/spool/spool.log"
 check "... in a private directory (0700)" test "$(stat -c %a "$DIR/spool")" = 700
 kill_server
-for kind in q m s; do	# ids are per kind: remove each by its kind
-	for id in $(our_ipcs -$kind | awk '{print $2}'); do ipcrm -$kind "$id"; done
-done
-same "ipcrm removed every object of the run directory" "" "$(our_ipcs)"
+ipc_wipe
+same "every kernel object of the run directory is gone" "" "$(ipc_leftovers)"
 start_server
 check "the restarted mailserv restores the mail from the spool" \
     grep -q "spool: 2 messages restored to the kernel store" "$T/server.log"
@@ -89,9 +86,9 @@ stop_server
 start_server --no-spool
 cli -u bob send alice "kernel only"
 kill_server
-for id in $(our_ipcs -q | awk '{print $2}'); do ipcrm -q "$id"; done
+ipc_wipe
 start_server --no-spool
 cli -u alice inbox
-same "with --no-spool, ipcrm loses the unread mail" "" "$(cat "$T/out")"
+same "with --no-spool, a reboot loses the unread mail" "" "$(cat "$T/out")"
 
 finish

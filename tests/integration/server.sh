@@ -29,8 +29,7 @@ check "mailserv creates the FIFO with mode 0622" \
     test "$(stat -c %a "$DIR/mailserv.fifo")" = 622
 check "the clients directory is sticky and mode 1733" \
     test "$(stat -c %a "$DIR/clients")" = 1733
-check "mailserv publishes the online table (SysV shm + sem)" \
-    test "$(our_ipcs -m | wc -l)" = 1 -a "$(our_ipcs -s | wc -l)" = 1
+check "mailserv publishes the online table ($IPC shm + semaphore)" ipc_table_present
 
 timeout 10 "$MAILSERV" -d "$DIR" >"$T/out" 2>"$T/err"
 same "a second mailserv on the same directory exits 3" 3 $?
@@ -39,8 +38,9 @@ check "... saying another mailserv serves it" grep -q "already serving $DIR" "$T
 expect 0 "send works" -d "$DIR" -u bob send alice "kept across stops"
 "$MAILSERV" -d "$DIR" --status >"$T/out" 2>&1
 check "--status names the running server" grep -q "mailserv running (pid $SERVER_PID)" "$T/out"
+check "--status names the backend" grep -q "running (pid $SERVER_PID), $IPC backend" "$T/out"
 check "--status lists the store's queue with its message" \
-    grep -qE '^mail store shard +0x[0-9a-f]{8} +[0-9]+ 0600 .* 1 messages' "$T/out"
+    grep -qE '^(mail store shard +0x[0-9a-f]{8} +[0-9]+ 0600 .* 1 messages|mailbox queue .* 0600 .* 1 of 10 messages /ipcmail\.)' "$T/out"
 check "--status lists the online table" grep -q '^online table (shm)' "$T/out"
 check "--status lists the semaphore" grep -q '^table lock (sem)' "$T/out"
 check "--status lists the registration FIFO" grep -q "^registration FIFO .*$DIR/mailserv.fifo" "$T/out"
@@ -71,23 +71,21 @@ same "... inbox shows it" 1 "$(wc -l <"$T/out")"
 stop_server
 same "SIGTERM stops mailserv with exit 0" 0 "$SERVER_STATUS"
 check "graceful stop removes the FIFO" test ! -e "$DIR/mailserv.fifo"
-check "graceful stop removes the online table and its lock" \
-    test -z "$(our_ipcs -m)" -a -z "$(our_ipcs -s)"
-check "graceful stop keeps the mail queue in the kernel" \
-    test "$(our_ipcs -q | awk '$6 > 0' | wc -l)" = 1
+check "graceful stop removes the online table and its lock" ipc_table_absent
+check "graceful stop keeps the mail queue in the kernel" test "$(ipc_queued)" = 1
 expect 2 "mailcli with the server stopped exits 2" -d "$DIR" -u alice inbox
 check "... saying mailserv is not running in DIR" grep -q "not running in $DIR" "$T/err"
 expect 2 "mailcli who with the server stopped exits 2" -d "$DIR" who
 
 "$MAILSERV" -d "$DIR" --status >"$T/out" 2>&1
 check "--status without a server still reports the kernel objects" \
-    grep -q '1 complete messages' "$T/out"
+    grep -q '^mail store  *1 parts queued in 1 queues' "$T/out"
 check "--status says no mailserv runs" grep -q 'no mailserv running' "$T/out"
 
 "$MAILSERV" -d "$DIR" --purge >"$T/out" 2>&1
 same "--purge without a server exits 0" 0 $?
 check "--purge removed every object and the run directory" \
-    test -z "$(our_ipcs)" -a ! -e "$DIR"
+    test -z "$(ipc_leftovers)" -a ! -e "$DIR"
 
 # -d beats MAILSERV_DIR.
 MAILSERV_DIR=$T/elsewhere run_cli -d "$DIR" -u bob inbox

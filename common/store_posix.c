@@ -1,0 +1,512 @@
+/*
+ * store_posix.c - the mail store on POSIX message queues, one queue per
+ * mailbox: "/ipcmail.ID.m.NAME", ID being the run directory's random id.
+ *
+ * The limits shape it.  A queue holds at most msg_max (10) messages of
+ * at most msgsize_max (8 KiB) here, so a message is cut into parts of
+ * 8 KiB as in the SysV store, and a 64 KiB body (9 parts) fits one
+ * empty mailbox: a full queue is "mailbox full", never a wait.  A user
+ * may have only RLIMIT_MSGQUEUE bytes of queues (800 KiB by default),
+ * which mailserv raises as far as it may; an empty mailbox's queue is
+ * unlinked to give its share back.
+ *
+ * POSIX queues cannot be read without taking the message out, nor can
+ * one message be taken from the middle.  So the server keeps a copy of
+ * each stored message in memory, for reading, and the queue is the
+ * copy that outlives the server.  Removing a message rotates its queue
+ * once: every part is received and sent back, except that message's.
+ * On open, each mailbox is rotated once to read it back.  A crash in a
+ * rotation can lose the one part in hand; the durable spool (spool.c)
+ * restores it.  Queues cannot be listed without mounting mqueue, so the
+ * mailboxes that have one are kept in DIR/posix.mailboxes.
+ */
+#define _GNU_SOURCE
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <mqueue.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <uuid/uuid.h>
+
+#include "io.h"
+#include "log.h"
+#include "name.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define POSIX_MAXMSG	10
+#define POSIX_REGISTRY	"posix.mailboxes"
+
+struct posix_box {
+	char	name[PROTO_NAME_MAX + 1];
+	mqd_t	mq;
+	long	maxmsg;
+};
+
+struct posix_msg {
+	struct store_entry	 e;
+	uint8_t			*body;
+	uint16_t		 missing;	/* parts not read back yet */
+};
+
+struct posix_store {
+	char			 idstr[MAIL_ID_STR];
+	char			*registry;
+	int			 owner;
+	struct posix_box	*boxes;
+	size_t			 nboxes;
+	struct posix_msg	*msgs;
+	size_t			 nmsgs;
+	size_t			 cap;
+	uint8_t			 buf[PART_MAX];
+};
+
+static void
+store_posix_qname(struct posix_store *ps, const char *box, char *out,
+    size_t size)
+{
+	snprintf(out, size, "/ipcmail.%s.m.%s", ps->idstr, box);
+}
+
+/* store_posix_limit - read a number from /proc/sys/fs/mqueue. */
+static long
+store_posix_limit(const char *what, long dflt)
+{
+	char	path[64];
+	long	v = dflt;
+	FILE	*f;
+
+	snprintf(path, sizeof path, "/proc/sys/fs/mqueue/%s", what);
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = dflt;
+		fclose(f);
+	}
+	return (v);
+}
+
+/* store_posix_save_registry - rewrite the list of mailboxes, durably. */
+static int
+store_posix_save_registry(struct posix_store *ps)
+{
+	char	*tmp;
+	size_t	 i;
+	FILE	*f;
+	int	 rc = 0;
+
+	xasprintf(&tmp, "%s.new", ps->registry);
+	if ((f = fopen(tmp, "w")) == NULL) {
+		log_warn("%s", tmp);
+		free(tmp);
+		return (-1);
+	}
+	for (i = 0; i < ps->nboxes; i++)
+		fprintf(f, "%s\n", ps->boxes[i].name);
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+		rc = -1;
+	if (fclose(f) != 0 || rc != 0 || rename(tmp, ps->registry) != 0) {
+		log_warn("%s", ps->registry);
+		rc = -1;
+	}
+	free(tmp);
+	return (rc);
+}
+
+/* store_posix_box - the mailbox's queue, opened (made if asked). */
+static struct posix_box *
+store_posix_box(struct posix_store *ps, const char *name, int create)
+{
+	struct posix_box	*b;
+	struct mq_attr		 attr;
+	char			 qname[128];
+	size_t			 i;
+	mqd_t			 mq;
+
+	for (i = 0; i < ps->nboxes; i++)
+		if (strcmp(ps->boxes[i].name, name) == 0)
+			return (&ps->boxes[i]);
+	store_posix_qname(ps, name, qname, sizeof qname);
+	memset(&attr, 0, sizeof attr);
+	attr.mq_maxmsg = store_posix_limit("msg_max", POSIX_MAXMSG);
+	if (attr.mq_maxmsg > POSIX_MAXMSG)
+		attr.mq_maxmsg = POSIX_MAXMSG;
+	attr.mq_msgsize = PART_MAX;
+	mq = mq_open(qname, O_RDWR | O_NONBLOCK | O_CLOEXEC |
+	    (create ? O_CREAT : 0), 0600, &attr);
+	if (mq == (mqd_t)-1) {
+		if (create)
+			log_warn("mq_open %s", qname);
+		return (NULL);
+	}
+	if (mq_getattr(mq, &attr) == -1 || attr.mq_msgsize < PART_MAX) {
+		log_warnx("%s: not a queue of ours (message size %ld)", qname,
+		    attr.mq_msgsize);
+		mq_close(mq);
+		return (NULL);
+	}
+	log_trace("posix-mq", "mq_open %s (%ld x %ld B)", qname,
+	    attr.mq_maxmsg, attr.mq_msgsize);
+	ps->boxes = xreallocarray(ps->boxes, ps->nboxes + 1,
+	    sizeof *ps->boxes);
+	b = &ps->boxes[ps->nboxes++];
+	memset(b, 0, sizeof *b);
+	strncpy(b->name, name, sizeof b->name - 1);
+	b->mq = mq;
+	b->maxmsg = attr.mq_maxmsg;
+	if (create && ps->owner)
+		store_posix_save_registry(ps);
+	return (b);
+}
+
+/* store_posix_unlink_box - an empty mailbox gives its queue back. */
+static void
+store_posix_unlink_box(struct posix_store *ps, struct posix_box *b)
+{
+	char	qname[128];
+	size_t	i = (size_t)(b - ps->boxes);
+
+	store_posix_qname(ps, b->name, qname, sizeof qname);
+	mq_close(b->mq);
+	mq_unlink(qname);
+	log_trace("posix-mq", "mq_unlink %s (empty)", qname);
+	ps->boxes[i] = ps->boxes[--ps->nboxes];
+	store_posix_save_registry(ps);
+}
+
+/*
+ * store_posix_rotate - take every part of the queue out and put it
+ * back, except those of drop (if not NULL); call fn on each kept one.
+ */
+static int
+store_posix_rotate(struct posix_store *ps, struct posix_box *b,
+    const uint8_t *drop, void (*fn)(struct posix_store *, const uint8_t *,
+    size_t))
+{
+	struct mq_attr	 attr;
+	struct part_hdr	 h;
+	const uint8_t	*data;
+	ssize_t		 n;
+	long		 k;
+
+	if (mq_getattr(b->mq, &attr) == -1)
+		return (-1);
+	for (k = 0; k < attr.mq_curmsgs; k++) {
+		do
+			n = mq_receive(b->mq, (char *)ps->buf, sizeof ps->buf,
+			    NULL);
+		while (n == -1 && errno == EINTR);
+		if (n == -1)
+			return (-1);
+		if (drop != NULL && mail_part_decode(ps->buf, (size_t)n, &h,
+		    &data) == 0 && memcmp(h.id, drop, MAIL_ID_LEN) == 0) {
+			log_trace("posix-mq", "mq_receive %zd B (removed)", n);
+			continue;
+		}
+		if (fn != NULL)
+			fn(ps, ps->buf, (size_t)n);
+		while (mq_send(b->mq, (char *)ps->buf, (size_t)n, 0) == -1)
+			if (errno != EINTR)
+				return (-1);
+	}
+	log_trace("posix-mq", "rotated %s: %ld parts", b->name,
+	    attr.mq_curmsgs);
+	return (0);
+}
+
+static void
+store_posix_append(struct posix_store *ps, const struct store_entry *e,
+    uint8_t *body)
+{
+	if (ps->nmsgs == ps->cap) {
+		ps->cap = ps->cap == 0 ? 64 : ps->cap * 2;
+		ps->msgs = xreallocarray(ps->msgs, ps->cap, sizeof *ps->msgs);
+	}
+	ps->msgs[ps->nmsgs].e = *e;
+	ps->msgs[ps->nmsgs].body = body;
+	ps->nmsgs++;
+}
+
+static ssize_t
+store_posix_index(struct posix_store *ps, const uint8_t *id)
+{
+	size_t	i;
+
+	for (i = 0; i < ps->nmsgs; i++)
+		if (memcmp(ps->msgs[i].e.id, id, MAIL_ID_LEN) == 0)
+			return ((ssize_t)i);
+	return (-1);
+}
+
+/* store_posix_found - a part read back on open: fill in its message. */
+static void
+store_posix_found(struct posix_store *ps, const uint8_t *buf, size_t n)
+{
+	struct store_entry	 e;
+	struct part_hdr		 h;
+	const uint8_t		*data;
+	ssize_t			 i;
+
+	if (mail_part_decode(buf, n, &h, &data) != 0)
+		return;
+	if ((i = store_posix_index(ps, h.id)) == -1) {
+		memset(&e, 0, sizeof e);
+		memcpy(e.id, h.id, sizeof e.id);
+		memcpy(e.from, h.from, sizeof e.from);
+		memcpy(e.to, h.to, sizeof e.to);
+		e.date = h.date;
+		e.len = h.len;
+		store_posix_append(ps, &e, xcalloc(1, (size_t)h.len + 1));
+		i = (ssize_t)ps->nmsgs - 1;
+		ps->msgs[i].missing = h.nparts;
+	}
+	if (ps->msgs[i].missing == 0 || h.len != ps->msgs[i].e.len)
+		return;		/* a duplicate part */
+	memcpy(ps->msgs[i].body + h.offset, data, h.datalen);
+	ps->msgs[i].missing--;
+	if (h.part == 0)
+		mail_first_line(data, h.datalen, ps->msgs[i].e.first,
+		    sizeof ps->msgs[i].e.first);
+}
+
+static void *
+store_posix_open(const struct store_config *cfg, int owner, char **cause)
+{
+	struct posix_store	*ps = xcalloc(1, sizeof *ps);
+	struct rlimit		 rl;
+	char			*dir, line[64];
+	size_t			 i, j;
+	FILE			*f;
+
+	(void)cause;
+	ps->owner = owner;
+	uuid_unparse_lower(cfg->dirid, ps->idstr);
+	dir = xstrdup(cfg->keyfile);
+	xasprintf(&ps->registry, "%s/%s", dirname(dir), POSIX_REGISTRY);
+	free(dir);
+	if (owner && getrlimit(RLIMIT_MSGQUEUE, &rl) == 0 &&
+	    rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_MSGQUEUE, &rl);
+	}
+	if ((f = fopen(ps->registry, "r")) != NULL) {
+		while (fgets(line, sizeof line, f) != NULL) {
+			line[strcspn(line, "\n")] = '\0';
+			if (name_valid(line))
+				store_posix_box(ps, line, 0);
+		}
+		fclose(f);
+	}
+	if (!owner)
+		return (ps);
+	/* Read every mailbox back: one rotation each. */
+	for (i = 0; i < ps->nboxes; i++)
+		store_posix_rotate(ps, &ps->boxes[i], NULL, store_posix_found);
+	/* Drop what a crash left half stored. */
+	for (i = 0; i < ps->nmsgs;) {
+		struct posix_msg	*m = &ps->msgs[i];
+
+		if (m->missing == 0) {
+			i++;
+			continue;
+		}
+		for (j = 0; j < ps->nboxes; j++)
+			if (strcmp(ps->boxes[j].name, m->e.to) == 0)
+				store_posix_rotate(ps, &ps->boxes[j], m->e.id,
+				    NULL);
+		log_warnx("a message for %s was half stored (a crash); "
+		    "removed", m->e.to);
+		free(m->body);
+		memmove(m, m + 1, (ps->nmsgs - i - 1) * sizeof *m);
+		ps->nmsgs--;
+	}
+	return (ps);
+}
+
+static void
+store_posix_close(void *be)
+{
+	struct posix_store	*ps = be;
+	size_t			 i;
+
+	for (i = 0; i < ps->nboxes; i++)
+		mq_close(ps->boxes[i].mq);
+	for (i = 0; i < ps->nmsgs; i++)
+		free(ps->msgs[i].body);
+	free(ps->boxes);
+	free(ps->msgs);
+	free(ps->registry);
+	free(ps);
+}
+
+static int
+store_posix_put(void *be, const struct mail *m, char **cause)
+{
+	struct posix_store	*ps = be;
+	struct posix_box	*b;
+	struct store_entry	 e;
+	struct mq_attr		 attr;
+	uint8_t			*body;
+	uint16_t		 k, n = mail_part_count(m->len);
+	size_t			 len;
+
+	if ((b = store_posix_box(ps, m->to, 1)) == NULL) {
+		/* queues_max or RLIMIT_MSGQUEUE reached: no room. */
+		return (STORE_FULL);
+	}
+	if (mq_getattr(b->mq, &attr) == -1) {
+		xasprintf(cause, "mq_getattr: %s", strerror(errno));
+		return (-1);
+	}
+	if (attr.mq_curmsgs + n > attr.mq_maxmsg) {
+		if (attr.mq_curmsgs == 0)
+			store_posix_unlink_box(ps, b);
+		return (STORE_FULL);
+	}
+	for (k = 0; k < n; k++) {
+		len = mail_part_encode(m, k, ps->buf);
+		if (mq_send(b->mq, (char *)ps->buf, len, 0) == -1) {
+			if (errno == EINTR) {
+				k--;
+				continue;
+			}
+			xasprintf(cause, "mq_send: %s", strerror(errno));
+			store_posix_rotate(ps, b, m->id, NULL);
+			return (errno == EAGAIN ? STORE_FULL : -1);
+		}
+		log_trace("posix-mq", "mq_send to %s: %zu B", b->name, len);
+	}
+	memset(&e, 0, sizeof e);
+	memcpy(e.id, m->id, sizeof e.id);
+	memcpy(e.from, m->from, sizeof e.from);
+	memcpy(e.to, m->to, sizeof e.to);
+	e.date = m->date;
+	e.len = m->len;
+	mail_first_line(m->body, m->len, e.first, sizeof e.first);
+	body = xmalloc((size_t)m->len + 1);
+	memcpy(body, m->body, m->len);
+	store_posix_append(ps, &e, body);
+	return (0);
+}
+
+static int
+store_posix_get(void *be, const uint8_t *id, struct mail *m, char **cause)
+{
+	struct posix_store	*ps = be;
+	struct posix_msg	*pm;
+	ssize_t			 i;
+
+	if ((i = store_posix_index(ps, id)) == -1) {
+		*cause = xstrdup("no such message");
+		return (-1);
+	}
+	pm = &ps->msgs[i];
+	memcpy(m->id, pm->e.id, MAIL_ID_LEN);
+	memcpy(m->from, pm->e.from, sizeof m->from);
+	memcpy(m->to, pm->e.to, sizeof m->to);
+	m->date = pm->e.date;
+	m->len = pm->e.len;
+	m->body = xmalloc((size_t)m->len + 1);
+	memcpy(m->body, pm->body, m->len);
+	m->body[m->len] = '\0';
+	return (0);
+}
+
+static int
+store_posix_remove(void *be, const uint8_t *id)
+{
+	struct posix_store	*ps = be;
+	struct posix_box	*b;
+	struct mq_attr		 attr;
+	ssize_t			 i;
+
+	if ((i = store_posix_index(ps, id)) == -1)
+		return (-1);
+	if ((b = store_posix_box(ps, ps->msgs[i].e.to, 0)) != NULL) {
+		if (store_posix_rotate(ps, b, id, NULL) == -1)
+			log_warn("mailbox %s: rotating its queue", b->name);
+		else if (mq_getattr(b->mq, &attr) == 0 && attr.mq_curmsgs == 0)
+			store_posix_unlink_box(ps, b);
+	}
+	free(ps->msgs[i].body);
+	memmove(&ps->msgs[i], &ps->msgs[i + 1],
+	    (ps->nmsgs - (size_t)i - 1) * sizeof *ps->msgs);
+	ps->nmsgs--;
+	return (0);
+}
+
+static size_t
+store_posix_count(void *be)
+{
+	return (((struct posix_store *)be)->nmsgs);
+}
+
+static const struct store_entry *
+store_posix_entry(void *be, size_t i)
+{
+	struct posix_store	*ps = be;
+
+	return (i < ps->nmsgs ? &ps->msgs[i].e : NULL);
+}
+
+static size_t
+store_posix_objects(void *be, struct store_object *obj, size_t max)
+{
+	struct posix_store	*ps = be;
+	struct mq_attr		 attr;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < ps->nboxes && n < max; i++) {
+		if (mq_getattr(ps->boxes[i].mq, &attr) == -1)
+			continue;
+		memset(&obj[n], 0, sizeof obj[n]);
+		obj[n].role = "mailbox queue";
+		store_posix_qname(ps, ps->boxes[i].name, obj[n].name,
+		    sizeof obj[n].name);
+		obj[n].id = -1;
+		obj[n].mode = 0600;
+		obj[n].uid = geteuid();
+		obj[n].messages = (unsigned long)attr.mq_curmsgs;
+		obj[n].capacity = (unsigned long)attr.mq_maxmsg;
+		n++;
+	}
+	return (n);
+}
+
+static int
+store_posix_destroy(void *be)
+{
+	struct posix_store	*ps = be;
+	char			 qname[128];
+	size_t			 i;
+
+	for (i = 0; i < ps->nboxes; i++) {
+		store_posix_qname(ps, ps->boxes[i].name, qname, sizeof qname);
+		mq_close(ps->boxes[i].mq);
+		mq_unlink(qname);
+	}
+	ps->nboxes = 0;
+	unlink(ps->registry);
+	store_posix_close(ps);
+	return (0);
+}
+
+const struct store_ops store_posix_ops = {
+	.name = "posix",
+	.open = store_posix_open,
+	.close = store_posix_close,
+	.put = store_posix_put,
+	.get = store_posix_get,
+	.remove = store_posix_remove,
+	.count = store_posix_count,
+	.entry = store_posix_entry,
+	.objects = store_posix_objects,
+	.destroy = store_posix_destroy,
+};

@@ -1,0 +1,368 @@
+/*
+ * table_posix.c - the online-user table in POSIX shared memory
+ * (shm_open "/ipcmail.ID.table" + mmap), guarded by a POSIX named
+ * semaphore (sem_open "/ipcmail.ID.lock"), ID being the run
+ * directory's random id.
+ *
+ * A named semaphore is not given back when its holder dies.  So no one
+ * ever blocks on it for long: every wait is sem_timedwait.  A reader
+ * that cannot get it in time reads without it, which the slots'
+ * sequence numbers (table.c) make safe.  The server, the only writer,
+ * takes a lock it could not get in time as held by a reader that died
+ * holding it: it gives the lock back (sem_post), logs it, and goes on;
+ * should that reader have been only slow, the extra count its late
+ * sem_post leaves is taken away the next time the server holds the
+ * lock.
+ */
+#define _GNU_SOURCE
+#include <sys/types.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "rundir.h"
+#include "table.h"
+#include "xmalloc.h"
+
+#define TABLE_POSIX_READER_MS	1000
+#define TABLE_POSIX_SERVER_MS	250
+
+struct table_posix {
+	sem_t		*sem;
+	void		*mem;
+	size_t		 size;
+	uint32_t	 nslots;
+	int		 owner;
+	char		 shmname[96];
+	char		 semname[96];
+};
+
+static int
+table_posix_names(const char *keyfile, char *shm, char *sem)
+{
+	if (rundir_ipc_name(keyfile, "table", shm, 96) == -1 ||
+	    rundir_ipc_name(keyfile, "lock", sem, 96) == -1)
+		return (-1);
+	return (0);
+}
+
+/* table_posix_wait - take the lock within ms; 0, or -1 (ETIMEDOUT). */
+static int
+table_posix_wait(struct table_posix *t, int ms)
+{
+	struct timespec	ts;
+	int		rc;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	do
+		rc = sem_timedwait(t->sem, &ts);
+	while (rc == -1 && errno == EINTR);
+	if (rc == 0)
+		log_trace("posix-sem", "sem_timedwait %s: taken", t->semname);
+	return (rc);
+}
+
+static void
+table_posix_post(struct table_posix *t)
+{
+	sem_post(t->sem);
+	log_trace("posix-sem", "sem_post %s", t->semname);
+}
+
+/* table_posix_clear - unlink what a dead server left, if it is ours. */
+static int
+table_posix_clear(const char *shm, const char *sem, char **cause)
+{
+	struct stat	st;
+	int		fd;
+
+	if ((fd = shm_open(shm, O_RDONLY, 0)) != -1) {
+		if (fstat(fd, &st) == -1 || st.st_uid != geteuid()) {
+			xasprintf(cause, "%s belongs to someone else", shm);
+			close(fd);
+			return (-1);
+		}
+		close(fd);
+		log_info("removing stale online table %s", shm);
+		shm_unlink(shm);
+	}
+	if (sem_unlink(sem) == 0)
+		log_info("removing stale table lock %s", sem);
+	return (0);
+}
+
+static void *
+table_posix_create(const char *keyfile, unsigned nslots, char **cause)
+{
+	struct table_posix	*t = xcalloc(1, sizeof *t);
+	mode_t			 old;
+	int			 fd;
+
+	t->owner = 1;
+	t->sem = SEM_FAILED;
+	if (table_posix_names(keyfile, t->shmname, t->semname) == -1) {
+		xasprintf(cause, "%s: no run directory id", keyfile);
+		goto fail;
+	}
+	if (table_posix_clear(t->shmname, t->semname, cause) != 0)
+		goto fail;
+	/* Every reader takes the lock, so everyone may: 0666, umask off. */
+	old = umask(0);
+	t->sem = sem_open(t->semname, O_CREAT | O_EXCL, 0666, 1);
+	umask(old);
+	if (t->sem == SEM_FAILED) {
+		xasprintf(cause, "sem_open %s: %s", t->semname,
+		    strerror(errno));
+		goto fail;
+	}
+	log_trace("posix-sem", "sem_open %s, value 1", t->semname);
+	t->size = table_size(nslots);
+	if ((fd = shm_open(t->shmname, O_CREAT | O_EXCL | O_RDWR, 0644)) ==
+	    -1 || ftruncate(fd, (off_t)t->size) == -1 ||
+	    (t->mem = mmap(NULL, t->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+	    fd, 0)) == MAP_FAILED) {
+		xasprintf(cause, "shm_open %s: %s", t->shmname,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		t->mem = NULL;
+		goto fail;
+	}
+	close(fd);
+	log_trace("posix-shm", "shm_open %s, %zu B mapped", t->shmname,
+	    t->size);
+	t->nslots = nslots;
+	table_init(t->mem, nslots);
+	return (t);
+
+fail:
+	if (t->sem != SEM_FAILED) {
+		sem_close(t->sem);
+		sem_unlink(t->semname);
+	}
+	if (t->shmname[0] != '\0' && t->mem == NULL)
+		shm_unlink(t->shmname);
+	free(t);
+	return (NULL);
+}
+
+static void *
+table_posix_attach(const char *keyfile, char **cause)
+{
+	struct table_posix	*t = xcalloc(1, sizeof *t);
+	struct stat		 st, kst;
+	int64_t			 nslots;
+	int			 fd;
+
+	t->sem = SEM_FAILED;
+	if (table_posix_names(keyfile, t->shmname, t->semname) == -1) {
+		xasprintf(cause, "no online table (%s has no run directory "
+		    "id)", keyfile);
+		free(t);
+		return (NULL);
+	}
+	if ((fd = shm_open(t->shmname, O_RDONLY, 0)) == -1) {
+		xasprintf(cause, "no online table (%s: %s)", t->shmname,
+		    strerror(errno));
+		free(t);
+		return (NULL);
+	}
+	if (fstat(fd, &st) == -1 || stat(keyfile, &kst) == -1 ||
+	    st.st_uid != kst.st_uid) {
+		xasprintf(cause, "online table %s was not made by the run "
+		    "directory's owner", t->shmname);
+		close(fd);
+		free(t);
+		return (NULL);
+	}
+	t->size = (size_t)st.st_size;
+	t->mem = mmap(NULL, t->size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (t->mem == MAP_FAILED) {
+		xasprintf(cause, "mmap %s: %s", t->shmname, strerror(errno));
+		free(t);
+		return (NULL);
+	}
+	log_trace("posix-shm", "shm_open %s, mapped read-only", t->shmname);
+	if ((nslots = table_check(t->mem, t->size, cause)) == -1 ||
+	    (t->sem = sem_open(t->semname, 0)) == SEM_FAILED) {
+		if (*cause == NULL)
+			xasprintf(cause, "sem_open %s: %s", t->semname,
+			    strerror(errno));
+		munmap(t->mem, t->size);
+		free(t);
+		return (NULL);
+	}
+	t->nslots = (uint32_t)nslots;
+	return (t);
+}
+
+/*
+ * table_posix_write - set or clear slot i.  A lock not had within
+ * TABLE_POSIX_SERVER_MS was lost by a dead reader: take it back.
+ */
+static void
+table_posix_write(struct table_posix *t, int i, const struct table_user *u)
+{
+	int	value;
+
+	if (table_posix_wait(t, TABLE_POSIX_SERVER_MS) == -1) {
+		log_warnx("online table lock %s held for %d ms: a reader died "
+		    "holding it; recovered", t->semname,
+		    TABLE_POSIX_SERVER_MS);
+		table_posix_post(t);
+		if (table_posix_wait(t, TABLE_POSIX_SERVER_MS) == -1) {
+			log_warnx("online table lock %s still busy: updating "
+			    "under the slot sequence only", t->semname);
+			table_write(t->mem, i, u);
+			return;
+		}
+	}
+	/* A binary lock: a late post from a "dead" holder is undone. */
+	while (sem_getvalue(t->sem, &value) == 0 && value > 0 &&
+	    sem_trywait(t->sem) == 0)
+		;
+	table_write(t->mem, i, u);
+	table_posix_post(t);
+}
+
+static int
+table_posix_add(void *be, const struct table_user *u)
+{
+	struct table_posix	*t = be;
+	int			 i;
+
+	if ((i = table_free_slot(t->mem, t->nslots)) != -1)
+		table_posix_write(t, i, u);
+	return (i);
+}
+
+static void
+table_posix_del(void *be, int i)
+{
+	struct table_posix	*t = be;
+
+	if (i >= 0 && (uint32_t)i < t->nslots)
+		table_posix_write(t, i, NULL);
+}
+
+static int
+table_posix_read(void *be, struct table_user **out, size_t *n,
+    struct table_info *info, char **cause)
+{
+	struct table_posix	*t = be;
+	int			 locked;
+
+	(void)cause;
+	locked = table_posix_wait(t, TABLE_POSIX_READER_MS) == 0;
+	if (!locked)
+		log_trace("posix-sem", "%s busy for %d ms: reading under the "
+		    "slot sequences", t->semname, TABLE_POSIX_READER_MS);
+	table_read(t->mem, t->nslots, out, n, info);
+	if (locked)
+		table_posix_post(t);
+	return (0);
+}
+
+static size_t
+table_posix_objects(const char *keyfile, struct table_object *obj,
+    size_t max)
+{
+	char		 shm[96], sem[96], path[128];
+	struct stat	 st;
+	size_t		 n = 0;
+
+	if (table_posix_names(keyfile, shm, sem) == -1)
+		return (0);
+	snprintf(path, sizeof path, "/dev/shm%s", shm);
+	if (n < max && stat(path, &st) == 0) {
+		memset(&obj[n], 0, sizeof obj[n]);
+		obj[n].role = "online table (shm)";
+		snprintf(obj[n].name, sizeof obj[n].name, "%s", shm);
+		obj[n].id = -1;
+		obj[n].mode = st.st_mode & 0777;
+		obj[n].uid = st.st_uid;
+		obj[n].size = (unsigned long)st.st_size;
+		n++;
+	}
+	snprintf(path, sizeof path, "/dev/shm/sem.%s", sem + 1);
+	if (n < max && stat(path, &st) == 0) {
+		memset(&obj[n], 0, sizeof obj[n]);
+		obj[n].role = "table lock (sem)";
+		snprintf(obj[n].name, sizeof obj[n].name, "%s", sem);
+		obj[n].id = -1;
+		obj[n].mode = st.st_mode & 0777;
+		obj[n].uid = st.st_uid;
+		obj[n].size = 1;
+		n++;
+	}
+	return (n);
+}
+
+static int
+table_posix_purge(const char *keyfile, char **cause)
+{
+	char	shm[96], sem[96];
+
+	if (table_posix_names(keyfile, shm, sem) == -1)
+		return (0);
+	return (table_posix_clear(shm, sem, cause));
+}
+
+static void
+table_posix_detach(void *be)
+{
+	struct table_posix	*t = be;
+
+	if (t == NULL)
+		return;
+	munmap(t->mem, t->size);
+	sem_close(t->sem);
+	free(t);
+}
+
+static void
+table_posix_destroy(void *be)
+{
+	struct table_posix	*t = be;
+
+	if (t == NULL)
+		return;
+	munmap(t->mem, t->size);
+	sem_close(t->sem);
+	if (t->owner) {
+		shm_unlink(t->shmname);
+		sem_unlink(t->semname);
+		log_trace("posix-shm", "shm_unlink %s", t->shmname);
+		log_trace("posix-sem", "sem_unlink %s", t->semname);
+	}
+	free(t);
+}
+
+const struct table_ops table_posix_ops = {
+	.name = "posix",
+	.create = table_posix_create,
+	.attach = table_posix_attach,
+	.add = table_posix_add,
+	.del = table_posix_del,
+	.read = table_posix_read,
+	.objects = table_posix_objects,
+	.purge = table_posix_purge,
+	.detach = table_posix_detach,
+	.destroy = table_posix_destroy,
+};
