@@ -1,0 +1,52 @@
+/*
+ * semhold.c - a test helper: take the online table's lock of a run
+ * directory, as a reader does, say "held", and wait to be killed.  The
+ * tests kill it with SIGKILL to show that no one deadlocks on a lock
+ * whose holder died (SysV: SEM_UNDO; POSIX: timed waits and recovery).
+ *
+ * usage: semhold sysv|posix DIR/mailserv.key
+ */
+#define _GNU_SOURCE
+#include <sys/types.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+
+#include <fcntl.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rundir.h"
+
+int
+main(int argc, char **argv)
+{
+	struct sembuf	sb = { 0, -1, SEM_UNDO };
+	char		name[96];
+	sem_t		*sem;
+	int		id;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: semhold sysv|posix KEYFILE\n");
+		return (1);
+	}
+	if (strcmp(argv[1], "posix") == 0) {
+		if (rundir_ipc_name(argv[2], "lock", name, sizeof name) == -1 ||
+		    (sem = sem_open(name, 0)) == SEM_FAILED ||
+		    sem_wait(sem) == -1) {
+			perror("semhold: posix lock");
+			return (1);
+		}
+	} else {
+		if ((id = semget(ftok(argv[2], 1), 0, 0)) == -1 ||
+		    semop(id, &sb, 1) == -1) {
+			perror("semhold: sysv lock");
+			return (1);
+		}
+	}
+	printf("held\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
