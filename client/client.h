@@ -115,6 +115,7 @@ size_t	msglist_count(struct msglist *, enum msg_state);
 /* cmd.c */
 int	cmd_run(struct client *, int, char **);
 int	cmd_who(struct client *, int, char **);
+int	cmd_kick(struct client *, int, char **);
 int	cmd_exit_code(uint32_t);
 int	cmd_refresh(struct client *);
 const char *cmd_name(size_t);

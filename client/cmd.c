@@ -18,6 +18,7 @@
 
 #include "backend.h"
 #include "client.h"
+#include "ctl.h"
 #include "io.h"
 #include "log.h"
 #include "mbox.h"
@@ -237,6 +238,36 @@ cmd_who(struct client *cl, int argc, char **argv)
 	}
 	free(u);
 	return (CLI_EXIT_OK);
+}
+
+/* cmd_kick - log a user out, through mailserv's control socket. */
+int
+cmd_kick(struct client *cl, int argc, char **argv)
+{
+	char	*reply, *cause = NULL, *req;
+	int	 rc = CLI_EXIT_OK;
+
+	if (argc != 2)
+		return (cmd_error(CLI_EXIT_USAGE, "usage: kick USER"));
+	if (!name_valid(argv[1]))
+		return (cmd_error(CLI_EXIT_NAME, "invalid user name '%s'",
+		    argv[1]));
+	xasprintf(&req, "kick %s", argv[1]);
+	if (ctl_request(cl->dirfd, req, &reply, &cause) != 0) {
+		free(req);
+		cmd_error(CLI_EXIT_NOSERVER, "mailserv is not running in %s "
+		    "(%s)", cl->dir, cause);
+		free(cause);
+		return (CLI_EXIT_NOSERVER);
+	}
+	free(req);
+	if (strncmp(reply, "error: ", 7) == 0) {
+		fprintf(stderr, "mailcli: %s", reply + 7);
+		rc = CLI_EXIT_USAGE;
+	} else
+		shell_print(cl, "%s", reply);
+	free(reply);
+	return (rc);
 }
 
 /* cmd_post - send body to user; the common end of send and reply. */

@@ -51,6 +51,7 @@ mailcli_usage(FILE *f)
 "  delete N            delete message N unread\n"
 "  reply N TEXT...     reply to the sender of message N\n"
 "  wall TEXT...        write live to everyone online (not stored)\n"
+"  kick USER           log USER out (mailserv's uid and root only)\n"
 "  help, quit\n"
 "\n"
 "  -d, --dir DIR       run directory (default: $MAILSERV_DIR, else %s)\n"
@@ -155,6 +156,9 @@ main(int argc, char **argv)
 		return (cmd_who(&cl, argc - optind, argv + optind));
 	if (!cl.interactive && strcmp(argv[optind], "help") == 0)
 		return (cmd_run(&cl, argc - optind, argv + optind));
+	/* `kick` goes to the control socket, for the administrator. */
+	if (!cl.interactive && strcmp(argv[optind], "kick") == 0)
+		return (cmd_kick(&cl, argc - optind, argv + optind));
 
 	/* A one-shot command keeps the default actions: ^C ends it. */
 	if ((cl.sigfd = sig_init(sigs, cl.interactive ? 5 : 0)) == -1) {

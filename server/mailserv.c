@@ -29,7 +29,7 @@ mailserv_usage(FILE *f)
 "usage: mailserv [-d DIR] [--max-users N] [--max-body BYTES] [--quota BYTES]\n"
 "                [--shards N] [--rate N] [--spool SPOOLDIR | --no-spool]\n"
 "                [--ipc=sysv|posix] [-v]\n"
-"       mailserv [-d DIR] [--spool SPOOLDIR] --status | --purge\n"
+"       mailserv [-d DIR] [--spool SPOOLDIR] --status | --stop | --purge\n"
 "       mailserv -h | -V\n"
 "\n"
 "The ipcmail server: keeps mail in SysV message queues (keyed by ftok on\n"
@@ -56,7 +56,9 @@ mailserv_usage(FILE *f)
 "                       and a named semaphore (default sysv); clients learn\n"
 "                       it from DIR\n"
 "  -v, --verbose        also log every IPC operation\n"
-"      --status         show the IPC objects and files of DIR, and exit\n"
+"      --status         show the IPC objects and files of DIR and, from a\n"
+"                       running mailserv (its control socket), live figures\n"
+"      --stop           ask the running mailserv to stop, and wait for it\n"
 "      --purge          remove every IPC object and file of DIR, mail\n"
 "                       included (refused while a mailserv serves DIR)\n"
 "  -h, --help           show this help\n"
@@ -91,7 +93,7 @@ int
 main(int argc, char **argv)
 {
 	enum { OPT_USERS = 256, OPT_BODY, OPT_QUOTA, OPT_SHARDS, OPT_STATUS,
-	    OPT_PURGE, OPT_SPOOL, OPT_NOSPOOL, OPT_RATE, OPT_IPC };
+	    OPT_PURGE, OPT_SPOOL, OPT_NOSPOOL, OPT_RATE, OPT_IPC, OPT_STOP };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "max-users", required_argument, NULL, OPT_USERS },
@@ -105,6 +107,7 @@ main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "status", no_argument, NULL, OPT_STATUS },
 		{ "purge", no_argument, NULL, OPT_PURGE },
+		{ "stop", no_argument, NULL, OPT_STOP },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -169,9 +172,10 @@ main(int argc, char **argv)
 			break;
 		case OPT_STATUS:
 		case OPT_PURGE:
+		case OPT_STOP:
 			if (action != 0 && action != c) {
-				fprintf(stderr, "mailserv: --status and "
-				    "--purge exclude each other\n");
+				fprintf(stderr, "mailserv: --status, --stop "
+				    "and --purge exclude each other\n");
 				return (SERVER_EXIT_USAGE);
 			}
 			action = c;
@@ -221,6 +225,8 @@ main(int argc, char **argv)
 	log_init("mailserv", cfg.verbose, action == 0);
 	if (action == OPT_STATUS)
 		return (status_print(cfg.dir, cfg.spool));
+	if (action == OPT_STOP)
+		return (status_stop(cfg.dir));
 	if (action == OPT_PURGE)
 		return (status_purge(cfg.dir, cfg.spool));
 	return (server_run(&cfg));

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "fifo.h"
 #include "io.h"
 #include "log.h"
@@ -71,6 +72,13 @@ server_cleanup(struct server *srv)
 	srv->pending = NULL;
 	free(srv->senders);
 	srv->senders = NULL;
+	while (srv->nctl > 0)
+		close(srv->ctl[--srv->nctl]);
+	if (srv->ctlfd != -1) {
+		unlinkat(srv->dirfd, CTL_SOCKET, 0);
+		close(srv->ctlfd);
+		srv->ctlfd = -1;
+	}
 	if (srv->lockfd != -1) {
 		unlinkat(srv->dirfd, RUNDIR_LOCK, 0);
 		close(srv->lockfd);
@@ -172,14 +180,15 @@ static void
 server_loop(struct server *srv)
 {
 	struct pollfd	*pfd = NULL;
-	size_t		 i, n;
+	size_t		 i, n, nc;
 	int		 rc;
 
 	while (!srv->quit) {
-		pfd = xreallocarray(pfd, srv->nsessions + 2, sizeof *pfd);
+		n = srv->nsessions;
+		nc = srv->nctl;
+		pfd = xreallocarray(pfd, n + nc + 3, sizeof *pfd);
 		pfd[0] = (struct pollfd){ .fd = srv->sigfd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = srv->fifofd, .events = POLLIN };
-		n = srv->nsessions;
 		for (i = 0; i < n; i++) {
 			/* POLLERR on a write end: its reader is gone. */
 			pfd[2 + i].fd = srv->sessions[i]->fd;
@@ -187,7 +196,11 @@ server_loop(struct server *srv)
 			    POLLOUT : 0;
 			pfd[2 + i].revents = 0;
 		}
-		if ((rc = poll(pfd, n + 2, -1)) == -1) {
+		pfd[2 + n] = (struct pollfd){ .fd = srv->ctlfd, .events = POLLIN };
+		for (i = 0; i < nc; i++)
+			pfd[3 + n + i] = (struct pollfd){ .fd = srv->ctl[i],
+			    .events = POLLIN };
+		if ((rc = poll(pfd, n + nc + 3, -1)) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal(SERVER_EXIT_ERROR, "poll");
@@ -198,6 +211,12 @@ server_loop(struct server *srv)
 		 * its reply FIFO's POLLERR is taken as its death. */
 		if (pfd[1].revents & POLLIN)
 			server_read_fifo(srv);
+		/* Backwards: answering one moves the last into its place. */
+		for (i = nc; i-- > 0;)
+			if (pfd[3 + n + i].revents)
+				control_handle(srv, i);
+		if (pfd[2 + n].revents & POLLIN)
+			control_accept(srv);
 		/* One fdatasync for all the mail of this turn, then "sent". */
 		post_commit(srv);
 		for (i = 0; i < n; i++) {
@@ -251,7 +270,7 @@ server_run(const struct server_config *cfg)
 
 	memset(&srv, 0, sizeof srv);
 	srv.cfg = *cfg;
-	srv.lockfd = srv.fifofd = srv.dirfd = -1;
+	srv.lockfd = srv.fifofd = srv.dirfd = srv.ctlfd = -1;
 	srv.backend = cfg->backend != NULL ? cfg->backend :
 	    backend_find("sysv");
 	srv.tops = srv.backend->table;
@@ -298,6 +317,8 @@ server_run(const struct server_config *cfg)
 	if ((srv.table = srv.tops->create(srv.keyfile, cfg->max_users,
 	    &cause)) == NULL)
 		fatalx(SERVER_EXIT_ERROR, "online table: %s", cause);
+	if ((srv.ctlfd = ctl_listen(srv.dirfd, &cause)) == -1)
+		fatalx(SERVER_EXIT_ERROR, "%s", cause);
 	if ((srv.fifofd = fifo_listen(srv.dirfd, RUNDIR_FIFO, 0622,
 	    &cause)) == -1)
 		fatalx(SERVER_EXIT_ERROR, "%s", cause);

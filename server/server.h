@@ -77,6 +77,11 @@ struct server {
 	int			 lockfd;
 	int			 fifofd;
 	int			 sigfd;
+	int			 ctlfd;		/* the control socket */
+#define SERVER_CTL_MAX	8
+	int			 ctl[SERVER_CTL_MAX];
+	int			 ctl_ok[SERVER_CTL_MAX]; /* SO_PEERCRED passed */
+	size_t			 nctl;
 	char			*keyfile;
 	struct store		*store;
 	struct spool		*spool;
@@ -124,8 +129,13 @@ void	post_wall(struct server *, struct session *, const struct record *);
 void	post_deliver(struct server *, struct session *, const struct mail *,
 	    uint32_t);
 
+/* control.c */
+void	control_accept(struct server *);
+void	control_handle(struct server *, size_t);
+
 /* status.c */
 int	status_print(const char *, const char *);
 int	status_purge(const char *, const char *);
+int	status_stop(const char *);
 
 #endif

@@ -14,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend.h"
+#include "ctl.h"
 #include "log.h"
 #include "rundir.h"
 #include "server.h"
@@ -78,7 +80,7 @@ status_print(const char *dir, const char *spool)
 	struct table_user	*users = NULL;
 	struct table_info	 info;
 	void			*t;
-	char			*cause = NULL, *keyfile;
+	char			*cause = NULL, *keyfile, *live;
 	size_t			 i, nso = 0, nto, nusers = 0;
 	unsigned long		 msgs = 0, bytes = 0;
 	pid_t			 pid;
@@ -93,10 +95,19 @@ status_print(const char *dir, const char *spool)
 	keyfile = rundir_file(dir, RUNDIR_KEY);
 	b = backend_of_dir(dirfd);
 	printf("run directory %s: ", dir);
-	if (pid > 0)
+	if (pid > 0) {
 		printf("mailserv running (pid %ld), %s backend\n", (long)pid,
 		    b->name);
-	else
+		/* The live figures, from the server itself. */
+		if (ctl_request(dirfd, "status", &live, &cause) == 0) {
+			fputs(live, stdout);
+			free(live);
+		} else {
+			printf("live: (%s)\n", cause);
+			free(cause);
+			cause = NULL;
+		}
+	} else
 		printf("no mailserv running (%s backend last)\n", b->name);
 
 	printf("%-20s %-10s %8s %-4s %-8s %s\n", "ROLE", "KEY", "ID", "MODE",
@@ -165,6 +176,7 @@ status_print(const char *dir, const char *spool)
 	status_file(dirfd, dir, RUNDIR_KEY, "ftok anchor");
 	status_file(dirfd, dir, RUNDIR_LOCK, "server lock");
 	status_file(dirfd, dir, RUNDIR_CLIENTS, "reply FIFO directory");
+	status_file(dirfd, dir, CTL_SOCKET, "control socket");
 	if (spool != NULL) {
 		char	*log;
 
@@ -262,4 +274,46 @@ status_purge(const char *dir, const char *spool)
 		printf("purged %s: %zu stored messages removed\n", dir, n);
 	free(keyfile);
 	return (rc);
+}
+
+/* status_stop - ask the running mailserv to stop, and wait for it. */
+int
+status_stop(const char *dir)
+{
+	struct timespec	 tick = { 0, 20 * 1000 * 1000 };
+	char		*cause = NULL, *reply;
+	pid_t		 pid;
+	int		 dirfd, i;
+
+	if ((dirfd = rundir_open_client(dir, &cause)) == -1 ||
+	    (pid = rundir_holder(dirfd)) == 0) {
+		fprintf(stderr, "mailserv: no mailserv serves %s\n", dir);
+		free(cause);
+		if (dirfd != -1)
+			close(dirfd);
+		return (SERVER_EXIT_ERROR);
+	}
+	if (ctl_request(dirfd, "stop", &reply, &cause) != 0) {
+		fprintf(stderr, "mailserv: %s\n", cause);
+		free(cause);
+		close(dirfd);
+		return (SERVER_EXIT_ERROR);
+	}
+	if (strncmp(reply, "error:", 6) == 0) {
+		fprintf(stderr, "mailserv: %s", reply);
+		free(reply);
+		close(dirfd);
+		return (SERVER_EXIT_ERROR);
+	}
+	free(reply);
+	for (i = 0; i < 500 && rundir_holder(dirfd) != 0; i++)
+		nanosleep(&tick, NULL);
+	close(dirfd);
+	if (i == 500) {
+		fprintf(stderr, "mailserv: pid %ld did not stop within 10 s\n",
+		    (long)pid);
+		return (SERVER_EXIT_ERROR);
+	}
+	printf("mailserv (pid %ld) stopped\n", (long)pid);
+	return (SERVER_EXIT_OK);
 }

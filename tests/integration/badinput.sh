@@ -150,7 +150,7 @@ kill_server
 start=$(date +%s%N)
 wait_for sh -c "! kill -0 $DAVE"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
-wait "$DAVE"
+reap "$DAVE"
 same "an interactive client whose server died exits 2" 2 $?
 check "... within 2 s ($ms ms)" test "$ms" -le 2000
 check "... saying mailserv has gone away" grep -q "has gone away" "$T/dave.err"

@@ -134,7 +134,7 @@ echo quit | timeout 10 "$MAILCLI" -d "$DIR" -u fred >"$T/out" 2>"$T/err"
 same "a login past --max-users exits 1" 1 $?
 check "... saying too many users are online" grep -q "too many users online" "$T/err"
 exec 7>&-
-wait "$ERIN"
+reap "$ERIN"
 same "a session whose input ends exits 0" 0 $?
 
 finish

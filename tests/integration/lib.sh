@@ -182,6 +182,13 @@ stop_server() {
 	SERVER_PID=
 }
 
+# reap PID: the exit status of a client expected to end by itself; one
+# that has not ended within 5 s is killed (status 137), not waited for.
+reap() {
+	wait_for sh -c "! kill -0 $1 2>/dev/null" || kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
 kill_server() {
 	[ -n "$SERVER_PID" ] || return 0
 	kill -KILL "$SERVER_PID" 2>/dev/null

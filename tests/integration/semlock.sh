@@ -46,7 +46,7 @@ run_cli -d "$DIR" who
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 check "the lock works again: who takes it at once ($ms ms)" test "$ms" -le 500
 exec 7>&-
-wait "$ALICE"
+reap "$ALICE"
 same "the session ends normally" 0 $?
 
 finish
