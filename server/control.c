@@ -66,8 +66,8 @@ control_add(char **buf, size_t *len, const char *fmt, ...)
 	free(s);
 }
 
-/* control_status - the live figures. */
-static char *
+/* control_status - the live figures (also logged on SIGUSR1). */
+char *
 control_status(struct server *srv)
 {
 	struct store_object	 obj[64];

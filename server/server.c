@@ -167,10 +167,19 @@ server_signals(struct server *srv)
 {
 	int	signo;
 
+	char	*s, *line, *save = NULL;
+
 	while ((signo = sig_next(srv->sigfd)) != 0) {
 		if (signo == SIGINT || signo == SIGTERM) {
 			log_info("caught %s, stopping", strsignal(signo));
 			srv->quit = 1;
+		} else if (signo == SIGUSR1) {
+			/* kill -USR1: the live figures, into the log. */
+			s = control_status(srv);
+			for (line = strtok_r(s, "\n", &save); line != NULL;
+			    line = strtok_r(NULL, "\n", &save))
+				log_info("%s", line);
+			free(s);
 		}
 	}
 }
@@ -262,7 +271,7 @@ server_other_mail(struct server *srv, const struct store_config *sc)
 int
 server_run(const struct server_config *cfg)
 {
-	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1 };
 	struct server		 srv;
 	struct store_config	 sc;
 	char			*cause = NULL;
@@ -288,9 +297,10 @@ server_run(const struct server_config *cfg)
 	}
 	server_current = &srv;
 	log_set_cleanup(server_cleanup_hook);
-	if ((srv.sigfd = sig_init(sigs, 3)) == -1)
+	if ((srv.sigfd = sig_init(sigs, 4)) == -1)
 		fatal(SERVER_EXIT_ERROR, "signal setup");
-	/* SIGHUP is caught and ignored: mailserv has nothing to reload. */
+	/* SIGHUP is caught and ignored: mailserv has nothing to reload.
+	 * SIGUSR1 logs the live figures. */
 
 	if (rundir_make_key(srv.dirfd, sc.dirid, &cause) != 0)
 		fatalx(SERVER_EXIT_ERROR, "%s", cause);

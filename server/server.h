@@ -132,6 +132,7 @@ void	post_deliver(struct server *, struct session *, const struct mail *,
 /* control.c */
 void	control_accept(struct server *);
 void	control_handle(struct server *, size_t);
+char	*control_status(struct server *);
 
 /* status.c */
 int	status_print(const char *, const char *);

@@ -53,6 +53,9 @@ exec 7>&-
 run_cli -d "$DIR" who
 same "who no longer lists carol" 0 "$(grep -c '^carol ' "$T/out")"
 
+kill -USR1 "$SERVER_PID"
+check "SIGUSR1 logs the live figures" wait_for grep -q "mailserv\[$SERVER_PID\]: live: messages: " "$T/server.log"
+
 "$MAILSERV" -d "$DIR" --stop >"$T/out" 2>&1
 same "--stop exits 0" 0 $?
 check "... once mailserv has stopped" grep -q "mailserv (pid $SERVER_PID) stopped" "$T/out"
