@@ -149,8 +149,15 @@ conn_record(struct conn *c, struct record *rec, int timeout_ms)
 			c->gone = 1;	/* the server (or our helper) died */
 			return (-1);
 		}
-		if (n > 0)
+		if (n > 0) {
+			if (c->helpers)
+				log_trace("pipe", "read %zd B from the input "
+				    "helper", n);
+			else
+				log_trace("fifo", "read %zd B from %s", n,
+				    c->fifo);
 			record_parser_added(c->parser, (size_t)n);
+		}
 		if (timeout_ms >= 0) {
 			left = (int)(deadline - io_now_ms());
 			if (left < 0)
