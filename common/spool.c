@@ -323,6 +323,20 @@ spool_has(struct spool *sp, const uint8_t *id)
 	return (spool_find(sp, id) != -1);
 }
 
+/* spool_get_id - read back live message id. */
+int
+spool_get_id(struct spool *sp, const uint8_t *id, struct mail *m,
+    char **cause)
+{
+	ssize_t	i;
+
+	if ((i = spool_find(sp, id)) == -1) {
+		xasprintf(cause, "not in the spool");
+		return (-1);
+	}
+	return (spool_get(sp, (size_t)i, m, cause));
+}
+
 /* spool_get - read back live message i (committed ones only). */
 int
 spool_get(struct spool *sp, size_t i, struct mail *m, char **cause)

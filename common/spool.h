@@ -22,6 +22,7 @@ int	spool_commit(struct spool *, char **);
 size_t	spool_count(struct spool *);
 int	spool_get(struct spool *, size_t, struct mail *, char **);
 int	spool_has(struct spool *, const uint8_t *);
+int	spool_get_id(struct spool *, const uint8_t *, struct mail *, char **);
 int	spool_compact(struct spool *, char **);
 uint64_t spool_size(struct spool *);
 uint64_t spool_syncs(struct spool *);

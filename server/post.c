@@ -370,6 +370,34 @@ post_mine(struct server *srv, struct session *s, const uint8_t *id)
 	return (e);
 }
 
+/*
+ * post_repair - the kernel lost a stored message while we ran (its
+ * queue was removed: ipcrm, RemoveIPC): take it from the spool, put it
+ * back in the store, and hand it out.  0, or -1 with cause.
+ */
+static int
+post_repair(struct server *srv, const uint8_t *id, struct mail *m,
+    char **cause)
+{
+	char	*why = NULL;
+
+	if (srv->spool == NULL)
+		return (-1);
+	free(*cause);
+	*cause = NULL;
+	if (spool_get_id(srv->spool, id, m, cause) != 0)
+		return (-1);
+	store_remove(srv->store, id);
+	if (store_put(srv->store, m, &why) != 0) {
+		log_warnx("restoring a message for %s: %s", m->to,
+		    why ? why : "store full");
+		free(why);
+	} else
+		log_info("a message for %s was gone from the kernel store: "
+		    "restored from the spool", m->to);
+	return (0);
+}
+
 /* post_fetch - REC_FETCH: send a stored message; it stays stored. */
 void
 post_fetch(struct server *srv, struct session *s, const struct record *rec)
@@ -387,7 +415,8 @@ post_fetch(struct server *srv, struct session *s, const struct record *rec)
 		session_error(srv, s, PROTO_E_NOMSG, "no such message");
 		return;
 	}
-	if (store_get(srv->store, pi.id, &m, &cause) != 0) {
+	if (store_get(srv->store, pi.id, &m, &cause) != 0 &&
+	    post_repair(srv, pi.id, &m, &cause) != 0) {
 		log_warnx("reading mail for %s: %s", s->name, cause);
 		session_error(srv, s, PROTO_E_NOMSG, "cannot read message: %s",
 		    cause);

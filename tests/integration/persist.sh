@@ -81,6 +81,18 @@ start_server
 cli -u alice inbox
 same "read mail is not restored again (the spool logged it done)" "" "$(cat "$T/out")"
 
+# The kernel objects vanish under a running server (ipcrm, RemoveIPC):
+# a read still delivers, from the spool, and new mail still goes in.
+cli -u bob send alice "before the objects vanish"
+ipc_wipe
+cli -u alice read
+same "a read after the objects vanished under the server succeeds" 0 "$rc"
+check "... with the message" grep -q '^before the objects vanish$' "$T/out"
+cli -u bob send alice "after the objects vanished"
+same "new mail is accepted after the objects vanished" 0 "$rc"
+cli -u alice read
+check "... and reads back" grep -q '^after the objects vanished$' "$T/out"
+
 # Without the spool, a reboot loses what was unread: the documented cost.
 stop_server
 start_server --no-spool
