@@ -279,36 +279,42 @@ table_posix_read(void *be, struct table_user **out, size_t *n,
 	return (0);
 }
 
+/* table_posix_object - describe the object at path, if it is there. */
+static size_t
+table_posix_object(struct table_object *obj, const char *role,
+    const char *path, const char *name)
+{
+	struct stat	st;
+
+	if (stat(path, &st) == -1)
+		return (0);
+	memset(obj, 0, sizeof *obj);
+	obj->role = role;
+	snprintf(obj->name, sizeof obj->name, "%s", name);
+	obj->id = -1;
+	obj->mode = st.st_mode & 0777;
+	obj->uid = st.st_uid;
+	obj->size = (unsigned long)st.st_size;
+	return (1);
+}
+
 static size_t
 table_posix_objects(const char *keyfile, struct table_object *obj,
     size_t max)
 {
-	char		 shm[96], sem[96], path[128];
-	struct stat	 st;
-	size_t		 n = 0;
+	char	 shm[96], sem[96], path[128];
+	size_t	 n = 0;
 
 	if (table_posix_names(keyfile, shm, sem) == -1)
 		return (0);
 	snprintf(path, sizeof path, "/dev/shm%s", shm);
-	if (n < max && stat(path, &st) == 0) {
-		memset(&obj[n], 0, sizeof obj[n]);
-		obj[n].role = "online table (shm)";
-		snprintf(obj[n].name, sizeof obj[n].name, "%s", shm);
-		obj[n].id = -1;
-		obj[n].mode = st.st_mode & 0777;
-		obj[n].uid = st.st_uid;
-		obj[n].size = (unsigned long)st.st_size;
-		n++;
-	}
+	if (n < max)
+		n += table_posix_object(&obj[n], "online table (shm)", path,
+		    shm);
 	snprintf(path, sizeof path, "/dev/shm/sem.%s", sem + 1);
-	if (n < max && stat(path, &st) == 0) {
-		memset(&obj[n], 0, sizeof obj[n]);
-		obj[n].role = "table lock (sem)";
-		snprintf(obj[n].name, sizeof obj[n].name, "%s", sem);
-		obj[n].id = -1;
-		obj[n].mode = st.st_mode & 0777;
-		obj[n].uid = st.st_uid;
-		obj[n].size = 1;
+	if (n < max && table_posix_object(&obj[n], "table lock (sem)", path,
+	    sem) == 1) {
+		obj[n].size = 1;	/* one semaphore */
 		n++;
 	}
 	return (n);

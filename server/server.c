@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -274,6 +275,7 @@ server_run(const struct server_config *cfg)
 	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1 };
 	struct server		 srv;
 	struct store_config	 sc;
+	struct rlimit		 rl;
 	char			*cause = NULL;
 	pid_t			 holder;
 
@@ -286,6 +288,11 @@ server_run(const struct server_config *cfg)
 	srv.started = time(NULL);
 	record_parser_init(&srv.parser);
 	umask(022);
+	/* One descriptor per client's reply FIFO: take all we may. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 
 	if ((srv.dirfd = rundir_open_server(cfg->dir, &cause)) == -1)
 		fatalx(SERVER_EXIT_ERROR, "%s", cause);
