@@ -49,7 +49,11 @@ wait_screen() {
 server_start() {
 	"$MAILSERV" -d "$DIR" 2>>"$T/mailserv.log" &
 	SERVER=$!
-	for _ in $(seq 1 300); do [ -p "$DIR/mailserv.fifo" ] && return; sleep 0.01; done
+	# Its "serving" line, not the FIFO: a killed server leaves one.
+	for _ in $(seq 1 300); do
+		grep -q "mailserv\[$SERVER\]: serving" "$T/mailserv.log" && return
+		sleep 0.01
+	done
 }
 ourkeys() {
 	local dev ino
@@ -99,7 +103,7 @@ ipcs -q | grep -E "^$keys " || true
 
 say "7. restart mailserv: it adopts the queued mail"
 server_start
-tail -n 3 "$T/mailserv.log" | sed 's/^/   mailserv: /'
+grep "mailserv\[$SERVER\]" "$T/mailserv.log" | sed 's/^/   mailserv: /'
 
 say "8. carol logs in and reads her mail"
 tm new-session -d -s carol -x 90 -y 14 "$MAILCLI -d $DIR -u carol; sleep 60"
