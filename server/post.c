@@ -1,9 +1,9 @@
 /*
  * post.c - the path a message takes through mailserv, and the reader's
  * side of the mailbox.  post_accept is the one place a message is
- * accepted: checks, then the kernel store, and only then the sender's
- * "sent" and the live push to the recipient's open sessions.  (A
- * durable spool belongs right before the store_put there.)  A message
+ * accepted: checks, then the kernel store and the durable spool, and
+ * only then the sender's "sent"; the live push to the recipient's open
+ * sessions goes at once.  A message
  * leaves the store only when its reader says REC_DONE, which mailcli
  * sends after the message is fsync'd into the reader's mbox.
  *
@@ -72,8 +72,8 @@ post_commit(struct server *srv)
 		session_error(srv, p->s, PROTO_E_FULL, "mail spool cannot be "
 		    "written (%s): message not sent", cause);
 	}
-	if (failed)	/* the spool's buffer holds only the take-backs now */
-		spool_commit(srv->spool, &cause);
+	/* The failed records and their take-backs stay buffered: the next
+	 * commit writes both, and the replayed log comes out the same. */
 	free(cause);
 	srv->npending = 0;
 }
