@@ -126,6 +126,7 @@ store_posix_box(struct posix_store *ps, const char *name, int create)
 {
 	struct posix_box	*b;
 	struct mq_attr		 attr;
+	struct stat		 st;
 	char			 qname[128];
 	size_t			 i;
 	mqd_t			 mq;
@@ -143,7 +144,21 @@ store_posix_box(struct posix_store *ps, const char *name, int create)
 	    (create ? O_CREAT : 0), 0600, &attr);
 	if (mq == (mqd_t)-1) {
 		if (create)
-			log_warn("mq_open %s", qname);
+			log_warn("mq_open %s (RLIMIT_MSGQUEUE or queues_max "
+			    "reached?)", qname);
+		return (NULL);
+	}
+	/*
+	 * The name is guessable (the run directory's id is readable): a
+	 * queue someone else made there, or opened up, would let them read
+	 * the mail.  On Linux an mqd_t is a descriptor: fstat tells.
+	 */
+	if (fstat(mq, &st) == -1 || st.st_uid != geteuid() ||
+	    (st.st_mode & 077) != 0) {
+		log_warnx("%s belongs to uid %u with mode %04o, not to us with "
+		    "0600: left alone, no mail goes there", qname,
+		    (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		mq_close(mq);
 		return (NULL);
 	}
 	if (mq_getattr(mq, &attr) == -1 || attr.mq_msgsize < PART_MAX) {

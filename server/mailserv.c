@@ -32,10 +32,13 @@ mailserv_usage(FILE *f)
 "       mailserv [-d DIR] [--spool SPOOLDIR] --status | --stop | --purge\n"
 "       mailserv -h | -V\n"
 "\n"
-"The ipcmail server: keeps mail in SysV message queues (keyed by ftok on\n"
-"DIR/%s), publishes who is online in SysV shared memory, and takes\n"
-"requests on the FIFO DIR/%s.  Runs in the foreground until\n"
-"SIGINT or SIGTERM; the mail stays in the kernel when it stops.\n"
+"The ipcmail server: keeps mail in kernel message queues (SysV, keyed by\n"
+"ftok on DIR/%s, or POSIX with --ipc=posix) and in a durable\n"
+"spool on disk, publishes who is online in shared memory, takes requests\n"
+"on the FIFO DIR/%s and administrative ones on the socket\n"
+"DIR/mailserv.sock.  Runs in the foreground until SIGINT, SIGTERM or\n"
+"--stop; the mail stays in the kernel and the spool when it stops.\n"
+"SIGUSR1 writes its live figures to the log.\n"
 "\n"
 "  -d, --dir DIR        run directory (default: $MAILSERV_DIR, else %s)\n"
 "      --max-users N    most users online at once (default %d)\n"
@@ -114,7 +117,7 @@ main(int argc, char **argv)
 	};
 	struct server_config	cfg;
 	const char		*dir = NULL;
-	int			c, action = 0, nospool = 0;
+	int			c, action = 0, nospool = 0, spool_given = 0;
 
 	memset(&cfg, 0, sizeof cfg);
 	cfg.max_users = MAILSERV_USERS_DEFAULT;
@@ -151,6 +154,7 @@ main(int argc, char **argv)
 				return (SERVER_EXIT_USAGE);
 			}
 			cfg.spool = optarg;
+			spool_given = 1;
 			break;
 		case OPT_IPC:
 			if ((cfg.backend = backend_find(optarg)) == NULL) {
@@ -192,7 +196,7 @@ main(int argc, char **argv)
 			return (SERVER_EXIT_USAGE);
 		}
 	}
-	if (nospool && cfg.spool != NULL) {
+	if (nospool && spool_given) {
 		fprintf(stderr, "mailserv: --spool and --no-spool exclude each "
 		    "other\n");
 		return (SERVER_EXIT_USAGE);
@@ -214,6 +218,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "mailserv: --max-body %u does not fit in %u "
 		    "shards of %d bytes\n", cfg.max_body, cfg.shards,
 		    MAILSERV_SHARD_BYTES);
+		return (SERVER_EXIT_USAGE);
+	}
+	/* A POSIX mailbox is one queue of at most 10 parts. */
+	if (cfg.backend != NULL && strcmp(cfg.backend->name, "posix") == 0 &&
+	    (uint64_t)cfg.max_body > 10 * PART_DATA_MAX) {
+		fprintf(stderr, "mailserv: --max-body %u does not fit a POSIX "
+		    "mailbox queue (at most %zu bytes)\n", cfg.max_body,
+		    10 * PART_DATA_MAX);
 		return (SERVER_EXIT_USAGE);
 	}
 	if (cfg.max_body > cfg.quota) {

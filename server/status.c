@@ -152,6 +152,9 @@ status_print(const char *dir, const char *spool)
 			if (i == 0)
 				printf("%lu bytes, attached %lu", to[i].size,
 				    to[i].attached);
+			else if (to[i].name[0] == '\0')
+				printf("%lu semaphore, value %lu", to[i].size,
+				    to[i].attached);
 			else
 				printf("%lu semaphore", to[i].size);
 			printf(to[i].name[0] ? " %s\n" : "%s\n",
@@ -264,6 +267,7 @@ status_purge(const char *dir, const char *spool)
 	unlinkat(dirfd, RUNDIR_FIFO, 0);
 	unlinkat(dirfd, RUNDIR_LOCK, 0);
 	unlinkat(dirfd, BACKEND_FILE, 0);
+	unlinkat(dirfd, CTL_SOCKET, 0);	/* left by a killed server */
 	if (rc == SERVER_EXIT_OK)
 		unlinkat(dirfd, RUNDIR_KEY, 0);
 	close(dirfd);

@@ -5,13 +5,18 @@
  * whose holder died (SysV: SEM_UNDO; POSIX: timed waits and recovery).
  *
  * usage: semhold sysv|posix DIR/mailserv.key
+ *        semhold mq NAME	(make POSIX queue NAME, mode 0666, and exit:
+ *			 an attacker's trap for the tests)
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
 
+#include <sys/stat.h>
+
 #include <fcntl.h>
+#include <mqueue.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,8 +33,20 @@ main(int argc, char **argv)
 	int		id;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: semhold sysv|posix KEYFILE\n");
+		fprintf(stderr, "usage: semhold sysv|posix KEYFILE | mq NAME\n");
 		return (1);
+	}
+	if (strcmp(argv[1], "mq") == 0) {
+		struct mq_attr	attr = { .mq_maxmsg = 10, .mq_msgsize = 8192 };
+		mode_t		old = umask(0);
+
+		if (mq_open(argv[2], O_CREAT | O_EXCL | O_RDWR, 0666,
+		    &attr) == (mqd_t)-1) {
+			perror("semhold: mq_open");
+			return (1);
+		}
+		umask(old);
+		return (0);
 	}
 	if (strcmp(argv[1], "posix") == 0) {
 		if (rundir_ipc_name(argv[2], "lock", name, sizeof name) == -1 ||

@@ -56,6 +56,17 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 && command -v runuser >/dev/n
 	runuser -u nobody -- timeout 20 "$MAILCLI" -d "$DIR" -u nobody inbox \
 	    >"$T/out" 2>"$T/err"
 	same "another uid may use its own login name" 0 $?
+	if [ "$IPC" = posix ]; then
+		# A trap: another user makes dave's queue first, open to all.
+		dirid
+		runuser -u nobody -- "$top_builddir/tests/semhold" mq \
+		    "/ipcmail.$DIRID.m.dave"
+		run_cli -d "$DIR" -u bob send dave "for dave's eyes only"
+		same "mail for a mailbox whose queue someone else made is refused (exit 4)" 4 "$rc"
+		check "... the server leaves that queue alone" \
+		    grep -q "m.dave belongs to uid $(id -u nobody) with mode 0666" "$T/server.log"
+		rm -f "/dev/mqueue/ipcmail.$DIRID.m.dave"
+	fi
 	chmod 0700 "$T"
 else
 	skip "identity checks need root and the user nobody"
