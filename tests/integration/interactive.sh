@@ -28,7 +28,16 @@ session() {	# session NAME: an interactive mailcli in tmux
 	tm new-session -d -s "$1" -x 100 -y 30 \
 	    "$MAILCLI -d $DIR -u $1; sleep 30"
 }
-session_pid() { pgrep -f -- "$MAILCLI -d $DIR -u $1\$" | head -1; }
+# session_pid NAME: the session process (its helpers share its command
+# line: it is the one whose parent is not one of them).
+session_pid() {
+	local pids p
+	pids=$(pgrep -f -- "$MAILCLI -d $DIR -u $1\$")
+	for p in $pids; do
+		echo "$pids" | grep -qx "$(ps -o ppid= -p "$p" | tr -d ' ')" ||
+		    { echo "$p"; return; }
+	done
+}
 
 start_server
 cli -u bob send alice "waiting for you"
@@ -55,8 +64,15 @@ cli -u carol send alice "live from carol"
 on_screen alice 'carol \(..:..\): live from carol'
 
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
-check "live mail appears in the recipient's session within 100 ms of send (${ms} ms, send process included)" \
-    test "$ms" -le 100
+if [ -n "${IPCMAIL_SANITIZED:-}" ]; then
+	# ASan/UBSan slow every process start: the 100 ms contract is
+	# checked by the plain build; here only that it arrives promptly.
+	check "live mail appears in the recipient's session (${ms} ms; sanitizer build, bound 1000 ms)" \
+	    test "$ms" -le 1000
+else
+	check "live mail appears in the recipient's session within 100 ms of send (${ms} ms, send process included)" \
+	    test "$ms" -le 100
+fi
 screen alice >"$T/screen"
 check "the live message is printed above the prompt" \
     grep -A1 'live from carol' "$T/screen" | grep -q '^mailcli> send bob hel$'
