@@ -10,6 +10,7 @@
 
 cli() { run_cli -d "$DIR" "$@"; }
 alive() { kill -0 "$SERVER_PID" 2>/dev/null; }
+serving() { grep -q "mailserv\[$SERVER_PID\]: serving" "$T/server.log"; }
 
 # skip_all REASON: the whole file is skipped, TAP style.
 skip_all() {
@@ -23,23 +24,25 @@ command -v valgrind >/dev/null ||
 grep -qa __asan_init "$MAILSERV" &&
     skip_all "mailserv is built with AddressSanitizer, which valgrind cannot run"
 
-# vg_start N: mailserv under memcheck, log in $T/vg.N.log.  valgrind
-# makes it 20 to 50 times slower: wait up to 60 s for the FIFO, not
-# the 5 s of start_server.
+# vg_start N: mailserv under memcheck, log in $T/vg.N.log, on the
+# backend lib.sh picked (IPCMAIL_IPC).  valgrind can make it 20 to 50
+# times slower: wait up to 60 s for its "serving" line, not the 5 s of
+# start_server.
 vg_start() {
-	local i
+	local i opts=
 	VG_LOG=$T/vg.$1.log
+	[ "$IPC" = sysv ] || opts=--ipc=$IPC
 	valgrind --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite --show-leak-kinds=definite \
 	    --num-callers=30 --log-file="$VG_LOG" \
-	    "$MAILSERV" -d "$DIR" 2>>"$T/server.log" &
+	    "$MAILSERV" -d "$DIR" $opts 2>>"$T/server.log" &
 	SERVER_PID=$!
 	for i in $(seq 1 600); do
-		test -p "$DIR/mailserv.fifo" && break
+		serving && break
 		alive || break
 		sleep 0.1
 	done
-	if ! test -p "$DIR/mailserv.fifo"; then
+	if ! serving; then
 		echo "# mailserv under valgrind did not start:"
 		diag "$T/server.log" "$VG_LOG"
 		return 1

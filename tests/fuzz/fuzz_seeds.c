@@ -1,0 +1,211 @@
+/*
+ * fuzz_seeds.c - writes the seed corpora of `make fuzz`: honest record
+ * streams (what a one-shot mailcli, a session and the server write)
+ * for fuzz_record, and honest stored parts (one to three parts per
+ * message) for fuzz_part.  Made with the project's own encoders, so
+ * the seeds follow the formats as they change.
+ *
+ * usage: fuzz_seeds RECORD_DIR PART_DIR
+ */
+#include <err.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mail.h"
+#include "proto.h"
+#include "record.h"
+
+static const uint8_t	seed_token[16] = "0123456789abcdef";
+
+/* seed_write - one corpus file. */
+static void
+seed_write(const char *dir, const char *name, const void *buf, size_t len)
+{
+	char	 path[4096];
+	FILE	*f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if ((f = fopen(path, "wb")) == NULL)
+		err(1, "%s", path);
+	if (len > 0 && fwrite(buf, 1, len, f) != len)
+		err(1, "%s", path);
+	if (fclose(f) != 0)
+		err(1, "%s", path);
+}
+
+/* A record stream under construction, behind fuzz_record's 2 bytes. */
+struct seed_stream {
+	uint8_t	buf[16384];
+	size_t	len;
+};
+
+static void
+seed_start(struct seed_stream *s, uint8_t c0, uint8_t c1)
+{
+	s->buf[0] = c0;
+	s->buf[1] = c1;
+	s->len = 2;
+}
+
+static void
+seed_bytes(struct seed_stream *s, const void *p, size_t n)
+{
+	if (n > sizeof s->buf - s->len)
+		errx(1, "seed stream too long");
+	memcpy(s->buf + s->len, p, n);
+	s->len += n;
+}
+
+static void
+seed_record(struct seed_stream *s, uint16_t type, const void *p, size_t n)
+{
+	struct record	rec;
+
+	seed_bytes(s, &rec, record_build(&rec, type, 4242, seed_token, p, n));
+}
+
+static void
+seed_records(const char *dir)
+{
+	struct seed_stream	s;
+	struct proto_hello	hello;
+	struct proto_send	send;
+	struct proto_done	done;
+	struct proto_error	e;
+	struct proto_welcome	w;
+	struct proto_mail	pm;
+	struct record		rec;
+	uint8_t			body[PROTO_PAYLOAD_MAX];
+	size_t			size;
+	char			name[32];
+	unsigned		i;
+
+	memset(&hello, 0, sizeof hello);
+	strcpy(hello.name, "alice");
+	strcpy(hello.tty, "pts/3");
+	memset(&send, 0, sizeof send);
+	strcpy(send.to, "bob");
+	send.len = 5;
+	memset(&done, 0, sizeof done);
+	memcpy(done.id, seed_token, sizeof done.id);
+	done.flags = PROTO_DONE_SAVED;
+	memset(&e, 0, sizeof e);
+	e.code = PROTO_E_FULL;
+	strcpy(e.text, "mailbox of bob is full");
+	memset(&w, 0, sizeof w);
+	memcpy(w.key, seed_token, sizeof w.key);
+	w.unread = 3;
+	w.max_body = 65536;
+	memset(&pm, 0, sizeof pm);
+	strcpy(pm.from, "alice");
+	strcpy(pm.to, "bob");
+	pm.len = 5;
+	for (i = 0; i < sizeof body; i++)
+		body[i] = (uint8_t)('a' + i % 26);
+
+	/* A one-shot send as mailcli writes it, whole reads. */
+	seed_start(&s, 1, 0);
+	seed_record(&s, REC_HELLO, &hello, sizeof hello);
+	seed_record(&s, REC_SEND, &send, sizeof send);
+	seed_record(&s, REC_DATA, "hello", 5);
+	seed_record(&s, REC_BYE, NULL, 0);
+	seed_write(dir, "oneshot-send", s.buf, s.len);
+	/* The same cut into small reads. */
+	s.buf[0] = 0;
+	s.buf[1] = 2;
+	seed_write(dir, "oneshot-send-small-reads", s.buf, s.len);
+
+	/* A reader: list, fetch, done; the server's answers. */
+	seed_start(&s, 3, 7);
+	seed_record(&s, REC_LIST, NULL, 0);
+	seed_record(&s, REC_FETCH, done.id, sizeof done.id);
+	seed_record(&s, REC_DONE, &done, sizeof done);
+	seed_record(&s, REC_WALL, "lunch?", 6);
+	seed_write(dir, "reader", s.buf, s.len);
+	seed_start(&s, 5, 1);
+	seed_record(&s, REC_WELCOME, &w, sizeof w);
+	seed_record(&s, REC_MAIL, &pm, sizeof pm);
+	seed_record(&s, REC_DATA, "hello", 5);
+	seed_record(&s, REC_OK, NULL, 0);
+	seed_record(&s, REC_ERROR, &e, sizeof e);
+	seed_record(&s, REC_END, NULL, 0);
+	seed_record(&s, REC_NOTICE, "mailserv is stopping", 20);
+	seed_write(dir, "server-replies", s.buf, s.len);
+
+	/* Full-size records, and two back to back. */
+	seed_start(&s, 1, 9);
+	seed_record(&s, REC_DATA, body, sizeof body);
+	seed_write(dir, "data-max", s.buf, s.len);
+	seed_record(&s, REC_DATA, body, 100);
+	seed_write(dir, "data-max-then-small", s.buf, s.len);
+
+	/* Garbage before an honest record; a truncated one before it. */
+	seed_start(&s, 0, 40);
+	seed_bytes(&s, "IML1garbage\0\0\0", 14);
+	seed_record(&s, REC_SEND, &send, sizeof send);
+	seed_write(dir, "garbage-then-record", s.buf, s.len);
+	seed_start(&s, 2, 17);
+	size = record_build(&rec, REC_HELLO, 7, seed_token, &hello,
+	    sizeof hello);
+	seed_bytes(&s, &rec, size / 2);
+	seed_record(&s, REC_HELLO, &hello, sizeof hello);
+	seed_write(dir, "truncated-then-record", s.buf, s.len);
+
+	/* Every type alone. */
+	for (i = 0; i < 80; i++) {
+		if (record_type_name((uint16_t)i) == NULL)
+			continue;
+		seed_start(&s, 1, (uint8_t)i);
+		seed_record(&s, (uint16_t)i, body, i % 3 ? 0 : 24);
+		snprintf(name, sizeof name, "type-%u", i);
+		seed_write(dir, name, s.buf, s.len);
+	}
+}
+
+static void
+seed_parts(const char *dir)
+{
+	static const uint32_t	 lens[] = { 1, 5, 100, PART_DATA_MAX,
+	    PART_DATA_MAX + 1, 20000 };
+	struct mail		 m;
+	uint8_t			 buf[PART_MAX];
+	char			 name[64];
+	size_t			 i, k, size;
+
+	for (i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		memset(&m, 0, sizeof m);
+		memcpy(m.id, seed_token, sizeof m.id);
+		strcpy(m.from, "alice");
+		strcpy(m.to, "bob");
+		m.date = 1764084600;
+		m.len = lens[i];
+		if ((m.body = malloc(m.len)) == NULL)
+			err(1, "malloc");
+		for (k = 0; k < m.len; k++)
+			m.body[k] = k % 61 == 60 ? '\n' :
+			    (uint8_t)(' ' + k % 95);
+		if (i == 1)
+			memcpy(m.body, "\r\nh\xc3\xa9llo", 5);
+		for (k = 0; k < mail_part_count(m.len); k++) {
+			size = mail_part_encode(&m, (uint16_t)k, buf);
+			snprintf(name, sizeof name, "len-%u-part-%zu",
+			    (unsigned)m.len, k);
+			seed_write(dir, name, buf, size);
+		}
+		free(m.body);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: fuzz_seeds RECORD_DIR PART_DIR\n");
+		return (1);
+	}
+	seed_records(argv[1]);
+	seed_parts(argv[2]);
+	return (0);
+}
