@@ -7,6 +7,7 @@
  * still incomplete at the head of the buffer cannot be an honest one,
  * so it is skipped a byte at a time until a valid header appears.
  */
+#define _GNU_SOURCE
 #include <string.h>
 
 #include "record.h"
@@ -140,6 +141,29 @@ record_parser_consume(struct record_parser *rp, size_t n)
 }
 
 /*
+ * record_parser_skip - the head is not a record: drop bytes up to the
+ * next place the magic number appears (not one byte at a time, which
+ * would make garbage cost quadratic time), keeping a tail that may be
+ * the start of a magic split across reads.
+ */
+static void
+record_parser_skip(struct record_parser *rp)
+{
+	static const uint32_t	 magic = PROTO_MAGIC;
+	const uint8_t		*next;
+	size_t			 drop;
+
+	next = memmem(rp->buf + 1, rp->len - 1, &magic, sizeof magic);
+	if (next != NULL)
+		drop = (size_t)(next - rp->buf);
+	else
+		drop = rp->len > sizeof magic - 1 ?
+		    rp->len - (sizeof magic - 1) : rp->len;
+	rp->dropped += drop;
+	record_parser_consume(rp, drop);
+}
+
+/*
  * record_parser_next - take the next valid record out of the buffer.
  * Returns 1 with *rec filled, or 0 when more bytes are needed.  Set
  * drained when the source has no more bytes right now: an incomplete
@@ -163,22 +187,19 @@ record_parser_next(struct record_parser *rp, struct record *rec,
 		}
 		memcpy(&hdr, rp->buf, sizeof hdr);
 		if (record_check_header(&hdr) != 0) {
-			rp->dropped++;
-			record_parser_consume(rp, 1);
+			record_parser_skip(rp);
 			continue;
 		}
 		size = sizeof hdr + hdr.len;
 		if (rp->len < size) {
 			if (!drained)
 				return (0);
-			rp->dropped++;
-			record_parser_consume(rp, 1);
+			record_parser_skip(rp);
 			continue;
 		}
 		memcpy(rec, rp->buf, size);
 		if (record_check(rec) != 0) {
-			rp->dropped++;
-			record_parser_consume(rp, 1);
+			record_parser_skip(rp);
 			continue;
 		}
 		record_parser_consume(rp, size);
