@@ -1,0 +1,133 @@
+#!/bin/sh
+# bench/smoke.sh - `make check` runs mailbench once with --quick, as a
+# smoke test (TAP): it must exit 0, print every row of every placement,
+# the ratios and the targets, and leave no kernel object, POSIX name,
+# file or process behind (mailbench --objects lists each thing it made,
+# and each is checked).  It never looks at a figure: timings on a
+# shared machine are neither a pass nor a fail.
+
+set -u
+: "${top_builddir:=$(cd "$(dirname "$0")/.." && pwd)}"
+BENCH=$top_builddir/mailbench
+T=$(mktemp -d /tmp/mailbench-smoke.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM
+n=0
+nfail=0
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); nfail=$((nfail + 1)); echo "not ok $n - $*"; }
+diag() { sed 's/^/# /' "$@"; }
+
+# rows NAME WANT: the table row NAME is printed WANT times (once per
+# placement).  A row is its name at the start of a line, then spaces.
+rows() {
+	got=$(grep -c "^$1  " "$T/out")
+	if [ "$got" = "$2" ]; then ok "row '$1' printed $2 times"
+	else not_ok "row '$1' printed $got times, wanted $2"; fi
+}
+
+timeout 600 "$BENCH" --quick --objects "$T/objects" >"$T/out" 2>"$T/err"
+rc=$?
+if [ "$rc" = 0 ]; then ok "mailbench --quick exits 0"
+else not_ok "mailbench --quick exits 0 (exit $rc)"; diag "$T/err"; fi
+if grep -q FAILED "$T/out"; then
+	not_ok "no figure failed"; grep FAILED "$T/out" | diag
+else ok "no figure failed"; fi
+
+for size in 128 4096; do
+	for mech in pipe fifo unix-stream unix-seqpacket sysv-mq posix-mq \
+	    shm+sysv-sem shm+posix-sem; do
+		rows "$mech $size B" 2
+	done
+done
+rows "fdatasync 128 B append" 2
+for spool in spool-off spool-on; do
+	rows "live delivery $spool" 2
+	for k in "1 sender" "4 senders" "16 senders"; do
+		rows "online $spool $k" 2
+		rows "offline $spool $k" 2
+	done
+	for k in "1 reader" "4 readers" "16 readers"; do
+		rows "offline drain $spool $k" 2
+	done
+	for place in same split; do
+		rows "one-shot mailcli send $spool ($place)" 1
+	done
+done
+rows "login+logout" 2
+for k in 10 100 1000; do
+	rows "live delivery $k online" 2
+	rows "who read $k online" 2
+	rows "who attach+read+detach $k online" 2
+done
+rows "one-shot mail -s + MTA" 1
+for place in same split; do
+	if grep -q "^== ratios to raw sysv-mq 128 B, placement $place ==" \
+	    "$T/out"; then ok "ratios printed for placement $place"
+	else not_ok "ratios printed for placement $place"; fi
+done
+got=$(grep -c '^\[\(met\|NOT met\|n/a\)\] ' "$T/out")
+if [ "$got" = 16 ]; then ok "8 targets judged per placement"
+else not_ok "8 targets judged per placement ($got lines)"; fi
+
+# Everything mailbench made is gone.
+if [ -s "$T/objects" ]; then ok "mailbench listed what it made"
+else not_ok "mailbench listed what it made"; fi
+ipc_ids() { ipcs "$1" | awk '$2 ~ /^[0-9]+$/ { print $2 }'; }
+ipc_ids -q >"$T/msq"
+ipc_ids -m >"$T/shm"
+ipc_ids -s >"$T/sem"
+left=
+while read -r kind what; do
+	case $kind in
+	msq | shm | sem)
+		grep -qx "$what" "$T/$kind" && left="$left $kind:$what" ;;
+	dir)
+		[ -e "$what" ] && left="$left $what" ;;
+	mq)
+		[ -e "/dev/mqueue$what" ] && left="$left mq:$what" ;;
+	shm-name)
+		[ -e "/dev/shm$what" ] && left="$left shm:$what" ;;
+	sem-name)
+		[ -e "/dev/shm/sem.${what#/}" ] && left="$left sem:$what" ;;
+	name)
+		for f in "/dev/shm$what" "/dev/shm/sem.${what#/}" \
+		    "/dev/mqueue$what"; do
+			[ -e "$f" ] && left="$left $f"
+		done ;;
+	esac
+done <"$T/objects"
+if [ -z "$left" ]; then ok "no object, name or directory left behind"
+else not_ok "left behind:$left"; fi
+if pgrep -f -- "$BENCH" >/dev/null ||
+    pgrep -f -- "mailcli -d /tmp/mailbench\." >/dev/null; then
+	not_ok "no process left behind"
+	pgrep -af -- "$BENCH|mailcli -d /tmp/mailbench\." | diag
+else ok "no process left behind"; fi
+
+# The other ways in: --help documents every option, --version, --json.
+"$BENCH" --help >"$T/help" 2>&1
+rc=$?
+missing=
+for opt in --quick --json --only --placement --cpus --mta --server-log \
+    --objects --help --version; do
+	grep -q -- "$opt" "$T/help" || missing="$missing $opt"
+done
+if [ "$rc" = 0 ] && [ -z "$missing" ]; then ok "--help documents every option"
+else not_ok "--help documents every option (exit $rc, missing:$missing)"; fi
+if "$BENCH" --version | grep -q '^mailbench '; then ok "--version"
+else not_ok "--version"; fi
+timeout 600 "$BENCH" --quick --json --placement same >"$T/json" 2>"$T/err"
+rc=$?
+if [ "$rc" = 0 ] && grep -q '"rows": \[' "$T/json" &&
+    grep -q '"targets": \[' "$T/json"; then ok "--json exits 0 with rows and targets"
+else not_ok "--json (exit $rc)"; diag "$T/err"; fi
+if command -v python3 >/dev/null; then
+	if python3 -m json.tool "$T/json" >/dev/null 2>&1; then
+		ok "--json output parses"
+	else not_ok "--json output parses"; fi
+else ok "--json output parses # SKIP no python3"; fi
+
+echo "1..$n"
+exit 0
