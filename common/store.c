@@ -126,3 +126,27 @@ store_destroy(struct store *st)
 	free(st);
 	return (rc);
 }
+
+/* store_entry_set - index entry of m (for a backend's put). */
+void
+store_entry_set(struct store_entry *e, const struct mail *m)
+{
+	memset(e, 0, sizeof *e);
+	memcpy(e->id, m->id, sizeof e->id);
+	memcpy(e->from, m->from, sizeof e->from);
+	memcpy(e->to, m->to, sizeof e->to);
+	e->date = m->date;
+	e->len = m->len;
+	mail_first_line(m->body, m->len, e->first, sizeof e->first);
+}
+
+/* store_entry_head - m's header from its entry, no body (for a get). */
+void
+store_entry_head(const struct store_entry *e, struct mail *m)
+{
+	memcpy(m->id, e->id, sizeof m->id);
+	memcpy(m->from, e->from, sizeof m->from);
+	memcpy(m->to, e->to, sizeof m->to);
+	m->date = e->date;
+	m->len = e->len;
+}

@@ -73,5 +73,7 @@ const struct store_entry *store_find(struct store *, const uint8_t *);
 size_t	store_unread(struct store *, const char *, uint64_t *);
 size_t	store_objects(struct store *, struct store_object *, size_t);
 int	store_destroy(struct store *);
+void	store_entry_set(struct store_entry *, const struct mail *);
+void	store_entry_head(const struct store_entry *, struct mail *);
 
 #endif

@@ -398,13 +398,7 @@ store_posix_put(void *be, const struct mail *m, char **cause)
 		}
 		log_trace("posix-mq", "mq_send to %s: %zu B", b->name, len);
 	}
-	memset(&e, 0, sizeof e);
-	memcpy(e.id, m->id, sizeof e.id);
-	memcpy(e.from, m->from, sizeof e.from);
-	memcpy(e.to, m->to, sizeof e.to);
-	e.date = m->date;
-	e.len = m->len;
-	mail_first_line(m->body, m->len, e.first, sizeof e.first);
+	store_entry_set(&e, m);
 	body = xmalloc((size_t)m->len + 1);
 	memcpy(body, m->body, m->len);
 	store_posix_append(ps, &e, body);
@@ -423,11 +417,7 @@ store_posix_get(void *be, const uint8_t *id, struct mail *m, char **cause)
 		return (-1);
 	}
 	pm = &ps->msgs[i];
-	memcpy(m->id, pm->e.id, MAIL_ID_LEN);
-	memcpy(m->from, pm->e.from, sizeof m->from);
-	memcpy(m->to, pm->e.to, sizeof m->to);
-	m->date = pm->e.date;
-	m->len = pm->e.len;
+	store_entry_head(&pm->e, m);
 	m->body = xmalloc((size_t)m->len + 1);
 	memcpy(m->body, pm->body, m->len);
 	m->body[m->len] = '\0';

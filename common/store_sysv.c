@@ -417,12 +417,7 @@ store_sysv_put(void *be, const struct mail *m, char **cause)
 		sm.parts[k].shard = (uint16_t)s;
 		sm.parts[k].type = ss->next_type++;
 	}
-	memcpy(sm.e.id, m->id, MAIL_ID_LEN);
-	memcpy(sm.e.from, m->from, sizeof sm.e.from);
-	memcpy(sm.e.to, m->to, sizeof sm.e.to);
-	sm.e.date = m->date;
-	sm.e.len = m->len;
-	mail_first_line(m->body, m->len, sm.e.first, sizeof sm.e.first);
+	store_entry_set(&sm.e, m);
 	sm.nparts = n;
 	store_sysv_append(ss, &sm);
 	return (0);
@@ -486,11 +481,7 @@ store_sysv_get(void *be, const uint8_t *id, struct mail *m, char **cause)
 		return (-1);
 	}
 	sm = &ss->msgs[i];
-	memcpy(m->id, sm->e.id, MAIL_ID_LEN);
-	memcpy(m->from, sm->e.from, sizeof m->from);
-	memcpy(m->to, sm->e.to, sizeof m->to);
-	m->date = sm->e.date;
-	m->len = sm->e.len;
+	store_entry_head(&sm->e, m);
 	m->body = xmalloc(m->len + 1);
 	for (k = 0; k < sm->nparts; k++) {
 		if (store_sysv_read_part(ss, &sm->parts[k], m, k) != 0) {
