@@ -461,6 +461,7 @@ mailpath_post(struct conn *c, const char *to, const uint8_t *body,
 	size_t			off, n;
 
 	memset(&ps, 0, sizeof ps);
+	mail_new_id(ps.id);
 	strncpy(ps.to, to, sizeof ps.to - 1);
 	ps.len = (uint32_t)len;
 	if (conn_send(c, REC_SEND, &ps, sizeof ps) == -1)

@@ -84,6 +84,8 @@ struct client {
 	int		 sigfd;
 	uint32_t	 max_body;
 	uint32_t	 unread;
+	uint8_t		 send_id[16];	/* --id: the next send's message id */
+	int		 have_send_id;
 	struct conn	 conn;
 	struct msglist	 list;
 };

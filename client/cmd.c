@@ -270,6 +270,26 @@ cmd_kick(struct client *cl, int argc, char **argv)
 	return (rc);
 }
 
+/*
+ * cmd_post_lost - the server went away or did not answer a send: the
+ * message may have been stored.  Sending it again under the same id
+ * (--id) cannot deliver it twice; say so.
+ */
+static int
+cmd_post_lost(struct client *cl, const uint8_t *id)
+{
+	char	idstr[MAIL_ID_STR];
+	int	saved_errno = errno;
+
+	mail_id_str(id, idstr);
+	errno = saved_errno;
+	cmd_lost(cl);
+	fprintf(stderr, "mailcli: the message (id %s) may or may not have "
+	    "been stored; `mailcli --id %s send ...` sends it again without "
+	    "risk of a duplicate\n", idstr, idstr);
+	return (CLI_EXIT_NOSERVER);
+}
+
 /* cmd_post - send body to user; the common end of send and reply. */
 static int
 cmd_post(struct client *cl, const char *to, const uint8_t *body, size_t len)
@@ -289,18 +309,22 @@ cmd_post(struct client *cl, const char *to, const uint8_t *body, size_t len)
 		return (cmd_error(CLI_EXIT_TOOBIG, "message is too large (more "
 		    "than %u bytes)", cl->max_body));
 	memset(&ps, 0, sizeof ps);
+	if (cl->have_send_id)
+		memcpy(ps.id, cl->send_id, sizeof ps.id);
+	else
+		mail_new_id(ps.id);
 	strncpy(ps.to, to, sizeof ps.to - 1);
 	ps.len = (uint32_t)len;
 	if (conn_send(&cl->conn, REC_SEND, &ps, sizeof ps) == -1)
-		return (cmd_lost(cl));
+		return (cmd_post_lost(cl, ps.id));
 	for (off = 0; off < len; off += n) {
 		n = len - off < PROTO_PAYLOAD_MAX ? len - off :
 		    PROTO_PAYLOAD_MAX;
 		if (conn_send(&cl->conn, REC_DATA, body + off, n) == -1)
-			return (cmd_lost(cl));
+			return (cmd_post_lost(cl, ps.id));
 	}
 	if (conn_call(&cl->conn, &rec, &m) == -1)
-		return (cmd_lost(cl));
+		return (cmd_post_lost(cl, ps.id));
 	if (rec.hdr.type == REC_MAIL)
 		mail_free(&m);
 	return (cmd_answer(&rec));

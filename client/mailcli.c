@@ -39,6 +39,7 @@ mailcli_usage(FILE *f)
 	fprintf(f,
 "usage: mailcli [-d DIR] [-u NAME] [--mbox FILE] [-v]           (interactive)\n"
 "       mailcli [-d DIR] [-u NAME] [--mbox FILE] [-v] COMMAND [ARGS...]\n"
+"       mailcli [-d DIR] [-u NAME] --id UUID send|reply ARGS...\n"
 "       mailcli -h | -V\n"
 "\n"
 "The ipcmail client.  Commands:\n"
@@ -58,6 +59,8 @@ mailcli_usage(FILE *f)
 "  -u, --user NAME     your name (default: your login name)\n"
 "      --mbox FILE     where read mail is saved (default:\n"
 "                      $XDG_DATA_HOME/ipcmail/NAME.mbox)\n"
+"  -i, --id UUID       the message id of this send or reply; sending again\n"
+"                      with the same id (after exit 2) stores it only once\n"
 "  -v, --verbose       trace every IPC operation on stderr\n"
 "  -h, --help          show this help\n"
 "  -V, --version       show the version\n"
@@ -83,6 +86,7 @@ main(int argc, char **argv)
 		{ "dir", required_argument, NULL, 'd' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "mbox", required_argument, NULL, 'm' },
+		{ "id", required_argument, NULL, 'i' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -98,7 +102,7 @@ main(int argc, char **argv)
 
 	memset(&cl, 0, sizeof cl);
 	/* '+': options stop at the command, so `send bob -x` is text. */
-	while ((c = getopt_long(argc, argv, "+d:u:vhV", longopts,
+	while ((c = getopt_long(argc, argv, "+d:u:i:vhV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -109,6 +113,15 @@ main(int argc, char **argv)
 			break;
 		case 'm':
 			mbox = optarg;
+			break;
+		case 'i':
+			if (mail_id_parse(optarg, cl.send_id) != 0) {
+				fprintf(stderr, "mailcli: --id %s: not a uuid "
+				    "(like %s)\n", optarg,
+				    "1b4e28ba-2fa1-11d2-883f-0016d3cca427");
+				return (CLI_EXIT_USAGE);
+			}
+			cl.have_send_id = 1;
 			break;
 		case 'v':
 			verbose = 1;
@@ -135,6 +148,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "mailcli: invalid user name '%s': names are "
 		    "[a-z_][a-z0-9_-]{0,31}\n", name);
 		return (CLI_EXIT_NAME);
+	}
+	if (cl.have_send_id && (optind == argc ||
+	    (strcmp(argv[optind], "send") != 0 &&
+	    strcmp(argv[optind], "reply") != 0))) {
+		fprintf(stderr, "mailcli: --id goes with one send or reply "
+		    "command\n");
+		return (CLI_EXIT_USAGE);
 	}
 	strncpy(cl.name, name, sizeof cl.name - 1);
 	cl.dir = rundir_path(dir);

@@ -138,3 +138,17 @@ idset_count(const struct idset *set)
 {
 	return (set->n);
 }
+
+/* idset_foreach - call fn on every id, oldest first. */
+void
+idset_foreach(const struct idset *set, void (*fn)(const uint8_t *, void *),
+    void *arg)
+{
+	size_t	i, k;
+
+	for (k = 0; k < set->cap; k++) {
+		i = (set->head + k) % set->cap;
+		if (set->used[i])
+			fn(set->id[i], arg);
+	}
+}

@@ -19,5 +19,7 @@ void	idset_add(struct idset *, const uint8_t *);
 int	idset_has(const struct idset *, const uint8_t *);
 void	idset_del(struct idset *, const uint8_t *);
 size_t	idset_count(const struct idset *);
+void	idset_foreach(const struct idset *, void (*)(const uint8_t *, void *),
+	    void *);
 
 #endif

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #define PROTO_MAGIC	0x314c4d49u	/* "IML1" */
-#define PROTO_VERSION	1
+#define PROTO_VERSION	2		/* 2: the sender picks the id */
 #define PROTO_REC_MAX	4096		/* PIPE_BUF on Linux */
 
 #define PROTO_NAME_MAX	32		/* [a-z_][a-z0-9_-]{0,31} */
@@ -102,7 +102,13 @@ struct proto_error {
 	char		text[PROTO_TEXT_MAX];
 };
 
+/*
+ * The sender picks the message's id (a uuid) and keeps it when it
+ * sends again after losing the answer: mailserv stores an id once and
+ * answers "sent" to every copy, so a retry never delivers twice.
+ */
 struct proto_send {
+	uint8_t		id[16];
 	char		to[PROTO_NAME_MAX + 1];
 	uint8_t		pad[3];
 	uint32_t	len;		/* body bytes that follow in REC_DATA */

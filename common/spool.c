@@ -7,6 +7,12 @@
  * log is replayed; a torn tail (a crash mid-append) is cut off.  The
  * live messages are the PUTs without a DONE; spool_compact rewrites
  * the log with only those (write, fsync, rename, fsync the directory).
+ *
+ * The log also remembers the ids of the last SPOOL_DONE_KEEP messages
+ * delivered (compaction keeps their DONE records), so a sender's retry
+ * of a message already read is recognised even after a restart.  A
+ * CANCEL record takes back a PUT that was never acknowledged (its
+ * commit failed): that message was not sent, and is not remembered.
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
@@ -19,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "idset.h"
 #include "io.h"
 #include "log.h"
 #include "name.h"
@@ -31,6 +38,8 @@
 #define SPOOL_MAGIC	0x31534d49u	/* "IMS1" */
 #define SPOOL_PUT	1
 #define SPOOL_DONE	2
+#define SPOOL_CANCEL	3
+#define SPOOL_DONE_KEEP	8192	/* delivered ids remembered */
 #define SPOOL_BODY_MAX	(16 * 1024 * 1024)
 
 struct spool_hdr {
@@ -68,6 +77,7 @@ struct spool {
 	size_t			 buflen;
 	size_t			 bufcap;
 	uint64_t		 syncs;
+	struct idset		*done;	/* the last delivered ids */
 };
 
 static void
@@ -143,10 +153,13 @@ spool_replay(struct spool *sp, char **cause)
 			break;
 		if (h.type == SPOOL_PUT && spool_valid_put(p, h.len))
 			spool_add_entry(sp, p, off + (off_t)sizeof h, h.len);
-		else if (h.type == SPOOL_DONE && h.len == MAIL_ID_LEN &&
-		    (i = spool_find(sp, p)) != -1)
-			spool_drop(sp, (size_t)i);
-		else if (h.type != SPOOL_DONE)
+		else if ((h.type == SPOOL_DONE || h.type == SPOOL_CANCEL) &&
+		    h.len == MAIL_ID_LEN) {
+			if ((i = spool_find(sp, p)) != -1)
+				spool_drop(sp, (size_t)i);
+			if (h.type == SPOOL_DONE)
+				idset_add(sp->done, p);
+		} else
 			break;
 		off += (off_t)sizeof h + h.len;
 	}
@@ -181,6 +194,7 @@ spool_open(int dirfd, const char *path, char **cause)
 	}
 	sp = xcalloc(1, sizeof *sp);
 	sp->fd = -1;
+	sp->done = idset_new(SPOOL_DONE_KEEP);
 	if ((sp->dirfd = openat(dirfd, path, O_RDONLY | O_DIRECTORY |
 	    O_NOFOLLOW | O_CLOEXEC)) == -1 || fstat(sp->dirfd, &st) == -1) {
 		xasprintf(cause, "spool %s: %s", path, strerror(errno));
@@ -220,6 +234,7 @@ spool_close(struct spool *sp)
 		close(sp->dirfd);
 	free(sp->v);
 	free(sp->buf);
+	idset_free(sp->done);
 	free(sp);
 }
 
@@ -269,16 +284,38 @@ spool_put(struct spool *sp, const struct mail *m)
 	spool_add_entry(sp, m->id, at, (uint32_t)(sizeof r + m->len));
 }
 
-/* spool_done - log that the reader has message id. */
-void
-spool_done(struct spool *sp, const uint8_t *id)
+/* spool_end - log the end of live message id: DONE or CANCEL. */
+static void
+spool_end(struct spool *sp, const uint8_t *id, uint16_t type)
 {
 	ssize_t	i;
 
 	if ((i = spool_find(sp, id)) == -1)
 		return;
 	spool_drop(sp, (size_t)i);
-	spool_append(sp, SPOOL_DONE, id, MAIL_ID_LEN, NULL, 0);
+	spool_append(sp, type, id, MAIL_ID_LEN, NULL, 0);
+}
+
+/* spool_done - log that the reader has message id. */
+void
+spool_done(struct spool *sp, const uint8_t *id)
+{
+	spool_end(sp, id, SPOOL_DONE);
+	idset_add(sp->done, id);
+}
+
+/* spool_cancel - take back a PUT whose sender was told it failed. */
+void
+spool_cancel(struct spool *sp, const uint8_t *id)
+{
+	spool_end(sp, id, SPOOL_CANCEL);
+}
+
+/* spool_delivered - 1 if message id was delivered not long ago. */
+int
+spool_delivered(struct spool *sp, const uint8_t *id)
+{
+	return (idset_has(sp->done, id));
 }
 
 int
@@ -369,6 +406,13 @@ spool_get(struct spool *sp, size_t i, struct mail *m, char **cause)
 	return (0);
 }
 
+/* spool_keep_done - idset_foreach's callback: a DONE record for id. */
+static void
+spool_keep_done(const uint8_t *id, void *arg)
+{
+	spool_append(arg, SPOOL_DONE, id, MAIL_ID_LEN, NULL, 0);
+}
+
 /*
  * spool_compact - rewrite the log with only the live messages: into a
  * new file, fsync'd, renamed over the old one, directory fsync'd.
@@ -391,6 +435,7 @@ spool_compact(struct spool *sp, char **cause)
 	}
 	fresh.fd = fd;
 	fresh.dirfd = -1;
+	idset_foreach(sp->done, spool_keep_done, &fresh);
 	for (i = 0; i < sp->n; i++) {
 		if (spool_get(sp, i, &m, cause) != 0)
 			goto fail;

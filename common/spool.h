@@ -17,6 +17,8 @@ struct spool *spool_open(int, const char *, char **);
 void	spool_close(struct spool *);
 void	spool_put(struct spool *, const struct mail *);
 void	spool_done(struct spool *, const uint8_t *);
+void	spool_cancel(struct spool *, const uint8_t *);
+int	spool_delivered(struct spool *, const uint8_t *);
 int	spool_dirty(struct spool *);
 int	spool_commit(struct spool *, char **);
 size_t	spool_count(struct spool *);

@@ -92,10 +92,12 @@ control_status(struct server *srv)
 	control_add(&buf, &len, "live: sessions: %zu logged in, %zu for one "
 	    "command\n", logins, others);
 	control_add(&buf, &len, "live: messages: %zu stored now (%llu bytes), "
-	    "%llu accepted and %llu delivered since start\n",
+	    "%llu accepted and %llu delivered since start, %llu copies sent "
+	    "again answered without storing\n",
 	    store_count(srv->store), (unsigned long long)bytes,
 	    (unsigned long long)srv->accepted,
-	    (unsigned long long)srv->delivered);
+	    (unsigned long long)srv->delivered,
+	    (unsigned long long)srv->resent);
 	n = store_objects(srv->store, obj, 64);
 	for (i = 0; i < n; i++) {
 		if (obj[i].name[0] != '\0')

@@ -7,6 +7,10 @@
  * leaves the store only when its reader says REC_DONE, which mailcli
  * sends after the message is fsync'd into the reader's mbox.
  *
+ * The sender picks a message's id and keeps it when it sends again
+ * after losing our answer (a timeout, a restart of mailserv): an id
+ * already accepted is answered "sent" again and stored only once.
+ *
  * With the durable spool, the sender's "sent" (and a reader's "done")
  * waits for the spool's group commit: post_commit, once per turn of
  * the server loop, writes every message of that turn with one
@@ -68,7 +72,8 @@ post_commit(struct server *srv)
 			continue;
 		}
 		store_remove(srv->store, p->id);
-		spool_done(srv->spool, p->id);
+		spool_cancel(srv->spool, p->id);
+		idset_del(srv->seen, p->id);
 		session_error(srv, p->s, PROTO_E_FULL, "mail spool cannot be "
 		    "written (%s): message not sent", cause);
 	}
@@ -198,6 +203,40 @@ post_rate(struct server *srv, const char *name, int take)
 	return (0);
 }
 
+/*
+ * post_again - is this a copy of a message already accepted, sent
+ * again by a sender that lost our answer?  Then it is answered as the
+ * first copy was (after the same group commit) and not stored: 1.  0
+ * for a new id; -1 for an id that is someone else's (an error sent).
+ */
+static int
+post_again(struct server *srv, struct session *s, const uint8_t *id,
+    const char *to)
+{
+	const struct store_entry	*e;
+	char				 idstr[MAIL_ID_STR];
+
+	if ((e = store_find(srv->store, id)) != NULL) {
+		if (strcmp(e->from, s->name) != 0 || strcmp(e->to, to) != 0) {
+			session_error(srv, s, PROTO_E_USAGE, "message id is "
+			    "already in use: nothing sent");
+			return (-1);
+		}
+	} else if (!idset_has(srv->seen, id) && (srv->spool == NULL ||
+	    !spool_delivered(srv->spool, id)))
+		return (0);
+	srv->resent++;
+	mail_id_str(id, idstr);
+	log_info("%s -> %s: %s sent again, stored once", s->name, to, idstr);
+	if (srv->spool != NULL && spool_dirty(srv->spool))
+		post_pending(srv, s, id, 1);
+	else
+		session_queue(srv, s, REC_OK, NULL, 0);
+	return (1);
+}
+
+static const uint8_t	post_noid[MAIL_ID_LEN];
+
 /* post_send - REC_SEND: a body of len bytes for to follows. */
 void
 post_send(struct server *srv, struct session *s, const struct record *rec)
@@ -217,6 +256,13 @@ post_send(struct server *srv, struct session *s, const struct record *rec)
 		session_error(srv, s, PROTO_E_NAME, "invalid recipient name");
 		return;
 	}
+	if (memcmp(ps.id, post_noid, sizeof ps.id) == 0) {
+		session_error(srv, s, PROTO_E_USAGE, "send without a message "
+		    "id: nothing sent");
+		return;
+	}
+	if (post_again(srv, s, ps.id, ps.to) != 0)
+		return;
 	if (post_check_size(srv, s, ps.to, ps.len) != 0)
 		return;
 	if (post_rate(srv, s->name, 0) != 0) {
@@ -228,6 +274,7 @@ post_send(struct server *srv, struct session *s, const struct record *rec)
 	}
 	s->skip = 0;
 	memcpy(s->to, ps.to, sizeof s->to);
+	memcpy(s->send_id, ps.id, sizeof s->send_id);
 	mail_assembly_start(&s->body, ps.len);
 }
 
@@ -242,12 +289,15 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 	int		 rc;
 
 	memset(&m, 0, sizeof m);
-	mail_new_id(m.id);
+	memcpy(m.id, s->send_id, sizeof m.id);
 	memcpy(m.from, s->name, sizeof m.from);
 	memcpy(m.to, s->to, sizeof m.to);
 	m.date = time(NULL);
 	m.len = len;
 	m.body = body;
+	/* Another copy may have been accepted while this one arrived. */
+	if (post_again(srv, s, m.id, m.to) != 0)
+		goto out;
 	if (post_check_size(srv, s, m.to, len) != 0)
 		goto out;
 	if (post_rate(srv, s->name, 1) != 0) {
@@ -268,6 +318,7 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 		goto out;
 	}
 	srv->accepted++;
+	idset_add(srv->seen, m.id);
 	mail_id_str(m.id, idstr);
 	log_info("%s -> %s: %u bytes stored (%s)", m.from, m.to, len, idstr);
 	if (srv->spool != NULL) {

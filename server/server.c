@@ -69,6 +69,8 @@ server_cleanup(struct server *srv)
 		spool_close(srv->spool);
 		srv->spool = NULL;
 	}
+	idset_free(srv->seen);
+	srv->seen = NULL;
 	free(srv->pending);
 	srv->pending = NULL;
 	free(srv->senders);
@@ -324,6 +326,7 @@ server_run(const struct server_config *cfg)
 	if ((srv.store = store_open(srv.backend->store, &sc, 1,
 	    &cause)) == NULL)
 		fatalx(SERVER_EXIT_ERROR, "mail store: %s", cause);
+	srv.seen = idset_new(SERVER_SEEN_MAX);
 	if (cfg->spool != NULL) {
 		if ((srv.spool = spool_open(srv.dirfd, cfg->spool,
 		    &cause)) == NULL)

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "backend.h"
+#include "idset.h"
 #include "mail.h"
 #include "record.h"
 #include "spool.h"
@@ -22,6 +23,10 @@
 #define SERVER_EXIT_USAGE	1
 #define SERVER_EXIT_ERROR	2
 #define SERVER_EXIT_RUNNING	3
+
+/* Ids of accepted messages remembered, so a sender's retry of one of
+ * them is answered, not stored again (the spool remembers more). */
+#define SERVER_SEEN_MAX		65536
 
 struct server_config {
 	const char	*dir;
@@ -66,6 +71,7 @@ struct session {
 	size_t			 outlen;
 	size_t			 outcap;
 	char			 to[PROTO_NAME_MAX + 1]; /* a send under way */
+	uint8_t			 send_id[MAIL_ID_LEN];	/* and its id */
 	struct mail_assembly	 body;
 	uint32_t		 skip;	/* body bytes of a refused send */
 	int			 dead;
@@ -85,6 +91,7 @@ struct server {
 	char			*keyfile;
 	struct store		*store;
 	struct spool		*spool;
+	struct idset		*seen;		/* ids accepted lately */
 	struct sender		*senders;
 	size_t			 nsenders;
 	struct pending		*pending;
@@ -99,6 +106,7 @@ struct server {
 	time_t			 started;
 	uint64_t		 accepted;
 	uint64_t		 delivered;
+	uint64_t		 resent;	/* copies answered, not stored */
 	int			 quit;
 };
 

@@ -86,6 +86,7 @@ seed_records(const char *dir)
 	strcpy(hello.name, "alice");
 	strcpy(hello.tty, "pts/3");
 	memset(&send, 0, sizeof send);
+	memcpy(send.id, seed_token, sizeof send.id);
 	strcpy(send.to, "bob");
 	send.len = 5;
 	memset(&done, 0, sizeof done);

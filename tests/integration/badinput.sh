@@ -21,9 +21,9 @@ def fnv(data, h):
         h ^= b
         h = (h * 16777619) & 0xffffffff
     return h
-hdr = struct.pack("=IHHIII I16s", 0x314c4d49, 1, rtype, claim, 0, pid, 0, bytes(16))
+hdr = struct.pack("=IHHIII I16s", 0x314c4d49, 2, rtype, claim, 0, pid, 0, bytes(16))
 s = fnv(payload, fnv(hdr, 2166136261))
-hdr = struct.pack("=IHHIII I16s", 0x314c4d49, 1, rtype, claim, s, pid, 0, bytes(16))
+hdr = struct.pack("=IHHIII I16s", 0x314c4d49, 2, rtype, claim, s, pid, 0, bytes(16))
 fd = os.open(fifo, os.O_WRONLY)
 if pause:
     os.write(fd, hdr[:20]); time.sleep(pause); os.write(fd, hdr[20:] + payload)
@@ -82,9 +82,9 @@ def fnv(data, h=2166136261):
         h = (h * 16777619) & 0xffffffff
     return h
 def rec(rtype, pid, token, payload):
-    hdr = struct.pack("=IHHIIII16s", 0x314c4d49, 1, rtype, len(payload), 0, pid, 0, token)
+    hdr = struct.pack("=IHHIIII16s", 0x314c4d49, 2, rtype, len(payload), 0, pid, 0, token)
     s = fnv(payload, fnv(hdr))
-    return struct.pack("=IHHIIII16s", 0x314c4d49, 1, rtype, len(payload), s, pid, 0, token) + payload
+    return struct.pack("=IHHIIII16s", 0x314c4d49, 2, rtype, len(payload), s, pid, 0, token) + payload
 pid = 99999
 fifo = os.path.join(d, "clients", "bob.%d" % pid)
 os.mkfifo(fifo, 0o622)
@@ -96,7 +96,7 @@ os.write(srv, rec(1, pid, forger, hello))
 time.sleep(0.3)
 data = os.read(r, 4096)
 key = data[40:56]          # the welcome's key: only the FIFO's reader sees it
-send = struct.pack("=33s3xI", b"carol", 6)
+send = struct.pack("=16s33s3xI", os.urandom(16), b"carol", 6)
 os.write(srv, rec(2, pid, forger, send) + b"")
 os.write(srv, rec(3, pid, forger, b"forged"))
 time.sleep(0.3)

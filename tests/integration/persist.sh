@@ -93,6 +93,36 @@ same "new mail is accepted after the objects vanished" 0 "$rc"
 cli -u alice read
 check "... and reads back" grep -q '^after the objects vanished$' "$T/out"
 
+# A sender that lost the answer sends again under the same id
+# (mailcli --id): stored once, whether mailserv was alive, killed and
+# restarted in between, or the reader already had the first copy.
+ID=$(cat /proc/sys/kernel/random/uuid)
+cli -u bob --id "$ID" send alice "once only"
+cli -u bob --id "$ID" send alice "once only"
+same "a send repeated under the same id exits 0" 0 "$rc"
+cli -u alice inbox
+same "... and is stored once" 1 "$(grep -c 'once only' "$T/out")"
+kill_server
+start_server
+cli -u bob --id "$ID" send alice "once only"
+cli -u alice inbox
+same "... also after a kill -9 and restart of mailserv" 1 "$(grep -c 'once only' "$T/out")"
+cli -u alice read
+stop_server
+start_server
+cli -u bob --id "$ID" send alice "once only"
+same "a copy of a message already read is answered as sent" 0 "$rc"
+cli -u alice inbox
+same "... and is not delivered again, after a restart either" "" "$(cat "$T/out")"
+"$MAILSERV" -d "$DIR" --status >"$T/status"
+check "mailserv --status counts the copies it did not store" \
+    grep -q '1 copies sent again answered without storing' "$T/status"
+cli -u bob --id 00000000-0000-0000-0000-000000000000 send alice "null id"
+same "the null id is refused (exit 1)" 1 "$rc"
+cli -u bob --id not-a-uuid send alice "bad id"
+same "--id that is not a uuid is a usage error (exit 1)" 1 "$rc"
+check "... saying so" grep -q "not a uuid" "$T/err"
+
 # Without the spool, a reboot loses what was unread: the documented cost.
 stop_server
 start_server --no-spool

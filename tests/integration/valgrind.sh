@@ -150,9 +150,9 @@ for i in range(100):
     payload = b"flood%d" % i
     payload = payload.ljust(33, b"\0") + bytes(32 + 3) + struct.pack("=I", 0)
     token = bytes([1 + i % 250]) * 16
-    hdr = struct.pack("=IHHIII I16s", 0x314c4d49, 1, 1, len(payload), 0, 900000 + i, 0, token)
+    hdr = struct.pack("=IHHIII I16s", 0x314c4d49, 2, 1, len(payload), 0, 900000 + i, 0, token)
     s = fnv(payload, fnv(hdr, 2166136261))
-    hdr = struct.pack("=IHHIII I16s", 0x314c4d49, 1, 1, len(payload), s, 900000 + i, 0, token)
+    hdr = struct.pack("=IHHIII I16s", 0x314c4d49, 2, 1, len(payload), s, 900000 + i, 0, token)
     os.write(fd, hdr + payload)
 os.close(fd)
 PY

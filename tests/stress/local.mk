@@ -6,10 +6,7 @@
 # tests/stress/stress-long.md (stress-long-posix.md for
 # `make stress STRESS_IPC=posix`).
 
-# Not in `make check` yet: its fault phase finds duplicate deliveries
-# (a sender retried after mailserv died between storing and "sent", and
-# the retry gets a new id), a known bug with an open issue.  Run it with
-# `make stress` or STRESS=short bash tests/stress/stress.sh.
+TESTS += tests/stress/stress.sh tests/stress/stress-posix.sh
 EXTRA_DIST += tests/stress/stress.sh tests/stress/stress-posix.sh \
 	doc/reliability.md
 

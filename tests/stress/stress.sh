@@ -149,17 +149,20 @@ BIGPAD=$(for i in $(seq 1 150); do
 # sender PH I M R [UNTIL]: client I sends M messages, spread over R
 # readers (and goes on until the file UNTIL exists, if given).  Gives
 # up at DEADLINE ($SECONDS), the phase's bound.
-# Each line of PH/sent.I: S (sent, exit 0), K (mailcli killed before
-# "sent": not sent, not retried), D (mailcli still running after
-# CLI_BOUND: a deadlock, not sent), F (gave up after 200 errors).
-# Exit 4 (mailbox or store full), 6 (rate limit) and 2 (no server, or
-# it died mid-request) are retried after a short pause.  An S line
-# ends with the failed attempts' story: a (mailserv did not answer
-# within mailcli's 5 s), g (it went away mid-request), n (not
-# running), f (full), - (none), and the number of slow attempts.
+# Each line of PH/sent.I: S (sent, exit 0), D (mailcli still running
+# after CLI_BOUND: a deadlock, not sent), F (gave up after 200 errors).
+# Every attempt of one message carries the same message id (mailcli
+# --id), as a careful sender's retries do: exit 4 (mailbox or store
+# full), 6 (rate limit), 2 (no server, or it died mid-request: the
+# message may be stored) and a mailcli killed by kill -9 are retried
+# after a short pause, and mailserv stores an id once.  An S line ends
+# with the failed attempts' story: a (mailserv did not answer within
+# mailcli's 5 s), g (it went away mid-request), n (not running), k
+# (mailcli killed), f (full), - (none), and the number of slow
+# attempts.
 sender() {
 	local ph=$1 i=$2 m=$3 r=$4 more=${5:-} j=0 tok to rc tries full noserv
-	local hist slow t err
+	local hist slow t err id
 	local out=$T/$ph/sent.$i
 	while :; do
 		j=$((j + 1))
@@ -168,6 +171,7 @@ sender() {
 		fi
 		tok=$(printf 'tok-%s-%04d-%05d' "$ph" "$i" "$j")
 		to=r$(( (i + j) % r ))
+		read -r id </proc/sys/kernel/random/uuid
 		tries=0 full=0 noserv=0 hist= slow=0
 		while [ -d "$T/$ph" ]; do
 			if [ "$SECONDS" -ge "$DEADLINE" ]; then
@@ -180,7 +184,7 @@ sender() {
 				printf '%s\nfrom s%s to %s\nend-%s\n' "$tok" \
 				    "$i" "$to" "$tok"
 			fi | timeout "$CLI_BOUND" "$MAILCLI" -d "$DIR" \
-			    -u "s$i" send "$to" 2>&1 >/dev/null)
+			    -u "s$i" --id "$id" send "$to" 2>&1 >/dev/null)
 			rc=$?
 			[ $((SECONDS - t)) -ge "$SLOW" ] && slow=$((slow + 1))
 			if [ -n "$err" ]; then
@@ -202,7 +206,8 @@ sender() {
 			6)	full=$((full + 1))	# rate limit: as full
 				msleep $((RANDOM % 500 + 500)) ;;
 			124)	echo "D $tok $to" >>"$out"; break ;;
-			137)	echo "K $tok $to" >>"$out"; break ;;
+			137)	hist=${hist}k noserv=$((noserv + 1))
+				msleep $((RANDOM % 50 + 10)) ;;
 			*)	tries=$((tries + 1))
 				if [ "$tries" -ge 200 ]; then
 					echo "F $tok $to $rc" >>"$out"; break
@@ -378,15 +383,17 @@ count() {
 	eval "$(awk '
 	FILENAME ~ /\/sent$/ {
 		if ($1 == "S") { sent[$2] = $3; hist[$2] = $6; nsent++
-			full += $4; noserv += $5; slow += $7 }
-		else if ($1 == "K") { killed[$2] = 1; nkilled++ }
+			full += $4; noserv += $5; slow += $7
+			h = $6; nkilled += gsub(/k/, "", h) }
 		else if ($1 == "D") ndead++
 		else if ($1 == "F") nfail++
 		next
 	}
 	{	# who id token complete
 		if (!$4) { broken++; next }
-		if (($3 SUBSEP $2) in copy) { resaved++; next }
+		# Every saved copy counts: two copies under one id (saved
+		# into two mbox files) are a duplicate as much as two ids.
+		if (($3 SUBSEP $2) in copy) resaved++
 		copy[$3, $2] = 1
 		ids[$3]++
 		where[$3] = $1
@@ -401,7 +408,7 @@ count() {
 				else if (hist[t] ~ /g/) dupdied++
 				else dupother++
 			}
-			if (!(t in sent)) { unsent++; if (!(t in killed)) ghost++ }
+			if (!(t in sent)) { unsent++; ghost++ }
 		}
 		printf "SENT=%d DELIVERED=%d LOST=%d DUP=%d WRONG=%d ", nsent,
 		    delivered, nsent - delivered, dup, wrong
@@ -483,7 +490,7 @@ report faults
 same "faults: every kill -9 of mailserv was followed by a working restart" \
     0 "$SRVDEAD"
 same "faults: mailserv never died but by our kill -9" 0 "$CRASHED"
-ROWS+=("| faults | $FC clients x $FM messages or more (until the last kill) to $FR readers; $((KSERV + KCLI)) kill -9 ($KSERV mailserv, restarted; $KCLI mailcli) | sent $SENT, delivered $DELIVERED, **lost $LOST, duplicated $DUP**$DUPWHY, **deadlocks $DEADLOCKS** (commands stuck $CLI_BOUND s; $CUT reads still saving cut at $CLI_BOUND s; $SLOWS commands took over $SLOW s); $KILLED sends killed before \"sent\" ($UNSENT of them delivered anyway); retries: $FULL store full, $NOSERV no server or no answer; $SECS s |")
+ROWS+=("| faults | $FC clients x $FM messages or more (until the last kill) to $FR readers; $((KSERV + KCLI)) kill -9 ($KSERV mailserv, restarted; $KCLI mailcli) | sent $SENT, delivered $DELIVERED, **lost $LOST, duplicated $DUP**$DUPWHY, **deadlocks $DEADLOCKS** (commands stuck $CLI_BOUND s; $CUT reads still saving cut at $CLI_BOUND s; $SLOWS commands took over $SLOW s); $KILLED sends killed before \"sent\" and sent again under the same id; retries: $FULL store full, $NOSERV no server or no answer; $SECS s |")
 
 # ---- reboot ----------------------------------------------------------
 # Stop mailserv (SIGTERM, or kill -9 for a crash), remove every IPC
@@ -558,9 +565,9 @@ def fnv(data, h=2166136261):
 def record(rtype, pid, payload, claim=None, token=None, good=True):
     claim = len(payload) if claim is None else claim
     token = token if token is not None else os.urandom(16)
-    hdr = struct.pack("=IHHIII I16s", 0x314c4d49, 1, rtype, claim, 0, pid, 0, token)
+    hdr = struct.pack("=IHHIII I16s", 0x314c4d49, 2, rtype, claim, 0, pid, 0, token)
     s = fnv(payload, fnv(hdr)) if good else rnd.getrandbits(32)
-    return struct.pack("=IHHIII I16s", 0x314c4d49, 1, rtype, claim, s, pid, 0, token) + payload
+    return struct.pack("=IHHIII I16s", 0x314c4d49, 2, rtype, claim, s, pid, 0, token) + payload
 def clients():
     found = []
     for p in os.listdir("/proc"):

@@ -1,7 +1,8 @@
 /*
  * idset_unit.c - unit tests of common/idset.c: ids are found once
  * added, an id added twice takes one slot, the oldest is forgotten
- * first when the set is full, a deleted id is gone, and a long random
+ * first when the set is full, a deleted id is gone, ids are walked
+ * oldest first, and a long random
  * run agrees with a plain array kept alongside.
  */
 #include <setjmp.h>
@@ -100,6 +101,39 @@ idset_delete(void **state)
 	idset_free(set);
 }
 
+/* idset_unit_collect - idset_foreach's callback: the ids' numbers. */
+static void
+idset_unit_collect(const uint8_t *id, void *arg)
+{
+	uint32_t	*out = arg, n;
+
+	memcpy(&n, id + 4, sizeof n);
+	out[++out[0]] = n;
+}
+
+static void
+idset_oldest_first(void **state)
+{
+	struct idset	*set = idset_new(4);
+	uint8_t		 id[IDSET_ID_LEN];
+	uint32_t	 n, got[8];
+
+	(void)state;
+	for (n = 1; n <= 6; n++) {
+		idset_unit_id(id, n);
+		idset_add(set, id);
+	}
+	idset_unit_id(id, 4);
+	idset_del(set, id);
+	memset(got, 0, sizeof got);
+	idset_foreach(set, idset_unit_collect, got);
+	assert_int_equal(got[0], 3);
+	assert_int_equal(got[1], 3);
+	assert_int_equal(got[2], 5);
+	assert_int_equal(got[3], 6);
+	idset_free(set);
+}
+
 /* A long random run against a plain array of the same ring. */
 static void
 idset_random_model(void **state)
@@ -151,6 +185,7 @@ main(void)
 		cmocka_unit_test(idset_add_find),
 		cmocka_unit_test(idset_forgets_oldest),
 		cmocka_unit_test(idset_delete),
+		cmocka_unit_test(idset_oldest_first),
 		cmocka_unit_test(idset_random_model),
 	};
 

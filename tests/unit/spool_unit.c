@@ -2,8 +2,10 @@
  * spool_unit.c - unit tests of common/spool.c, the durable spool, on
  * real files in a private directory under /tmp: what is committed
  * survives a reopen and what is not does not, DONE removes, a torn
- * tail is cut off, compaction keeps exactly the live messages, and a
- * spool directory others can read is refused.
+ * tail is cut off, compaction keeps exactly the live messages, the ids
+ * of delivered messages are remembered across reopens and compaction
+ * (cancelled ones are not), and a spool directory others can read is
+ * refused.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -224,6 +226,50 @@ test_torn_tail_is_cut(void **state)
 }
 
 static void
+test_delivered_remembered(void **state)
+{
+	struct spool_unit	*u = *state;
+	struct spool		*sp = spool_unit_open(u);
+	struct mail		 a, b, c;
+	char			*cause = NULL;
+
+	spool_unit_mail(&a, 1, 20);
+	spool_unit_mail(&b, 2, 30);
+	spool_unit_mail(&c, 3, 40);
+	spool_put(sp, &a);
+	spool_put(sp, &b);
+	spool_put(sp, &c);
+	assert_int_equal(spool_commit(sp, &cause), 0);
+	spool_done(sp, a.id);
+	spool_cancel(sp, b.id);
+	assert_true(spool_delivered(sp, a.id));
+	assert_false(spool_delivered(sp, b.id));
+	assert_false(spool_delivered(sp, c.id));
+	assert_int_equal(spool_count(sp), 1);
+	assert_int_equal(spool_commit(sp, &cause), 0);
+	spool_close(sp);
+
+	/* Replayed: a delivered, b neither live nor delivered, c live. */
+	sp = spool_unit_open(u);
+	assert_true(spool_delivered(sp, a.id));
+	assert_false(spool_delivered(sp, b.id));
+	assert_false(spool_has(sp, b.id));
+	assert_true(spool_has(sp, c.id));
+	/* Compaction drops a's message but keeps its DONE record. */
+	assert_int_equal(spool_compact(sp, &cause), 0);
+	spool_close(sp);
+	sp = spool_unit_open(u);
+	assert_true(spool_delivered(sp, a.id));
+	assert_false(spool_delivered(sp, b.id));
+	assert_int_equal(spool_count(sp), 1);
+	spool_unit_same(sp, 0, &c);
+	spool_close(sp);
+	mail_free(&a);
+	mail_free(&b);
+	mail_free(&c);
+}
+
+static void
 test_compact_keeps_live(void **state)
 {
 	struct spool_unit	*u = *state;
@@ -282,6 +328,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_done_removes,
 		    spool_unit_setup, spool_unit_teardown),
 		cmocka_unit_test_setup_teardown(test_torn_tail_is_cut,
+		    spool_unit_setup, spool_unit_teardown),
+		cmocka_unit_test_setup_teardown(test_delivered_remembered,
 		    spool_unit_setup, spool_unit_teardown),
 		cmocka_unit_test_setup_teardown(test_compact_keeps_live,
 		    spool_unit_setup, spool_unit_teardown),
