@@ -113,6 +113,63 @@ log_warnx(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* log_budget_now - the current second, monotonic. */
+static long long
+log_budget_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((long long)ts.tv_sec);
+}
+
+/* log_budget_flush - a second later, say how many warnings were held. */
+void
+log_budget_flush(struct log_budget *b)
+{
+	long long	now = log_budget_now();
+	size_t		i;
+
+	for (i = 0; i < LOG_BUDGET_KINDS; i++) {
+		if (b->kind[i].held == 0 || b->kind[i].sec == now)
+			continue;
+		log_warnx("%llu more warnings like \"%.40s...\" not logged (at "
+		    "most %d a second)", b->kind[i].held, b->kind[i].fmt,
+		    LOG_BUDGET_PER_SEC);
+		b->kind[i].held = 0;
+	}
+}
+
+/*
+ * log_warnx_budget - log_warnx, at most LOG_BUDGET_PER_SEC a second for
+ * each format; kinds past LOG_BUDGET_KINDS share the last budget.
+ */
+void
+log_warnx_budget(struct log_budget *b, const char *fmt, ...)
+{
+	long long	now = log_budget_now();
+	size_t		i;
+	va_list		ap;
+
+	log_budget_flush(b);
+	for (i = 0; i < LOG_BUDGET_KINDS - 1; i++)
+		if (b->kind[i].fmt == fmt || b->kind[i].fmt == NULL)
+			break;
+	b->kind[i].fmt = fmt;
+	if (b->kind[i].sec != now) {
+		b->kind[i].sec = now;
+		b->kind[i].used = 0;
+	}
+	if (b->kind[i].used >= LOG_BUDGET_PER_SEC) {
+		b->kind[i].held++;
+		return;
+	}
+	b->kind[i].used++;
+	va_start(ap, fmt);
+	log_vline("warning: ", 0, fmt, ap);
+	va_end(ap);
+}
+
 void
 fatal(int status, const char *fmt, ...)
 {

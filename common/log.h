@@ -19,6 +19,26 @@ void	log_trace(const char *mech, const char *fmt, ...)
 /* log_warn - recoverable trouble; log_warnx omits strerror(errno). */
 void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A budget of warnings a second, for trouble other users can cause at
+ * will (garbage on a FIFO, forged records): each kind of warning (each
+ * format string) may be logged LOG_BUDGET_PER_SEC times a second; past
+ * that it is counted, and the count logged once the second is over.
+ */
+#define LOG_BUDGET_PER_SEC	10
+#define LOG_BUDGET_KINDS	16
+struct log_budget {
+	struct {
+		const char		*fmt;
+		long long		 sec;
+		unsigned		 used;
+		unsigned long long	 held;
+	} kind[LOG_BUDGET_KINDS];
+};
+void	log_warnx_budget(struct log_budget *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	log_budget_flush(struct log_budget *);
+
 /* fatal - environment error: run cleanup, exit with status. */
 void	fatal(int status, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));

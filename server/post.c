@@ -348,8 +348,8 @@ post_data(struct server *srv, struct session *s, const struct record *rec)
 		return;
 	}
 	if (s->body.buf == NULL) {
-		log_warnx("data from %s (pid %ld) outside a send: dropped",
-		    s->name, (long)s->pid);
+		log_warnx_budget(&srv->hostile, "data from %s (pid %ld) "
+		    "outside a send: dropped", s->name, (long)s->pid);
 		return;
 	}
 	if ((rc = mail_assembly_add(&s->body, rec->payload,

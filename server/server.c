@@ -103,8 +103,9 @@ server_dispatch(struct server *srv, const struct record *rec)
 		return;
 	}
 	if ((s = session_find(srv, rec)) == NULL) {
-		log_warnx("%s record from pid %u without a valid session: "
-		    "dropped", record_type_name(rec->hdr.type), rec->hdr.pid);
+		log_warnx_budget(&srv->hostile, "%s record from pid %u "
+		    "without a valid session: dropped",
+		    record_type_name(rec->hdr.type), rec->hdr.pid);
 		return;
 	}
 	switch (rec->hdr.type) {
@@ -130,8 +131,9 @@ server_dispatch(struct server *srv, const struct record *rec)
 		session_close(srv, s, NULL);
 		break;
 	default:
-		log_warnx("unexpected %s record from pid %u: dropped",
-		    record_type_name(rec->hdr.type), rec->hdr.pid);
+		log_warnx_budget(&srv->hostile, "unexpected %s record from "
+		    "pid %u: dropped", record_type_name(rec->hdr.type),
+		    rec->hdr.pid);
 	}
 }
 
@@ -160,7 +162,8 @@ server_read_fifo(struct server *srv)
 			server_dispatch(srv, &rec);
 	}
 	if (srv->parser.dropped != dropped)
-		log_warnx("dropped %llu bytes of garbage from %s",
+		log_warnx_budget(&srv->hostile, "dropped %llu bytes of "
+		    "garbage from %s",
 		    (unsigned long long)(srv->parser.dropped - dropped),
 		    RUNDIR_FIFO);
 }
@@ -231,6 +234,7 @@ server_loop(struct server *srv)
 			control_accept(srv);
 		/* One fdatasync for all the mail of this turn, then "sent". */
 		post_commit(srv);
+		log_budget_flush(&srv->hostile);
 		for (i = 0; i < n; i++) {
 			if (pfd[2 + i].revents & (POLLERR | POLLHUP))
 				session_close(srv, srv->sessions[i], "gone");

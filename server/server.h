@@ -12,6 +12,7 @@
 
 #include "backend.h"
 #include "idset.h"
+#include "log.h"
 #include "mail.h"
 #include "record.h"
 #include "spool.h"
@@ -107,6 +108,7 @@ struct server {
 	uint64_t		 accepted;
 	uint64_t		 delivered;
 	uint64_t		 resent;	/* copies answered, not stored */
+	struct log_budget	 hostile;	/* warnings others can cause */
 	int			 quit;
 };
 

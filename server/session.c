@@ -4,8 +4,8 @@
  * DIR/clients/NAME.PID itself, checks who owns it (the kernel's word,
  * not the client's) and answers with a key that every later record must
  * carry (proto.h says why).  A session counts as logged in, and shows
- * in the online table, only once the client has used that key.  Replies are queued and written without blocking,
- * so a client that stops reading stalls nobody else.  A session ends
+ * in the online table, only once the client has used that key.  Replies
+ * are queued and written without blocking, so a client that stops reading stalls nobody else.  A session ends
  * on REC_BYE or when its reply FIFO loses its reader (the client died).
  */
 #define _GNU_SOURCE
@@ -68,13 +68,14 @@ session_hello(struct server *srv, const struct record *rec)
 	size_t			 i, logins = 0, per_pid = 0;
 
 	if (rec->hdr.len != sizeof h || rec->hdr.pid == 0) {
-		log_warnx("malformed hello (%u bytes): dropped", rec->hdr.len);
+		log_warnx_budget(&srv->hostile, "malformed hello (%u bytes): "
+		    "dropped", rec->hdr.len);
 		return (NULL);
 	}
 	memcpy(&h, rec->payload, sizeof h);
 	if (!name_valid_field(h.name, sizeof h.name)) {
-		log_warnx("hello from pid %u with an invalid name: dropped",
-		    rec->hdr.pid);
+		log_warnx_budget(&srv->hostile, "hello from pid %u with an "
+		    "invalid name: dropped", rec->hdr.pid);
 		return (NULL);
 	}
 	h.tty[sizeof h.tty - 1] = '\0';
@@ -87,15 +88,15 @@ session_hello(struct server *srv, const struct record *rec)
 		logins += srv->sessions[i]->login;
 	}
 	if (per_pid >= SESSION_PER_PID || srv->nsessions >= SESSION_MAX) {
-		log_warnx("hello from pid %u: too many sessions: dropped",
-		    rec->hdr.pid);
+		log_warnx_budget(&srv->hostile, "hello from pid %u: too many "
+		    "sessions: dropped", rec->hdr.pid);
 		return (NULL);
 	}
 	for (i = 0; i < sizeof rec->hdr.token && rec->hdr.token[i] == 0; i++)
 		;
 	if (i == sizeof rec->hdr.token) {
-		log_warnx("hello from pid %u without a token: dropped",
-		    rec->hdr.pid);
+		log_warnx_budget(&srv->hostile, "hello from pid %u without a "
+		    "token: dropped", rec->hdr.pid);
 		return (NULL);
 	}
 

@@ -120,6 +120,39 @@ else
 	for i in 1 2 3 4; do skip "forged hello (no python3)"; done
 fi
 
+# Warnings others can cause at will are rate-limited: 1000 forged
+# records in a burst cost a few lines of log, and a count.
+if command -v python3 >/dev/null; then
+	before=$(grep -c "without a valid session" "$T/server.log")
+	t0=$SECONDS
+	python3 - "$DIR/mailserv.fifo" <<'PY'
+import os, struct, sys
+def fnv(data, h=2166136261):
+    for b in data:
+        h = ((h ^ b) * 16777619) & 0xffffffff
+    return h
+fd = os.open(sys.argv[1], os.O_WRONLY)
+for i in range(1000):
+    p = bytes(16) + struct.pack("=I", 1)
+    hdr = struct.pack("=IHHIII I16s", 0x314c4d49, 2, 6, len(p), 0, 700000 + i, 0, bytes(16))
+    s = fnv(p, fnv(hdr))
+    os.write(fd, struct.pack("=IHHIII I16s", 0x314c4d49, 2, 6, len(p), s, 700000 + i, 0, bytes(16)) + p)
+os.close(fd)
+PY
+	cli -u bob send carol "after 1000 forged records"
+	sleep 1.1
+	cli -u bob send carol "a second later"	# logs the count held
+	logged=$(( $(grep -c "without a valid session" "$T/server.log") - before ))
+	most=$(( 10 * (SECONDS - t0 + 1) ))
+	check "1000 forged records are survived and logged at most 10 a second ($logged lines, at most $most)" \
+	    test "$logged" -ge 1 -a "$logged" -le "$most"
+	check "... and the rest are counted" \
+	    grep -q "more warnings like .* not logged (at most 10 a second)" "$T/server.log"
+	honest=$((honest + 2))
+else
+	for i in 1 2; do skip "forged record burst (no python3)"; done
+fi
+
 for i in $(seq 1 200); do : >"$DIR/mailserv.fifo"; done
 cli -u bob send carol "after 200 open/close"
 check "200 rapid opens and closes of the FIFO are survived" test "$rc" = 0
