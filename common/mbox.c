@@ -65,20 +65,35 @@ mbox_mkdirs(const char *path)
 	free(dir);
 }
 
+/* What mbox_scan learns of an mbox. */
+struct mbox_scan {
+	off_t	found;		/* the entry with our id, or -1 */
+	off_t	torn;		/* where a torn entry of ours starts, or -1 */
+	int	clean_end;	/* empty, or ends with a blank line */
+};
+
 /*
- * mbox_contains - does the mbox behind fd hold a message whose header
- * (not body: a body may quote anything) says X-Ipcmail-Id: id?  In
- * mboxrd a line starting "From " after a blank line (or first in the
- * file) always opens a message, whose header runs to the next blank.
+ * mbox_scan - read the mbox behind fd: where an entry whose header (not
+ * body: a body may quote anything) says X-Ipcmail-Id: id starts (the
+ * last one if several), and whether the file ends cleanly.  In mboxrd
+ * a line starting "From " after a blank line (or first in the file)
+ * opens an entry, whose header runs to the next blank line; every
+ * entry we write has a body and ends with a blank line.  A file that
+ * does not end so was cut mid-append; the last entry counts as torn
+ * (to be removed) if it is ours (X-Ipcmail-Id) and not whole, or its
+ * header is cut, or only the start of its "From " line made it.  -1 on
+ * error.
  */
 static int
-mbox_contains(int fd, const char *idstr)
+mbox_scan(int fd, const char *idstr, struct mbox_scan *sc)
 {
 	char	*line = NULL, want[64];
 	size_t	 cap = 0;
-	ssize_t	 n;
+	off_t	 at = 0, last = -1, lastline = 0;
+	ssize_t	 n, lastlen = 0;
 	FILE	*f;
-	int	 newfd, in_header = 0, after_blank = 1, found = 0;
+	int	 newfd, in_header = 0, after_blank = 1, ours = 0, body = 0;
+	int	 line_after_blank = 0;
 
 	snprintf(want, sizeof want, "X-Ipcmail-Id: %s\n", idstr);
 	if ((newfd = dup(fd)) == -1 || (f = fdopen(newfd, "r")) == NULL) {
@@ -86,19 +101,42 @@ mbox_contains(int fd, const char *idstr)
 			close(newfd);
 		return (-1);
 	}
+	sc->found = sc->torn = -1;
 	rewind(f);
-	while (!found && (n = getline(&line, &cap, f)) != -1) {
-		if (after_blank && strncmp(line, "From ", 5) == 0)
+	while ((n = getline(&line, &cap, f)) != -1) {
+		line_after_blank = after_blank;
+		if (after_blank && strncmp(line, "From ", 5) == 0) {
 			in_header = 1;
-		else if (in_header && strcmp(line, "\n") == 0)
+			last = at;
+			ours = body = 0;
+		} else if (in_header && strcmp(line, "\n") == 0)
 			in_header = 0;
-		else if (in_header && strcmp(line, want) == 0)
-			found = 1;
+		else if (in_header && strncmp(line, "X-Ipcmail-Id: ", 14) == 0) {
+			ours = 1;
+			if (strcmp(line, want) == 0)
+				sc->found = last;
+		} else if (!in_header)
+			body++;
 		after_blank = strcmp(line, "\n") == 0;
+		lastline = at;
+		lastlen = n;
+		at += n;
 	}
+	sc->clean_end = at == 0 || after_blank;
+	/* Ours end with a body line (never empty) and a blank line. */
+	if (!sc->clean_end && line_after_blank && line[lastlen - 1] != '\n' &&
+	    strncmp(line, "From ", (size_t)lastlen) == 0)
+		sc->torn = lastline;		/* a cut "From " line */
+	else if (last >= 0 && ours && (in_header || !sc->clean_end ||
+	    body < 2))
+		sc->torn = last;
+	else if (last >= 0 && !sc->clean_end && in_header)
+		sc->torn = last;
+	if (sc->torn >= 0 && sc->found >= sc->torn)
+		sc->found = -1;
 	free(line);
 	fclose(f);
-	return (found);
+	return (0);
 }
 
 /* mbox_format - the message as an mboxrd entry, allocated in *out. */
@@ -166,6 +204,7 @@ mbox_append(const char *path, const struct mail *m, char **cause)
 	char		 idstr[MAIL_ID_STR], *text;
 	size_t		 len;
 	struct stat	 st;
+	struct mbox_scan sc;
 	int		 fd, rc = -1;
 
 	mbox_mkdirs(path);
@@ -189,14 +228,36 @@ mbox_append(const char *path, const struct mail *m, char **cause)
 		return (-1);
 	}
 	mail_id_str(m->id, idstr);
-	if ((rc = mbox_contains(fd, idstr)) != 0) {
-		if (rc == -1)
-			xasprintf(cause, "%s: cannot read it back", path);
-		rc = rc == 1 ? 0 : -1;
+	len = mbox_format(m, &text);
+	if (mbox_scan(fd, idstr, &sc) == -1) {
+		xasprintf(cause, "%s: cannot read it back", path);
+		free(text);
 		goto out;
 	}
-	rc = -1;
-	len = mbox_format(m, &text);
+	/*
+	 * A torn entry of ours goes: the server still holds its message,
+	 * since it hears "done" only after a whole entry is fsync'd.  Any
+	 * other unfinished text stays, and a blank line keeps our entry
+	 * apart from it.
+	 */
+	if (sc.torn >= 0) {
+		if (ftruncate(fd, sc.torn) == -1) {
+			xasprintf(cause, "%s: cannot cut a partial entry: %s",
+			    path, strerror(errno));
+			free(text);
+			goto out;
+		}
+		st.st_size = sc.torn;
+	} else if (!sc.clean_end && io_write_all(fd, "\n\n", 2) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		free(text);
+		goto out;
+	}
+	if (sc.found >= 0) {
+		free(text);
+		rc = 0;			/* already there */
+		goto out;
+	}
 	if (io_write_all(fd, text, len) == -1 || fsync(fd) == -1) {
 		int	saved_errno = errno;
 

@@ -2,6 +2,7 @@
  * mbox_unit.c - unit tests of common/mbox.c: the mboxrd text of a
  * message (separator, headers, quoting of "From " lines), and appending
  * to a real file in a private directory under /tmp: idempotence by id,
+ * an append cut short by a crash (replaced, not taken for a copy),
  * parent directories, and refusal of symlinks and non-regular files.
  */
 #include <sys/types.h>
@@ -364,6 +365,85 @@ mbox_append_idempotent(void **state)
 	free(text);
 }
 
+/* mbox_unit_write - replace the file at path with text. */
+static void
+mbox_unit_write(const char *path, const char *text, size_t len)
+{
+	FILE	*f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * A reader killed mid-append leaves the start of an entry at the end
+ * of the file.  Whatever the cut (inside the header, past the id
+ * header, inside the body), the next append of that message replaces
+ * it with a whole one; a cut entry of another of our messages goes
+ * too (the server still holds it); someone else's unterminated text
+ * stays, with a blank line after it.
+ */
+static void
+mbox_append_torn(void **state)
+{
+	struct mbox_unit	*u = *state;
+	struct mail		 m1, m2;
+	char			*cause = NULL, *text, *e1, *e2, *want;
+	size_t			 cut, l1, l2;
+	const char		*foreign = "From x Mon Jan  1 00:00:00 2024\n"
+	    "Subject: not ours\n\nno end";
+
+	mbox_unit_mail(&m1, ID1, "first\nline two\nline three\n");
+	mbox_unit_mail(&m2, ID2, "second\n");
+	snprintf(u->path, sizeof u->path, "%s/torn.mbox", u->dir);
+	e1 = mbox_unit_format(&m1);
+	e2 = mbox_unit_format(&m2);
+	l1 = strlen(e1);
+	l2 = strlen(e2);
+	want = malloc(l1 + l2 + 64 + strlen(foreign));
+	assert_non_null(want);
+
+	for (cut = 1; cut < l2; cut++) {
+		/* m1 whole, then m2 cut at every byte: append m2. */
+		memcpy(want, e1, l1);
+		memcpy(want + l1, e2, cut);
+		mbox_unit_write(u->path, want, l1 + cut);
+		if (mbox_append(u->path, &m2, &cause) != 1)
+			fail_msg("cut at %zu: not appended (%s)", cut,
+			    cause ? cause : "already there");
+		text = mbox_unit_slurp(u->path);
+		memcpy(want + l1, e2, l2 + 1);
+		if (strcmp(text, want) != 0)
+			fail_msg("cut at %zu: the file is not m1 + m2", cut);
+		free(text);
+	}
+	for (cut = 1; cut < l2; cut++) {
+		/* m2 cut, then m1 is saved first: m2's piece goes. */
+		mbox_unit_write(u->path, e2, cut);
+		assert_int_equal(mbox_append(u->path, &m1, &cause), 1);
+		text = mbox_unit_slurp(u->path);
+		if (strcmp(text, e1) != 0)
+			fail_msg("cut at %zu: m2's piece is still there", cut);
+		free(text);
+	}
+	/* A whole copy is a copy: not appended again. */
+	mbox_unit_write(u->path, e1, l1);
+	assert_int_equal(mbox_append(u->path, &m1, &cause), 0);
+	/* Someone else's text without an end stays; a blank line follows. */
+	mbox_unit_write(u->path, foreign, strlen(foreign));
+	assert_int_equal(mbox_append(u->path, &m1, &cause), 1);
+	text = mbox_unit_slurp(u->path);
+	snprintf(want, l1 + l2 + 64 + strlen(foreign), "%s\n\n%s", foreign,
+	    e1);
+	assert_string_equal(text, want);
+	assert_int_equal(mbox_unit_separators(text), 2);
+	free(text);
+	free(want);
+	free(e1);
+	free(e2);
+}
+
 static void
 mbox_append_boundary(void **state)
 {
@@ -518,6 +598,8 @@ main(void)
 		cmocka_unit_test(mbox_format_trailing),
 		cmocka_unit_test(mbox_format_large),
 		cmocka_unit_test_setup_teardown(mbox_append_idempotent,
+		    dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(mbox_append_torn,
 		    dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(mbox_append_boundary,
 		    dir_setup, dir_teardown),
