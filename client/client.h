@@ -47,6 +47,8 @@ struct conn {
 	int			 have_token;	/* we have the key */
 	pid_t			 server_pid;
 	int			 gone;
+	uint32_t		 logout;	/* REC_LOGOUT's code, or 0 */
+	char			 logout_text[PROTO_TEXT_MAX];
 	struct record_parser	*parser;
 	conn_async_fn		*async;
 	void			*async_arg;

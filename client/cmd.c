@@ -92,10 +92,13 @@ cmd_exit_code(uint32_t code)
 	return (CLI_EXIT_USAGE);
 }
 
-/* cmd_lost - the server went away or did not answer. */
+/* cmd_lost - the server went away, ended our session, or is silent. */
 static int
 cmd_lost(struct client *cl)
 {
+	if (cl->conn.logout != 0)
+		return (cmd_error(cmd_exit_code(cl->conn.logout), "%s",
+		    cl->conn.logout_text));
 	return (cmd_error(CLI_EXIT_NOSERVER, "mailserv in %s %s", cl->dir,
 	    errno == ETIMEDOUT ? "did not answer" : "has gone away"));
 }

@@ -166,6 +166,20 @@ conn_record(struct conn *c, struct record *rec, int timeout_ms)
 	}
 }
 
+/* conn_logout - the server ends our session: keep why, for the exit. */
+static void
+conn_logout(struct conn *c, const struct record *rec)
+{
+	struct proto_error	e;
+
+	memset(&e, 0, sizeof e);
+	memcpy(&e, rec->payload, rec->hdr.len < sizeof e ? rec->hdr.len :
+	    sizeof e);
+	e.text[sizeof e.text - 1] = '\0';
+	c->logout = e.code != 0 ? e.code : PROTO_E_USAGE;
+	memcpy(c->logout_text, e.text, sizeof c->logout_text);
+}
+
 /*
  * conn_next - the next record; a REC_MAIL comes with its whole body in
  * *m.  1, 0 (timeout) or -1 (server gone).
@@ -180,6 +194,8 @@ conn_next(struct conn *c, struct record *rec, struct mail *m, int timeout_ms)
 
 	if ((rc = conn_record(c, rec, timeout_ms)) != 1)
 		return (rc);
+	if (rec->hdr.type == REC_LOGOUT)
+		conn_logout(c, rec);
 	if (rec->hdr.type != REC_MAIL)
 		return (1);
 	if (rec->hdr.len != sizeof pm)
@@ -221,7 +237,8 @@ conn_is_async(const struct record *rec)
 		memcpy(&pm, rec->payload, sizeof pm);
 		return ((pm.flags & PROTO_MAIL_LIVE) != 0);
 	}
-	return (rec->hdr.type == REC_WALLMSG || rec->hdr.type == REC_NOTICE);
+	return (rec->hdr.type == REC_WALLMSG || rec->hdr.type == REC_NOTICE ||
+	    rec->hdr.type == REC_LOGOUT);
 }
 
 /*

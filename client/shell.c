@@ -110,6 +110,9 @@ shell_async(void *arg, const struct record *rec, struct mail *m)
 		text[len] = '\0';
 		shell_print(cl, "*** %s\n", text);
 		break;
+	case REC_LOGOUT:		/* conn_next kept why */
+		cl->quit = 1;
+		break;
 	}
 }
 
@@ -354,6 +357,10 @@ shell_run(struct client *cl)
 		}
 	}
 	free(history);
+	if (cl->conn.logout != 0) {
+		fprintf(stderr, "mailcli: %s\n", cl->conn.logout_text);
+		return (cmd_exit_code(cl->conn.logout));
+	}
 	if (cl->conn.gone) {
 		fprintf(stderr, "mailcli: mailserv in %s has gone away\n",
 		    cl->dir);

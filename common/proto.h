@@ -50,7 +50,9 @@ enum proto_type {
 	REC_END,		/* end of a list */
 	REC_MAIL,		/* struct proto_mail, then REC_DATA */
 	REC_WALLMSG,		/* struct proto_wallmsg */
-	REC_NOTICE,		/* text from the server (shutdown, ...) */
+	REC_NOTICE,		/* text from the server */
+	REC_LOGOUT,		/* struct proto_error: the server ends this
+				   session (kicked, stopping) */
 };
 
 /* Error codes carried in REC_ERROR; mailcli exits with them. */
@@ -64,6 +66,7 @@ enum proto_err {
 	PROTO_E_DENIED = 7,	/* identity check failed: mailcli exits 3 */
 	PROTO_E_BUSY = 8,	/* too many users online: mailcli exits 1 */
 	PROTO_E_RATE = 9,	/* sending too fast: mailcli exits 6 */
+	PROTO_E_KICKED = 10,	/* logged out by the admin: exits 1 */
 };
 
 struct proto_hdr {

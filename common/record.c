@@ -108,6 +108,7 @@ record_type_name(uint16_t type)
 	case REC_MAIL:		return ("mail");
 	case REC_WALLMSG:	return ("wallmsg");
 	case REC_NOTICE:	return ("notice");
+	case REC_LOGOUT:	return ("logout");
 	}
 	return (NULL);
 }

@@ -123,8 +123,6 @@ control_status(struct server *srv)
 static char *
 control_kick(struct server *srv, const char *name)
 {
-	static const char	 bye[] = "you were logged out by the "
-	    "administrator";
 	struct session		*s;
 	char			*buf = NULL;
 	size_t			 i, len = 0, n = 0;
@@ -133,8 +131,8 @@ control_kick(struct server *srv, const char *name)
 		s = srv->sessions[i];
 		if (s->dead || strcmp(s->name, name) != 0)
 			continue;
-		session_queue(srv, s, REC_NOTICE, bye, sizeof bye - 1);
-		session_close(srv, s, "kicked");
+		session_logout(srv, s, PROTO_E_KICKED, "you were logged out by "
+		    "the administrator", "kicked");
 		n++;
 	}
 	log_info("control socket: kicked %zu sessions of %s", n, name);

@@ -43,9 +43,8 @@ server_cleanup(struct server *srv)
 	size_t	i;
 
 	for (i = 0; i < srv->nsessions; i++) {
-		session_queue(srv, srv->sessions[i], REC_NOTICE,
-		    "mailserv is stopping", 20);
-		session_close(srv, srv->sessions[i], "server stopping");
+		session_logout(srv, srv->sessions[i], PROTO_E_NOSERVER,
+		    "mailserv is stopping", "server stopping");
 		close(srv->sessions[i]->fd);
 		srv->sessions[i]->fd = -1;
 	}

@@ -125,6 +125,8 @@ void	session_error(struct server *, struct session *, uint32_t,
 	    const char *, ...) __attribute__((format(printf, 4, 5)));
 void	session_flush(struct server *, struct session *);
 void	session_close(struct server *, struct session *, const char *);
+void	session_logout(struct server *, struct session *, uint32_t,
+	    const char *, const char *);
 void	session_reap(struct server *);
 
 /* post.c */

@@ -249,6 +249,24 @@ session_error(struct server *srv, struct session *s, uint32_t code,
 	    offsetof(struct proto_error, text) + strlen(e.text) + 1);
 }
 
+/*
+ * session_logout - end s from our side: tell the client why (the code
+ * becomes its exit status), then close the session.
+ */
+void
+session_logout(struct server *srv, struct session *s, uint32_t code,
+    const char *text, const char *why)
+{
+	struct proto_error	e;
+
+	memset(&e, 0, sizeof e);
+	e.code = code;
+	strncpy(e.text, text, sizeof e.text - 1);
+	session_queue(srv, s, REC_LOGOUT, &e,
+	    offsetof(struct proto_error, text) + strlen(e.text) + 1);
+	session_close(srv, s, why);
+}
+
 /* session_flush - write what the FIFO takes now; never blocks. */
 void
 session_flush(struct server *srv, struct session *s)

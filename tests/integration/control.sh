@@ -49,6 +49,9 @@ check "... and says how many sessions it ended" grep -q 'kicked 1 sessions of ca
 check "the kicked session is told why" wait_for grep -q 'logged out by the administrator' "$T/carol.out"
 check "... and ends" wait_for sh -c "! kill -0 $CAROL"
 reap "$CAROL"
+same "... with exit 1, not 2 (mailserv is still there)" 1 $?
+check "... not saying mailserv has gone away" \
+    test "$(grep -c 'gone away' "$T/carol.out")" = 0
 exec 7>&-
 run_cli -d "$DIR" who
 same "who no longer lists carol" 0 "$(grep -c '^carol ' "$T/out")"
@@ -56,8 +59,17 @@ same "who no longer lists carol" 0 "$(grep -c '^carol ' "$T/out")"
 kill -USR1 "$SERVER_PID"
 check "SIGUSR1 logs the live figures" wait_for grep -q "mailserv\[$SERVER_PID\]: live: messages: " "$T/server.log"
 
+mkfifo "$T/in2"
+"$MAILCLI" -d "$DIR" -u dave <"$T/in2" >"$T/dave.out" 2>&1 &
+DAVE=$!
+exec 8>"$T/in2"
+wait_for sh -c "'$MAILCLI' -d '$DIR' who | grep -q '^dave '"
 "$MAILSERV" -d "$DIR" --stop >"$T/out" 2>&1
 same "--stop exits 0" 0 $?
+reap "$DAVE"
+same "an online session ends with exit 2 when mailserv stops" 2 $?
+check "... saying mailserv is stopping" grep -q 'mailcli: mailserv is stopping' "$T/dave.out"
+exec 8>&-
 check "... once mailserv has stopped" grep -q "mailserv (pid $SERVER_PID) stopped" "$T/out"
 wait "$SERVER_PID" 2>/dev/null
 SERVER_PID=
