@@ -51,6 +51,7 @@ struct table_ops {
 	int	 (*purge)(const char *, char **);
 	void	 (*detach)(void *);
 	void	 (*destroy)(void *);
+	int	 (*present)(void *);	/* our objects still in the kernel? */
 };
 
 extern const struct table_ops table_sysv_ops;

@@ -42,6 +42,8 @@ struct table_posix {
 	size_t		 size;
 	uint32_t	 nslots;
 	int		 owner;
+	dev_t		 dev;		/* the shm object we made */
+	ino_t		 ino;
 	char		 shmname[96];
 	char		 semname[96];
 };
@@ -110,6 +112,7 @@ static void *
 table_posix_create(const char *keyfile, unsigned nslots, char **cause)
 {
 	struct table_posix	*t = xcalloc(1, sizeof *t);
+	struct stat		 st;
 	mode_t			 old;
 	int			 fd;
 
@@ -142,6 +145,10 @@ table_posix_create(const char *keyfile, unsigned nslots, char **cause)
 			close(fd);
 		t->mem = NULL;
 		goto fail;
+	}
+	if (fstat(fd, &st) == 0) {
+		t->dev = st.st_dev;
+		t->ino = st.st_ino;
 	}
 	close(fd);
 	log_trace("posix-shm", "shm_open %s, %zu B mapped", t->shmname,
@@ -360,6 +367,28 @@ table_posix_destroy(void *be)
 	free(t);
 }
 
+/*
+ * table_posix_present - do our names still lead to what we made?  The
+ * memory must be the very object (same inode); the semaphore's name
+ * must exist (Linux keeps named semaphores as /dev/shm/sem.NAME).
+ */
+static int
+table_posix_present(void *be)
+{
+	struct table_posix	*t = be;
+	struct stat		 st;
+	char			 path[128];
+	int			 fd, same;
+
+	if ((fd = shm_open(t->shmname, O_RDONLY, 0)) == -1)
+		return (0);
+	same = fstat(fd, &st) == 0 && st.st_dev == t->dev &&
+	    st.st_ino == t->ino;
+	close(fd);
+	snprintf(path, sizeof path, "/dev/shm/sem.%s", t->semname + 1);
+	return (same && stat(path, &st) == 0);
+}
+
 const struct table_ops table_posix_ops = {
 	.name = "posix",
 	.create = table_posix_create,
@@ -371,4 +400,5 @@ const struct table_ops table_posix_ops = {
 	.purge = table_posix_purge,
 	.detach = table_posix_detach,
 	.destroy = table_posix_destroy,
+	.present = table_posix_present,
 };

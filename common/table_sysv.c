@@ -345,6 +345,25 @@ table_sysv_destroy(void *be)
 	free(t);
 }
 
+/*
+ * table_sysv_present - are the segment and the semaphore we made still
+ * there?  ipcrm of an attached segment only marks it (SHM_DEST; it
+ * loses its key), so that counts as gone too.
+ */
+static int
+table_sysv_present(void *be)
+{
+	struct table_sysv	*t = be;
+	struct shmid_ds		 sds;
+	union semun { int val; struct semid_ds *buf; } arg;
+	struct semid_ds		 mds;
+
+	arg.buf = &mds;
+	return (shmctl(t->shmid, IPC_STAT, &sds) == 0 &&
+	    !(sds.shm_perm.mode & SHM_DEST) &&
+	    semctl(t->semid, 0, IPC_STAT, arg) == 0);
+}
+
 const struct table_ops table_sysv_ops = {
 	.name = "sysv",
 	.create = table_sysv_create,
@@ -356,4 +375,5 @@ const struct table_ops table_sysv_ops = {
 	.purge = table_sysv_purge,
 	.detach = table_sysv_detach,
 	.destroy = table_sysv_destroy,
+	.present = table_sysv_present,
 };

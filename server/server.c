@@ -214,7 +214,7 @@ server_loop(struct server *srv)
 		for (i = 0; i < nc; i++)
 			pfd[3 + n + i] = (struct pollfd){ .fd = srv->ctl[i],
 			    .events = POLLIN };
-		if ((rc = poll(pfd, n + nc + 3, -1)) == -1) {
+		if ((rc = poll(pfd, n + nc + 3, online_next_ms(srv))) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal(SERVER_EXIT_ERROR, "poll");
@@ -234,6 +234,7 @@ server_loop(struct server *srv)
 		/* One fdatasync for all the mail of this turn, then "sent". */
 		post_commit(srv);
 		log_budget_flush(&srv->hostile);
+		online_check(srv);
 		for (i = 0; i < n; i++) {
 			if (pfd[2 + i].revents & (POLLERR | POLLHUP))
 				session_close(srv, srv->sessions[i], "gone");

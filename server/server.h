@@ -25,6 +25,9 @@
 #define SERVER_EXIT_ERROR	2
 #define SERVER_EXIT_RUNNING	3
 
+/* How often mailserv checks that its online table is still there. */
+#define ONLINE_CHECK_MS		2000
+
 /* Ids of accepted messages remembered, so a sender's retry of one of
  * them is answered, not stored again (the spool remembers more). */
 #define SERVER_SEEN_MAX		65536
@@ -66,6 +69,7 @@ struct session {
 	int			 confirmed;	/* it has used the key */
 	int			 want_login;
 	int			 login;		/* in the online table */
+	time_t			 since;		/* logged in then */
 	int			 slot;
 	int			 fd;		/* its reply FIFO, write end */
 	uint8_t			*out;		/* records not yet written */
@@ -100,7 +104,8 @@ struct server {
 	size_t			 pendcap;
 	const struct backend	*backend;
 	const struct table_ops	*tops;
-	void			*table;
+	void			*table;		/* NULL: to be made again */
+	long long		 online_checked;	/* ms */
 	struct record_parser	 parser;
 	struct session		**sessions;
 	size_t			 nsessions;
@@ -128,6 +133,11 @@ void	session_close(struct server *, struct session *, const char *);
 void	session_logout(struct server *, struct session *, uint32_t,
 	    const char *, const char *);
 void	session_reap(struct server *);
+
+/* online.c */
+int	online_add(struct server *, struct session *);
+void	online_check(struct server *);
+int	online_next_ms(struct server *);
 
 /* post.c */
 void	post_commit(struct server *);

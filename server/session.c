@@ -162,7 +162,6 @@ session_busy(struct server *srv, struct session *s)
 static int
 session_confirm(struct server *srv, struct session *s)
 {
-	struct table_user	u;
 	size_t			i, logins = 0;
 
 	s->confirmed = 1;
@@ -170,14 +169,9 @@ session_confirm(struct server *srv, struct session *s)
 		return (0);
 	for (i = 0; i < srv->nsessions; i++)
 		logins += srv->sessions[i]->login;
-	memset(&u, 0, sizeof u);
-	memcpy(u.name, s->name, sizeof u.name);
-	memcpy(u.tty, s->tty, sizeof u.tty);
-	u.pid = s->pid;
-	u.uid = s->uid;
-	u.since = time(NULL);
-	if (logins >= srv->cfg.max_users ||
-	    (s->slot = srv->tops->add(srv->table, &u)) == -1) {
+	s->since = time(NULL);
+	if (logins >= srv->cfg.max_users || srv->table == NULL ||
+	    online_add(srv, s) == -1) {
 		session_busy(srv, s);
 		return (-1);
 	}
@@ -300,7 +294,8 @@ session_close(struct server *srv, struct session *s, const char *why)
 		return;
 	s->dead = 1;
 	if (s->login) {
-		srv->tops->del(srv->table, s->slot);
+		if (srv->table != NULL)
+			srv->tops->del(srv->table, s->slot);
 		log_info("%s logged out (pid %ld%s%s)", s->name, (long)s->pid,
 		    why ? ": " : "", why ? why : "");
 		s->login = 0;

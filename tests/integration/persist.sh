@@ -84,7 +84,17 @@ same "read mail is not restored again (the spool logged it done)" "" "$(cat "$T/
 # The kernel objects vanish under a running server (ipcrm, RemoveIPC):
 # a read still delivers, from the spool, and new mail still goes in.
 cli -u bob send alice "before the objects vanish"
+mkfifo "$T/in2"
+"$MAILCLI" -d "$DIR" -u dave <"$T/in2" >"$T/dave.out" 2>&1 &
+DAVE=$!
+exec 8>"$T/in2"
+wait_for sh -c "'$MAILCLI' -d '$DIR' who | grep -q '^dave '"
 ipc_wipe
+check "the online table, removed under the server, is made again within 5 s" \
+    wait_for sh -c "'$MAILCLI' -d '$DIR' who 2>/dev/null | grep -q '^dave '"
+check "... and the server says so" grep -q "online table made again: 1 sessions entered" "$T/server.log"
+exec 8>&-
+reap "$DAVE"
 cli -u alice read
 same "a read after the objects vanished under the server succeeds" 0 "$rc"
 check "... with the message" grep -q '^before the objects vanish$' "$T/out"

@@ -1,0 +1,81 @@
+/*
+ * online.c - keeping the online table in the kernel.  Someone may
+ * remove it under a running server (ipcrm, systemd-logind's RemoveIPC):
+ * every ONLINE_CHECK_MS the server checks that the objects it made are
+ * still there; if not, it makes the table again and enters every
+ * logged-in session anew, so `mailcli who` works again at once.
+ */
+#include <sys/types.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "io.h"
+#include "log.h"
+#include "server.h"
+
+/* online_user - the table's entry for session s. */
+static void
+online_user(const struct session *s, struct table_user *u)
+{
+	memset(u, 0, sizeof *u);
+	memcpy(u->name, s->name, sizeof u->name);
+	memcpy(u->tty, s->tty, sizeof u->tty);
+	u->pid = s->pid;
+	u->uid = s->uid;
+	u->since = s->since;
+}
+
+/* online_add - enter s in the table: its slot, or -1 if none is free. */
+int
+online_add(struct server *srv, struct session *s)
+{
+	struct table_user	u;
+
+	online_user(s, &u);
+	return (s->slot = srv->tops->add(srv->table, &u));
+}
+
+/* online_check - remake the table if it vanished; at most so often. */
+void
+online_check(struct server *srv)
+{
+	struct session	*s;
+	char		*cause = NULL;
+	long long	 now = io_now_ms();
+	size_t		 i, n = 0;
+
+	if (now - srv->online_checked < ONLINE_CHECK_MS)
+		return;
+	srv->online_checked = now;
+	if (srv->table != NULL && srv->tops->present(srv->table))
+		return;
+	if (srv->table != NULL) {
+		log_warnx("the online table was removed under mailserv "
+		    "(ipcrm?): making it again");
+		srv->tops->destroy(srv->table);	/* what is left of it */
+	}
+	if ((srv->table = srv->tops->create(srv->keyfile, srv->cfg.max_users,
+	    &cause)) == NULL) {
+		log_warnx("online table: %s (trying again in %d ms)", cause,
+		    ONLINE_CHECK_MS);
+		free(cause);
+		return;
+	}
+	for (i = 0; i < srv->nsessions; i++) {
+		s = srv->sessions[i];
+		if (s->login && !s->dead && online_add(srv, s) != -1)
+			n++;
+	}
+	log_info("online table made again: %zu sessions entered", n);
+}
+
+/* online_next_ms - how long the server may sleep before online_check. */
+int
+online_next_ms(struct server *srv)
+{
+	long long	left = srv->online_checked + ONLINE_CHECK_MS -
+	    io_now_ms();
+
+	return (left < 0 ? 0 : (int)left);
+}
