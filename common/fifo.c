@@ -134,3 +134,24 @@ fifo_open_writer(int dirfd, const char *name, uid_t *owner)
 	    (unsigned)st.st_uid);
 	return (fd);
 }
+
+/*
+ * fifo_unlink_same - remove name (relative to dirfd) only if it is
+ * still the FIFO open on fd: someone may have put another file, or a
+ * new FIFO of another client, under that name meanwhile.  (A swap
+ * between the check and unlinkat remains possible; the name is in a
+ * sticky directory, where only its owner and we may swap it.)
+ */
+void
+fifo_unlink_same(int dirfd, const char *name, int fd)
+{
+	struct stat	byname, byfd;
+
+	if (fd == -1 || fstat(fd, &byfd) == -1 ||
+	    fstatat(dirfd, name, &byname, AT_SYMLINK_NOFOLLOW) == -1)
+		return;
+	if (byname.st_dev != byfd.st_dev || byname.st_ino != byfd.st_ino)
+		return;
+	if (unlinkat(dirfd, name, 0) == 0)
+		log_trace("fifo", "unlink %s", name);
+}

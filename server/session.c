@@ -303,7 +303,7 @@ session_close(struct server *srv, struct session *s, const char *why)
 		log_trace("session", "%s (pid %ld) closed%s%s", s->name,
 		    (long)s->pid, why ? ": " : "", why ? why : "");
 	/* Owner of the sticky clients/ directory: we may remove it. */
-	unlinkat(srv->dirfd, s->fifo, 0);
+	fifo_unlink_same(srv->dirfd, s->fifo, s->fd);
 }
 
 /* session_reap - free dead sessions (after their last reply went out). */
