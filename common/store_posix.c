@@ -18,7 +18,13 @@
  * On open, each mailbox is rotated once to read it back.  A crash in a
  * rotation can lose the one part in hand; the durable spool (spool.c)
  * restores it.  Queues cannot be listed without mounting mqueue, so the
- * mailboxes that have one are kept in DIR/posix.mailboxes.
+ * mailboxes that have one are kept in DIR/posix.mailboxes, one line
+ * "NAME QUEUE" each.
+ *
+ * Queue names are guessable (the run directory's id is readable), so
+ * another user could make a mailbox's queue first.  Such a queue is
+ * left alone, and the mailbox gets a queue under a random name
+ * instead, "/ipcmail.ID.m.NAME.RANDOM", which the registry keeps.
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
@@ -47,6 +53,7 @@
 
 struct posix_box {
 	char	name[PROTO_NAME_MAX + 1];
+	char	qname[96];
 	mqd_t	mq;
 	long	maxmsg;
 };
@@ -73,7 +80,29 @@ static void
 store_posix_qname(struct posix_store *ps, const char *box, char *out,
     size_t size)
 {
-	snprintf(out, size, "/ipcmail.%s.m.%s", ps->idstr, box);
+	snprintf(out, size, "/ipcmail.%s.m.%.32s", ps->idstr, box);
+}
+
+/* store_posix_qname_ok - is q a queue name of ours for mailbox box? */
+static int
+store_posix_qname_ok(struct posix_store *ps, const char *box, const char *q)
+{
+	char	base[96];
+	size_t	n, i;
+
+	store_posix_qname(ps, box, base, sizeof base);
+	n = strlen(base);
+	if (strncmp(q, base, n) != 0)
+		return (0);
+	if (q[n] == '\0')
+		return (1);
+	if (q[n] != '.' || strlen(q + n + 1) != 8)
+		return (0);
+	for (i = n + 1; q[i] != '\0'; i++)
+		if (!((q[i] >= '0' && q[i] <= '9') || (q[i] >= 'a' &&
+		    q[i] <= 'f')))
+			return (0);
+	return (1);
 }
 
 /* store_posix_limit - read a number from /proc/sys/fs/mqueue. */
@@ -109,7 +138,7 @@ store_posix_save_registry(struct posix_store *ps)
 		return (-1);
 	}
 	for (i = 0; i < ps->nboxes; i++)
-		fprintf(f, "%s\n", ps->boxes[i].name);
+		fprintf(f, "%s %s\n", ps->boxes[i].name, ps->boxes[i].qname);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
 		rc = -1;
 	if (fclose(f) != 0 || rc != 0 || rename(tmp, ps->registry) != 0) {
@@ -120,62 +149,95 @@ store_posix_save_registry(struct posix_store *ps)
 	return (rc);
 }
 
-/* store_posix_box - the mailbox's queue, opened (made if asked). */
-static struct posix_box *
-store_posix_box(struct posix_store *ps, const char *name, int create)
+/*
+ * store_posix_mq - open queue qname (made if asked, with excl: only
+ * new).  -1 if it cannot be opened or is not ours: someone else's, or
+ * open to others, would let them read the mail.  On Linux an mqd_t is
+ * a descriptor: fstat tells.
+ */
+static mqd_t
+store_posix_mq(const char *qname, int create, int excl, long *maxmsg)
 {
-	struct posix_box	*b;
-	struct mq_attr		 attr;
-	struct stat		 st;
-	char			 qname[128];
-	size_t			 i;
-	mqd_t			 mq;
+	struct mq_attr	attr;
+	struct stat	st;
+	mqd_t		mq;
 
-	for (i = 0; i < ps->nboxes; i++)
-		if (strcmp(ps->boxes[i].name, name) == 0)
-			return (&ps->boxes[i]);
-	store_posix_qname(ps, name, qname, sizeof qname);
 	memset(&attr, 0, sizeof attr);
 	attr.mq_maxmsg = store_posix_limit("msg_max", POSIX_MAXMSG);
 	if (attr.mq_maxmsg > POSIX_MAXMSG)
 		attr.mq_maxmsg = POSIX_MAXMSG;
 	attr.mq_msgsize = PART_MAX;
 	mq = mq_open(qname, O_RDWR | O_NONBLOCK | O_CLOEXEC |
-	    (create ? O_CREAT : 0), 0600, &attr);
+	    (create ? O_CREAT : 0) | (excl ? O_EXCL : 0), 0600, &attr);
 	if (mq == (mqd_t)-1) {
-		if (create)
+		if (create && errno != EACCES && errno != EEXIST)
 			log_warn("mq_open %s (RLIMIT_MSGQUEUE or queues_max "
 			    "reached?)", qname);
-		return (NULL);
+		return ((mqd_t)-1);
 	}
-	/*
-	 * The name is guessable (the run directory's id is readable): a
-	 * queue someone else made there, or opened up, would let them read
-	 * the mail.  On Linux an mqd_t is a descriptor: fstat tells.
-	 */
 	if (fstat(mq, &st) == -1 || st.st_uid != geteuid() ||
 	    (st.st_mode & 077) != 0) {
 		log_warnx("%s belongs to uid %u with mode %04o, not to us with "
-		    "0600: left alone, no mail goes there", qname,
-		    (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		    "0600: left alone", qname, (unsigned)st.st_uid,
+		    (unsigned)(st.st_mode & 07777));
 		mq_close(mq);
-		return (NULL);
+		return ((mqd_t)-1);
 	}
 	if (mq_getattr(mq, &attr) == -1 || attr.mq_msgsize < PART_MAX) {
 		log_warnx("%s: not a queue of ours (message size %ld)", qname,
 		    attr.mq_msgsize);
 		mq_close(mq);
-		return (NULL);
+		return ((mqd_t)-1);
 	}
 	log_trace("posix-mq", "mq_open %s (%ld x %ld B)", qname,
 	    attr.mq_maxmsg, attr.mq_msgsize);
+	*maxmsg = attr.mq_maxmsg;
+	return (mq);
+}
+
+/*
+ * store_posix_box - the mailbox's queue, opened (made if asked, under
+ * a random name if its own is taken).  qname: the registry's name for
+ * it, or NULL for the usual one.
+ */
+static struct posix_box *
+store_posix_box(struct posix_store *ps, const char *name, const char *qname,
+    int create)
+{
+	struct posix_box	*b;
+	uint8_t			 rnd[16];
+	char			 q[96];
+	size_t			 i;
+	long			 maxmsg = 0;
+	mqd_t			 mq;
+
+	for (i = 0; i < ps->nboxes; i++)
+		if (strcmp(ps->boxes[i].name, name) == 0)
+			return (&ps->boxes[i]);
+	if (qname != NULL)
+		strncpy(q, qname, sizeof q - 1), q[sizeof q - 1] = '\0';
+	else
+		store_posix_qname(ps, name, q, sizeof q);
+	mq = store_posix_mq(q, create, 0, &maxmsg);
+	for (i = 0; mq == (mqd_t)-1 && create && i < 4; i++) {
+		uuid_generate_random(rnd);
+		store_posix_qname(ps, name, q, sizeof q);
+		snprintf(q + strlen(q), sizeof q - strlen(q),
+		    ".%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3]);
+		if ((mq = store_posix_mq(q, 1, 1, &maxmsg)) != (mqd_t)-1)
+			log_info("mailbox %s: its queue is taken; using %s",
+			    name, q);
+	}
+	if (mq == (mqd_t)-1)
+		return (NULL);
 	ps->boxes = xreallocarray(ps->boxes, ps->nboxes + 1,
 	    sizeof *ps->boxes);
 	b = &ps->boxes[ps->nboxes++];
 	memset(b, 0, sizeof *b);
 	strncpy(b->name, name, sizeof b->name - 1);
+	memcpy(b->qname, q, sizeof b->qname);
 	b->mq = mq;
-	b->maxmsg = attr.mq_maxmsg;
+	b->maxmsg = maxmsg;
 	if (create && ps->owner)
 		store_posix_save_registry(ps);
 	return (b);
@@ -185,13 +247,11 @@ store_posix_box(struct posix_store *ps, const char *name, int create)
 static void
 store_posix_unlink_box(struct posix_store *ps, struct posix_box *b)
 {
-	char	qname[128];
 	size_t	i = (size_t)(b - ps->boxes);
 
-	store_posix_qname(ps, b->name, qname, sizeof qname);
 	mq_close(b->mq);
-	mq_unlink(qname);
-	log_trace("posix-mq", "mq_unlink %s (empty)", qname);
+	mq_unlink(b->qname);
+	log_trace("posix-mq", "mq_unlink %s (empty)", b->qname);
 	ps->boxes[i] = ps->boxes[--ps->nboxes];
 	store_posix_save_registry(ps);
 }
@@ -296,7 +356,7 @@ store_posix_open(const struct store_config *cfg, int owner, char **cause)
 {
 	struct posix_store	*ps = xcalloc(1, sizeof *ps);
 	struct rlimit		 rl;
-	char			*dir, line[64];
+	char			*dir, line[160], *q;
 	size_t			 i, j;
 	FILE			*f;
 
@@ -314,8 +374,12 @@ store_posix_open(const struct store_config *cfg, int owner, char **cause)
 	if ((f = fopen(ps->registry, "r")) != NULL) {
 		while (fgets(line, sizeof line, f) != NULL) {
 			line[strcspn(line, "\n")] = '\0';
-			if (name_valid(line))
-				store_posix_box(ps, line, 0);
+			/* "NAME QUEUE"; older registries: "NAME". */
+			if ((q = strchr(line, ' ')) != NULL)
+				*q++ = '\0';
+			if (name_valid(line) && (q == NULL ||
+			    store_posix_qname_ok(ps, line, q)))
+				store_posix_box(ps, line, q, 0);
 		}
 		fclose(f);
 	}
@@ -372,7 +436,7 @@ store_posix_put(void *be, const struct mail *m, char **cause)
 	uint16_t		 k, n = mail_part_count(m->len);
 	size_t			 len;
 
-	if ((b = store_posix_box(ps, m->to, 1)) == NULL) {
+	if ((b = store_posix_box(ps, m->to, NULL, 1)) == NULL) {
 		/* queues_max or RLIMIT_MSGQUEUE reached: no room. */
 		return (STORE_FULL);
 	}
@@ -434,7 +498,7 @@ store_posix_remove(void *be, const uint8_t *id)
 
 	if ((i = store_posix_index(ps, id)) == -1)
 		return (-1);
-	if ((b = store_posix_box(ps, ps->msgs[i].e.to, 0)) != NULL) {
+	if ((b = store_posix_box(ps, ps->msgs[i].e.to, NULL, 0)) != NULL) {
 		if (store_posix_rotate(ps, b, id, NULL) == -1)
 			log_warn("mailbox %s: rotating its queue", b->name);
 		else if (mq_getattr(b->mq, &attr) == 0 && attr.mq_curmsgs == 0)
@@ -473,8 +537,8 @@ store_posix_objects(void *be, struct store_object *obj, size_t max)
 			continue;
 		memset(&obj[n], 0, sizeof obj[n]);
 		obj[n].role = "mailbox queue";
-		store_posix_qname(ps, ps->boxes[i].name, obj[n].name,
-		    sizeof obj[n].name);
+		strncpy(obj[n].name, ps->boxes[i].qname,
+		    sizeof obj[n].name - 1);
 		obj[n].id = -1;
 		obj[n].mode = 0600;
 		obj[n].uid = geteuid();
@@ -489,13 +553,11 @@ static int
 store_posix_destroy(void *be)
 {
 	struct posix_store	*ps = be;
-	char			 qname[128];
 	size_t			 i;
 
 	for (i = 0; i < ps->nboxes; i++) {
-		store_posix_qname(ps, ps->boxes[i].name, qname, sizeof qname);
 		mq_close(ps->boxes[i].mq);
-		mq_unlink(qname);
+		mq_unlink(ps->boxes[i].qname);
 	}
 	ps->nboxes = 0;
 	unlink(ps->registry);

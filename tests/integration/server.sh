@@ -62,9 +62,21 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 && command -v runuser >/dev/n
 		runuser -u nobody -- "$top_builddir/tests/semhold" mq \
 		    "/ipcmail.$DIRID.m.dave"
 		run_cli -d "$DIR" -u bob send dave "for dave's eyes only"
-		same "mail for a mailbox whose queue someone else made is refused (exit 4)" 4 "$rc"
+		same "mail for a mailbox whose queue someone else made is still sent" 0 "$rc"
 		check "... the server leaves that queue alone" \
 		    grep -q "m.dave belongs to uid $(id -u nobody) with mode 0666" "$T/server.log"
+		check "... and nothing went into it" \
+		    grep -q "^QSIZE:0 " "/dev/mqueue/ipcmail.$DIRID.m.dave"
+		check "... the mail went to a queue of the server's own, under a random name" \
+		    sh -c "ls -l /dev/mqueue/ipcmail.$DIRID.m.dave.* | grep -q '^-rw------- 1 root'"
+		run_cli -d "$DIR" -u dave read
+		check "... where dave reads it" grep -q "for dave's eyes only" "$T/out"
+		run_cli -d "$DIR" -u bob send dave "after a restart too"
+		stop_server
+		start_server
+		run_cli -d "$DIR" -u dave read
+		check "... also after a restart (the registry keeps the name)" \
+		    grep -q "after a restart too" "$T/out"
 		rm -f "/dev/mqueue/ipcmail.$DIRID.m.dave"
 	fi
 	chmod 0700 "$T"
