@@ -73,9 +73,9 @@ struct mbox_scan {
 };
 
 /*
- * mbox_scan - read the mbox behind fd: where an entry whose header (not
- * body: a body may quote anything) says X-Ipcmail-Id: id starts (the
- * last one if several), and whether the file ends cleanly.  In mboxrd
+ * mbox_scan - read the mbox behind fd: where a whole entry whose header
+ * (not body: a body may quote anything) says X-Ipcmail-Id: id starts
+ * (the last one if several), and whether the file ends cleanly.  In mboxrd
  * a line starting "From " after a blank line (or first in the file)
  * opens an entry, whose header runs to the next blank line; every
  * entry we write has a body and ends with a blank line.  A file that
@@ -93,7 +93,7 @@ mbox_scan(int fd, const char *idstr, struct mbox_scan *sc)
 	ssize_t	 n, lastlen = 0;
 	FILE	*f;
 	int	 newfd, in_header = 0, after_blank = 1, ours = 0, body = 0;
-	int	 line_after_blank = 0;
+	int	 line_after_blank = 0, has_id = 0;
 
 	snprintf(want, sizeof want, "X-Ipcmail-Id: %s\n", idstr);
 	if ((newfd = dup(fd)) == -1 || (f = fdopen(newfd, "r")) == NULL) {
@@ -106,15 +106,17 @@ mbox_scan(int fd, const char *idstr, struct mbox_scan *sc)
 	while ((n = getline(&line, &cap, f)) != -1) {
 		line_after_blank = after_blank;
 		if (after_blank && strncmp(line, "From ", 5) == 0) {
+			/* The entry before ends whole: it counts if ours. */
+			if (has_id && body >= 2)
+				sc->found = last;
 			in_header = 1;
 			last = at;
-			ours = body = 0;
+			ours = body = has_id = 0;
 		} else if (in_header && strcmp(line, "\n") == 0)
 			in_header = 0;
 		else if (in_header && strncmp(line, "X-Ipcmail-Id: ", 14) == 0) {
 			ours = 1;
-			if (strcmp(line, want) == 0)
-				sc->found = last;
+			has_id |= strcmp(line, want) == 0;
 		} else if (!in_header)
 			body++;
 		after_blank = strcmp(line, "\n") == 0;
@@ -123,6 +125,8 @@ mbox_scan(int fd, const char *idstr, struct mbox_scan *sc)
 		at += n;
 	}
 	sc->clean_end = at == 0 || after_blank;
+	if (has_id && body >= 2 && sc->clean_end)
+		sc->found = last;
 	/* Ours end with a body line (never empty) and a blank line. */
 	if (!sc->clean_end && line_after_blank && line[lastlen - 1] != '\n' &&
 	    strncmp(line, "From ", (size_t)lastlen) == 0)
@@ -132,8 +136,6 @@ mbox_scan(int fd, const char *idstr, struct mbox_scan *sc)
 		sc->torn = last;
 	else if (last >= 0 && !sc->clean_end && in_header)
 		sc->torn = last;
-	if (sc->torn >= 0 && sc->found >= sc->torn)
-		sc->found = -1;
 	free(line);
 	fclose(f);
 	return (0);

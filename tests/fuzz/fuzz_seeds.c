@@ -1,21 +1,30 @@
 /*
  * fuzz_seeds.c - writes the seed corpora of `make fuzz`: honest record
  * streams (what a one-shot mailcli, a session and the server write)
- * for fuzz_record, and honest stored parts (one to three parts per
- * message) for fuzz_part.  Made with the project's own encoders, so
- * the seeds follow the formats as they change.
+ * for fuzz_record, honest stored parts (one to three parts per
+ * message) for fuzz_part, spool logs for fuzz_spool and mbox files
+ * (whole, torn, holding fuzz_mbox's own message) for fuzz_mbox.  Made
+ * with the project's own encoders, so the seeds follow the formats as
+ * they change.
  *
- * usage: fuzz_seeds RECORD_DIR PART_DIR
+ * usage: fuzz_seeds RECORD_DIR PART_DIR SPOOL_DIR MBOX_DIR
  */
+#include <sys/types.h>
+#include <sys/stat.h>
+
 #include <err.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mail.h"
+#include "mbox.h"
 #include "proto.h"
 #include "record.h"
+#include "spool.h"
 
 static const uint8_t	seed_token[16] = "0123456789abcdef";
 
@@ -199,14 +208,118 @@ seed_parts(const char *dir)
 	}
 }
 
+/* seed_mail - message i, to bob, with id (NULL: a fresh one). */
+static void
+seed_mail(struct mail *m, int i, const uint8_t *id, const char *body)
+{
+	memset(m, 0, sizeof *m);
+	if (id != NULL)
+		memcpy(m->id, id, sizeof m->id);
+	else
+		mail_new_id(m->id);
+	strcpy(m->from, i % 2 ? "alice" : "carol");
+	strcpy(m->to, "bob");
+	m->date = 1700000000 + i;
+	m->body = (uint8_t *)body;
+	m->len = (uint32_t)strlen(body);
+}
+
+/* seed_file - copy a whole file into a corpus. */
+static void
+seed_file(const char *dir, const char *name, const char *path)
+{
+	uint8_t	buf[65536];
+	size_t	n;
+	FILE	*f;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		err(1, "%s", path);
+	n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	seed_write(dir, name, buf, n);
+}
+
+/* seed_spools - logs written by the spool itself. */
+static void
+seed_spools(const char *dir)
+{
+	struct spool	*sp;
+	struct mail	 m[4];
+	char		 tmp[] = "/tmp/ipcmail-seeds.XXXXXX", path[128];
+	char		*cause = NULL;
+	int		 dirfd, i;
+
+	if (mkdtemp(tmp) == NULL || (dirfd = open(tmp, O_RDONLY)) == -1)
+		err(1, "%s", tmp);
+	if ((sp = spool_open(dirfd, "spool", &cause)) == NULL)
+		errx(1, "spool: %s", cause);
+	for (i = 0; i < 4; i++) {
+		seed_mail(&m[i], i, NULL, i == 2 ? "a longer body\nwith "
+		    "two lines\n" : "hi");
+		spool_put(sp, &m[i]);
+	}
+	if (spool_commit(sp, &cause) != 0)
+		errx(1, "spool: %s", cause);
+	snprintf(path, sizeof path, "%s/spool/spool.log", tmp);
+	seed_file(dir, "spool-puts", path);
+	spool_done(sp, m[0].id);
+	spool_cancel(sp, m[1].id);
+	if (spool_commit(sp, &cause) != 0)
+		errx(1, "spool: %s", cause);
+	seed_file(dir, "spool-done-cancel", path);
+	if (spool_compact(sp, &cause) != 0)
+		errx(1, "spool: %s", cause);
+	seed_file(dir, "spool-compacted", path);
+	spool_close(sp);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/spool", tmp);
+	rmdir(path);
+	close(dirfd);
+	rmdir(tmp);
+}
+
+/* seed_mboxes - whole, torn and already-saved mbox files. */
+static void
+seed_mboxes(const char *dir)
+{
+	static const uint8_t	 own[MAIL_ID_LEN] = "fuzz-mbox-id-016";
+	struct mail		 a, b, c;
+	char			*ta, *tb, *tc, buf[16384];
+	size_t			 la, lb, lc;
+
+	seed_mail(&a, 1, NULL, "first\n>From quoted\nFrom not a header\n");
+	seed_mail(&b, 2, NULL, "second, no newline");
+	seed_mail(&c, 3, own, "hello\nFrom here\n");
+	la = mbox_format(&a, &ta);
+	lb = mbox_format(&b, &tb);
+	lc = mbox_format(&c, &tc);
+	if (la + lb + lc > sizeof buf)
+		errx(1, "mbox seeds too long");
+	memcpy(buf, ta, la);
+	memcpy(buf + la, tb, lb);
+	seed_write(dir, "mbox-two", buf, la + lb);
+	seed_write(dir, "mbox-torn-header", buf, la + 40);
+	seed_write(dir, "mbox-torn-body", buf, la + lb - 5);
+	memcpy(buf + la, tc, lc);
+	seed_write(dir, "mbox-has-it", buf, la + lc);
+	seed_write(dir, "mbox-has-it-torn", buf, la + lc - 3);
+	seed_write(dir, "mbox-foreign", "From x\nSubject: y\n\nno end", 25);
+	free(ta);
+	free(tb);
+	free(tc);
+}
+
 int
 main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: fuzz_seeds RECORD_DIR PART_DIR\n");
+	if (argc != 5) {
+		fprintf(stderr, "usage: fuzz_seeds RECORD_DIR PART_DIR "
+		    "SPOOL_DIR MBOX_DIR\n");
 		return (1);
 	}
 	seed_records(argv[1]);
 	seed_parts(argv[2]);
+	seed_spools(argv[3]);
+	seed_mboxes(argv[4]);
 	return (0);
 }

@@ -1,6 +1,8 @@
-# tests/fuzz/local.mk - `make fuzz`: libFuzzer harnesses of the two
-# parsers that read bytes nobody vouches for, the FIFO record stream
-# (fuzz_record) and the stored-part decoder (fuzz_part).  They are
+# tests/fuzz/local.mk - `make fuzz`: libFuzzer harnesses of the
+# parsers that read bytes nobody vouches for: the FIFO record stream
+# (fuzz_record), the stored-part decoder (fuzz_part), and the files a
+# crash may leave half written: the spool's log (fuzz_spool) and the
+# reader's mbox (fuzz_mbox).  They are
 # built with clang straight from the common/ sources, since
 # libipcmail.a is gcc's, and each runs FUZZ_SECONDS on seeds written by
 # fuzz_seeds.  Not part of `make check`.  The last run's figures stay in
@@ -23,8 +25,14 @@ FUZZ_RECORD_SRCS = $(top_srcdir)/tests/fuzz/fuzz_record.c \
 FUZZ_MAIL_SRCS = $(top_srcdir)/common/mail.c $(top_srcdir)/common/name.c \
 	$(top_srcdir)/common/record.c $(top_srcdir)/common/xmalloc.c \
 	$(top_srcdir)/common/log.c
+FUZZ_FILE_LIB_SRCS = $(top_srcdir)/common/spool.c \
+	$(top_srcdir)/common/idset.c $(top_srcdir)/common/mbox.c \
+	$(top_srcdir)/common/io.c $(FUZZ_MAIL_SRCS)
+FUZZ_FILES_SRCS = $(top_srcdir)/tests/fuzz/fuzz_files.c $(FUZZ_FILE_LIB_SRCS)
+FUZZ_FILES_HDRS = $(top_srcdir)/common/spool.h $(top_srcdir)/common/idset.h \
+	$(top_srcdir)/common/mbox.h $(top_srcdir)/common/io.h
 FUZZ_PROGS = tests/fuzz/fuzz_record tests/fuzz/fuzz_part \
-	tests/fuzz/fuzz_seeds
+	tests/fuzz/fuzz_spool tests/fuzz/fuzz_mbox tests/fuzz/fuzz_seeds
 
 tests/fuzz/fuzz_record: $(FUZZ_RECORD_SRCS) $(FUZZ_HDRS)
 	@$(MKDIR_P) tests/fuzz
@@ -39,12 +47,24 @@ tests/fuzz/fuzz_part: $(top_srcdir)/tests/fuzz/fuzz_part.c \
 	    $(top_srcdir)/tests/fuzz/fuzz_part.c $(FUZZ_MAIL_SRCS) \
 	    $(UUID_LIBS)
 
+tests/fuzz/fuzz_spool: $(FUZZ_FILES_SRCS) $(FUZZ_HDRS) $(FUZZ_FILES_HDRS)
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -DFUZZ_SPOOL \
+	    $(FUZZ_CPPFLAGS) $(UUID_CFLAGS) -o $@ $(FUZZ_FILES_SRCS) \
+	    $(UUID_LIBS)
+
+tests/fuzz/fuzz_mbox: $(FUZZ_FILES_SRCS) $(FUZZ_HDRS) $(FUZZ_FILES_HDRS)
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer \
+	    $(FUZZ_CPPFLAGS) $(UUID_CFLAGS) -o $@ $(FUZZ_FILES_SRCS) \
+	    $(UUID_LIBS)
+
 tests/fuzz/fuzz_seeds: $(top_srcdir)/tests/fuzz/fuzz_seeds.c \
-    $(FUZZ_MAIL_SRCS) $(FUZZ_HDRS)
+    $(FUZZ_FILES_SRCS) $(FUZZ_HDRS) $(FUZZ_FILES_HDRS)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CPPFLAGS) \
 	    $(UUID_CFLAGS) -o $@ $(top_srcdir)/tests/fuzz/fuzz_seeds.c \
-	    $(FUZZ_MAIL_SRCS) $(UUID_LIBS)
+	    $(FUZZ_FILE_LIB_SRCS) $(UUID_LIBS)
 
 # The probe first, so a missing clang or libFuzzer runtime is named
 # before anything is compiled.
@@ -57,12 +77,13 @@ fuzz:
 fuzz-clean:
 	rm -rf $(FUZZ_PROGS) tests/fuzz/corpus tests/fuzz/seeds \
 	    tests/fuzz/artifacts tests/fuzz/fuzz_record.out \
-	    tests/fuzz/fuzz_part.out tests/fuzz/fuzz.log
+	    tests/fuzz/fuzz_part.out tests/fuzz/fuzz_spool.out \
+	    tests/fuzz/fuzz_mbox.out tests/fuzz/fuzz.log
 
 .PHONY: fuzz fuzz-clean
 
 EXTRA_DIST += tests/fuzz/fuzz.sh tests/fuzz/fuzz_record.c \
-	tests/fuzz/fuzz_part.c tests/fuzz/fuzz_seeds.c
+	tests/fuzz/fuzz_part.c tests/fuzz/fuzz_files.c tests/fuzz/fuzz_seeds.c
 
 # The valgrind test is an integration test (TAP, sources lib.sh, runs
 # in `make check`), but it belongs to the hostile-input and leak work
