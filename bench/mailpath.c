@@ -452,31 +452,20 @@ mailpath_answer(struct conn *c, char *err, size_t len)
 	return (-1);
 }
 
-/* mailpath_post - REC_SEND then the body in REC_DATA, as mailcli does. */
+/* mailpath_post - a send as mailcli makes it (conn_post). */
 static int
 mailpath_post(struct conn *c, const char *to, const uint8_t *body,
     size_t len, char *err, size_t errlen)
 {
-	struct proto_send	ps;
-	size_t			off, n;
+	uint8_t	id[MAIL_ID_LEN];
 
-	memset(&ps, 0, sizeof ps);
-	mail_new_id(ps.id);
-	strncpy(ps.to, to, sizeof ps.to - 1);
-	ps.len = (uint32_t)len;
-	if (conn_send(c, REC_SEND, &ps, sizeof ps) == -1)
-		goto lost;
-	for (off = 0; off < len; off += n) {
-		n = len - off < PROTO_PAYLOAD_MAX ? len - off :
-		    PROTO_PAYLOAD_MAX;
-		if (conn_send(c, REC_DATA, body + off, n) == -1)
-			goto lost;
+	mail_new_id(id);
+	if (conn_post(c, id, to, body, len) == -1) {
+		snprintf(err, errlen, "cannot write to mailserv: %s",
+		    strerror(errno));
+		return (-1);
 	}
 	return (0);
-
-lost:
-	snprintf(err, errlen, "cannot write to mailserv: %s", strerror(errno));
-	return (-1);
 }
 
 /* mailpath_done - REC_DONE for a message; quiet means no answer. */

@@ -97,6 +97,8 @@ int	conn_open(struct conn *, int, const char *, const char *, char **);
 int	conn_hello(struct conn *, const char *, uint32_t, struct client *,
 	    char **);
 int	conn_send(struct conn *, uint16_t, const void *, size_t);
+int	conn_post(struct conn *, const uint8_t *, const char *,
+	    const uint8_t *, size_t);
 int	conn_next(struct conn *, struct record *, struct mail *, int);
 int	conn_call(struct conn *, struct record *, struct mail *);
 void	conn_close(struct conn *);

@@ -297,10 +297,9 @@ cmd_post_lost(struct client *cl, const uint8_t *id)
 static int
 cmd_post(struct client *cl, const char *to, const uint8_t *body, size_t len)
 {
-	struct proto_send	ps;
 	struct record		rec;
 	struct mail		m;
-	size_t			off, n;
+	uint8_t			id[MAIL_ID_LEN];
 
 	if (!name_valid(to))
 		return (cmd_error(CLI_EXIT_NAME, "invalid user name '%s': "
@@ -311,23 +310,14 @@ cmd_post(struct client *cl, const char *to, const uint8_t *body, size_t len)
 	if (len > cl->max_body)
 		return (cmd_error(CLI_EXIT_TOOBIG, "message is too large (more "
 		    "than %u bytes)", cl->max_body));
-	memset(&ps, 0, sizeof ps);
 	if (cl->have_send_id)
-		memcpy(ps.id, cl->send_id, sizeof ps.id);
+		memcpy(id, cl->send_id, sizeof id);
 	else
-		mail_new_id(ps.id);
-	strncpy(ps.to, to, sizeof ps.to - 1);
-	ps.len = (uint32_t)len;
-	if (conn_send(&cl->conn, REC_SEND, &ps, sizeof ps) == -1)
-		return (cmd_post_lost(cl, ps.id));
-	for (off = 0; off < len; off += n) {
-		n = len - off < PROTO_PAYLOAD_MAX ? len - off :
-		    PROTO_PAYLOAD_MAX;
-		if (conn_send(&cl->conn, REC_DATA, body + off, n) == -1)
-			return (cmd_post_lost(cl, ps.id));
-	}
+		mail_new_id(id);
+	if (conn_post(&cl->conn, id, to, body, len) == -1)
+		return (cmd_post_lost(cl, id));
 	if (conn_call(&cl->conn, &rec, &m) == -1)
-		return (cmd_post_lost(cl, ps.id));
+		return (cmd_post_lost(cl, id));
 	if (rec.hdr.type == REC_MAIL)
 		mail_free(&m);
 	return (cmd_answer(&rec));

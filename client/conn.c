@@ -343,3 +343,35 @@ conn_close(struct conn *c)
 	free(c->parser);
 	c->parser = NULL;
 }
+
+/*
+ * conn_post - send body to "to" under message id: REC_SEND with as
+ * much of the body as fits, then REC_DATA for the rest, without
+ * waiting; the answer comes later (conn_call).  -1 when the server is
+ * gone or stuck.
+ */
+int
+conn_post(struct conn *c, const uint8_t *id, const char *to,
+    const uint8_t *body, size_t len)
+{
+	struct proto_send	*ps;
+	uint8_t			 buf[PROTO_PAYLOAD_MAX];
+	size_t			 off, n;
+
+	ps = (struct proto_send *)buf;
+	memset(ps, 0, sizeof *ps);
+	memcpy(ps->id, id, sizeof ps->id);
+	strncpy(ps->to, to, sizeof ps->to - 1);
+	ps->len = (uint32_t)len;
+	off = len < sizeof buf - sizeof *ps ? len : sizeof buf - sizeof *ps;
+	memcpy(buf + sizeof *ps, body, off);
+	if (conn_send(c, REC_SEND, buf, sizeof *ps + off) == -1)
+		return (-1);
+	for (; off < len; off += n) {
+		n = len - off < PROTO_PAYLOAD_MAX ? len - off :
+		    PROTO_PAYLOAD_MAX;
+		if (conn_send(c, REC_DATA, body + off, n) == -1)
+			return (-1);
+	}
+	return (0);
+}

@@ -34,7 +34,7 @@
 enum proto_type {
 	/* client -> server, through DIR/mailserv.fifo */
 	REC_HELLO = 1,		/* struct proto_hello: open a session */
-	REC_SEND,		/* struct proto_send, then REC_DATA */
+	REC_SEND,		/* struct proto_send + body, then REC_DATA */
 	REC_DATA,		/* raw body bytes */
 	REC_LIST,		/* no payload: list unread mail */
 	REC_FETCH,		/* struct proto_id: send me this message */
@@ -108,13 +108,15 @@ struct proto_error {
 /*
  * The sender picks the message's id (a uuid) and keeps it when it
  * sends again after losing the answer: mailserv stores an id once and
- * answers "sent" to every copy, so a retry never delivers twice.
+ * answers "sent" to every copy, so a retry never delivers twice.  The
+ * first body bytes follow the struct in the same record (a short
+ * message is one record); REC_DATA records carry the rest.
  */
 struct proto_send {
 	uint8_t		id[16];
 	char		to[PROTO_NAME_MAX + 1];
 	uint8_t		pad[3];
-	uint32_t	len;		/* body bytes that follow in REC_DATA */
+	uint32_t	len;		/* body bytes, here and in REC_DATA */
 };
 
 struct proto_id {

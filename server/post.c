@@ -237,21 +237,29 @@ post_again(struct server *srv, struct session *s, const uint8_t *id,
 
 static const uint8_t	post_noid[MAIL_ID_LEN];
 
-/* post_send - REC_SEND: a body of len bytes for to follows. */
+static void	post_accept(struct server *, struct session *, uint8_t *,
+		    uint32_t);
+static void	post_body(struct server *, struct session *, const uint8_t *,
+		    uint32_t);
+
+/* post_send - REC_SEND: a body for to, here and in REC_DATA. */
 void
 post_send(struct server *srv, struct session *s, const struct record *rec)
 {
 	struct proto_send	ps;
+	const uint8_t		*part = rec->payload + sizeof ps;
+	uint32_t		 partlen;
 
-	if (rec->hdr.len != sizeof ps) {
+	if (rec->hdr.len < sizeof ps) {
 		session_error(srv, s, PROTO_E_USAGE, "malformed send record");
 		return;
 	}
 	memcpy(&ps, rec->payload, sizeof ps);
+	partlen = rec->hdr.len - (uint32_t)sizeof ps;
 	mail_assembly_clear(&s->body);
 	/* The client sends the body without waiting: if the send is
 	 * refused, its data records are expected, and dropped quietly. */
-	s->skip = ps.len;
+	s->skip = ps.len > partlen ? ps.len - partlen : 0;
 	if (!name_valid_field(ps.to, sizeof ps.to)) {
 		session_error(srv, s, PROTO_E_NAME, "invalid recipient name");
 		return;
@@ -276,6 +284,8 @@ post_send(struct server *srv, struct session *s, const struct record *rec)
 	memcpy(s->to, ps.to, sizeof s->to);
 	memcpy(s->send_id, ps.id, sizeof s->send_id);
 	mail_assembly_start(&s->body, ps.len);
+	if (partlen > 0)
+		post_body(srv, s, part, partlen);
 }
 
 /* post_accept - store a complete message, then tell everyone. */
@@ -336,13 +346,28 @@ out:
 	free(body);
 }
 
+/* post_body - the next piece of the body under way. */
+static void
+post_body(struct server *srv, struct session *s, const uint8_t *p,
+    uint32_t len)
+{
+	uint32_t	want = s->body.want;
+	int		rc;
+
+	if ((rc = mail_assembly_add(&s->body, p, len)) == -1) {
+		mail_assembly_clear(&s->body);
+		session_error(srv, s, PROTO_E_USAGE, "message body longer "
+		    "than announced: nothing sent");
+		return;
+	}
+	if (rc == 1)
+		post_accept(srv, s, mail_assembly_take(&s->body), want);
+}
+
 /* post_data - REC_DATA: the next piece of a body. */
 void
 post_data(struct server *srv, struct session *s, const struct record *rec)
 {
-	uint32_t	len = s->body.want;
-	int		rc;
-
 	if (s->body.buf == NULL && s->skip >= rec->hdr.len) {
 		s->skip -= rec->hdr.len;
 		return;
@@ -352,15 +377,7 @@ post_data(struct server *srv, struct session *s, const struct record *rec)
 		    "outside a send: dropped", s->name, (long)s->pid);
 		return;
 	}
-	if ((rc = mail_assembly_add(&s->body, rec->payload,
-	    rec->hdr.len)) == -1) {
-		mail_assembly_clear(&s->body);
-		session_error(srv, s, PROTO_E_USAGE, "message body longer "
-		    "than announced: nothing sent");
-		return;
-	}
-	if (rc == 1)
-		post_accept(srv, s, mail_assembly_take(&s->body), len);
+	post_body(srv, s, rec->payload, rec->hdr.len);
 }
 
 /* post_deliver - push one message (header, then body) to a session. */
