@@ -1,12 +1,15 @@
 /*
  * server.c - mailserv's life: claim the run directory, adopt the mail
  * store, publish the online table, open the well-known FIFO, then one
- * poll() loop over the FIFO, the signal self-pipe and every client's
- * reply FIFO until SIGINT or SIGTERM.  A graceful stop removes the FIFO
+ * poll() loop over the FIFO, the signal self-pipe, the control socket
+ * and an epoll set of every client's reply FIFO, until SIGINT or
+ * SIGTERM.  Clients' FIFOs are in epoll so that a turn costs the same
+ * with one session or a thousand.  A graceful stop removes the FIFO
  * and the online table and keeps the mail store in the kernel.
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -49,9 +52,16 @@ server_cleanup(struct server *srv)
 		close(srv->sessions[i]->fd);
 		srv->sessions[i]->fd = -1;
 	}
+	srv->nflush = 0;
 	session_reap(srv);
 	free(srv->sessions);
 	srv->sessions = NULL;
+	free(srv->flush);
+	srv->flush = NULL;
+	if (srv->epfd != -1) {
+		close(srv->epfd);
+		srv->epfd = -1;
+	}
 	if (srv->fifofd != -1) {
 		unlinkat(srv->dirfd, RUNDIR_FIFO, 0);
 		close(srv->fifofd);
@@ -185,32 +195,40 @@ server_signals(struct server *srv)
 	}
 }
 
+/* server_sessions - act on what epoll says of the reply FIFOs. */
+static void
+server_sessions(struct server *srv)
+{
+	struct epoll_event	ev[64];
+	int			i, n;
+
+	if ((n = epoll_wait(srv->epfd, ev, 64, 0)) == -1) {
+		if (errno != EINTR)
+			fatal(SERVER_EXIT_ERROR, "epoll_wait");
+		return;
+	}
+	/* More than 64: the rest stay ready for the next turn. */
+	for (i = 0; i < n; i++)
+		session_event(srv, ev[i].data.ptr, ev[i].events);
+}
+
 /* server_loop - poll until asked to stop. */
 static void
 server_loop(struct server *srv)
 {
-	struct pollfd	*pfd = NULL;
-	size_t		 i, n, nc;
-	int		 rc;
+	struct pollfd	pfd[4 + SERVER_CTL_MAX];
+	size_t		i, nc;
 
+	pfd[0] = (struct pollfd){ .fd = srv->sigfd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = srv->fifofd, .events = POLLIN };
+	pfd[2] = (struct pollfd){ .fd = srv->epfd, .events = POLLIN };
+	pfd[3] = (struct pollfd){ .fd = srv->ctlfd, .events = POLLIN };
 	while (!srv->quit) {
-		n = srv->nsessions;
 		nc = srv->nctl;
-		pfd = xreallocarray(pfd, n + nc + 3, sizeof *pfd);
-		pfd[0] = (struct pollfd){ .fd = srv->sigfd, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = srv->fifofd, .events = POLLIN };
-		for (i = 0; i < n; i++) {
-			/* POLLERR on a write end: its reader is gone. */
-			pfd[2 + i].fd = srv->sessions[i]->fd;
-			pfd[2 + i].events = srv->sessions[i]->outlen ?
-			    POLLOUT : 0;
-			pfd[2 + i].revents = 0;
-		}
-		pfd[2 + n] = (struct pollfd){ .fd = srv->ctlfd, .events = POLLIN };
 		for (i = 0; i < nc; i++)
-			pfd[3 + n + i] = (struct pollfd){ .fd = srv->ctl[i],
+			pfd[4 + i] = (struct pollfd){ .fd = srv->ctl[i],
 			    .events = POLLIN };
-		if ((rc = poll(pfd, n + nc + 3, -1)) == -1) {
+		if (poll(pfd, 4 + nc, -1) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal(SERVER_EXIT_ERROR, "poll");
@@ -223,21 +241,18 @@ server_loop(struct server *srv)
 			server_read_fifo(srv);
 		/* Backwards: answering one moves the last into its place. */
 		for (i = nc; i-- > 0;)
-			if (pfd[3 + n + i].revents)
+			if (pfd[4 + i].revents)
 				control_handle(srv, i);
-		if (pfd[2 + n].revents & POLLIN)
+		if (pfd[3].revents & POLLIN)
 			control_accept(srv);
 		/* One fdatasync for all the mail of this turn, then "sent". */
 		post_commit(srv);
-		for (i = 0; i < n; i++) {
-			if (pfd[2 + i].revents & (POLLERR | POLLHUP))
-				session_close(srv, srv->sessions[i], "gone");
-			else if (pfd[2 + i].revents & POLLOUT)
-				session_flush(srv, srv->sessions[i]);
-		}
+		if (pfd[2].revents & POLLIN)
+			server_sessions(srv);
+		/* Every reply of this turn: one write per session. */
+		session_flush_all(srv);
 		session_reap(srv);
 	}
-	free(pfd);
 }
 
 /*
@@ -281,7 +296,7 @@ server_run(const struct server_config *cfg)
 
 	memset(&srv, 0, sizeof srv);
 	srv.cfg = *cfg;
-	srv.lockfd = srv.fifofd = srv.dirfd = srv.ctlfd = -1;
+	srv.lockfd = srv.fifofd = srv.dirfd = srv.ctlfd = srv.epfd = -1;
 	srv.backend = cfg->backend != NULL ? cfg->backend :
 	    backend_find("sysv");
 	srv.tops = srv.backend->table;
@@ -331,6 +346,8 @@ server_run(const struct server_config *cfg)
 		if (post_reconcile(&srv, &cause) != 0)
 			fatalx(SERVER_EXIT_ERROR, "spool: %s", cause);
 	}
+	if ((srv.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal(SERVER_EXIT_ERROR, "epoll_create1");
 	if ((srv.table = srv.tops->create(srv.keyfile, cfg->max_users,
 	    &cause)) == NULL)
 		fatalx(SERVER_EXIT_ERROR, "online table: %s", cause);
