@@ -4,7 +4,10 @@
  * process's cleanup hook first so no FIFO or kernel object is left
  * half made.
  */
+#include <sys/types.h>
+
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,15 +21,38 @@ static struct {
 	int		 verbose;
 	int		 timestamps;
 	void		(*cleanup)(void);
-} log_state = { "ipcmail", 0, 0, NULL };
+	pid_t		 pid;		/* ours, kept across fork() */
+	int		 atfork;
+} log_state = { "ipcmail", 0, 0, NULL, 0, 0 };
 
-/* log_init - set the program name and verbosity. */
+/* log_forked - in a new child: its own pid on its lines. */
+static void
+log_forked(void)
+{
+	log_state.pid = getpid();
+}
+
+/*
+ * log_init - set the program name and verbosity.  The pid each line
+ * carries is taken now and again in every forked child, not with a
+ * getpid(2) per line.
+ */
 void
 log_init(const char *progname, int verbose, int timestamps)
 {
 	log_state.progname = progname;
 	log_state.verbose = verbose;
 	log_state.timestamps = timestamps;
+	log_state.pid = getpid();
+	if (!log_state.atfork && pthread_atfork(NULL, NULL, log_forked) == 0)
+		log_state.atfork = 1;
+}
+
+/* log_pid - the pid for a line (getpid if log_init never ran). */
+static long
+log_pid(void)
+{
+	return ((long)(log_state.pid != 0 ? log_state.pid : getpid()));
 }
 
 /* log_verbose - is tracing on? */
@@ -60,11 +86,11 @@ log_vline(const char *tag, int err, const char *fmt, va_list ap)
 	}
 	if (err != 0)
 		fprintf(stderr, "%s%s[%ld]: %s%s: %s\n", stamp,
-		    log_state.progname, (long)getpid(), tag, msg,
+		    log_state.progname, log_pid(), tag, msg,
 		    strerror(err));
 	else
 		fprintf(stderr, "%s%s[%ld]: %s%s\n", stamp,
-		    log_state.progname, (long)getpid(), tag, msg);
+		    log_state.progname, log_pid(), tag, msg);
 }
 
 void
