@@ -8,6 +8,8 @@
  * (and pages in) only the slots in use, not the whole table.  The
  * backends add the memory and the lock around it.
  */
+#include <sys/mman.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -85,6 +87,26 @@ table_check(const void *mem, size_t size, char **cause)
 		return (-1);
 	}
 	return (h->nslots);
+}
+
+/*
+ * table_prefault - page in, with one madvise(2), the part of a freshly
+ * mapped table that a read will touch: a page fault for each of its
+ * pages costs more than the read itself.  Only a hint: a kernel without
+ * MADV_POPULATE_READ (before 5.14) faults them in one by one.
+ */
+void
+table_prefault(const void *mem, uint32_t nslots)
+{
+	const struct table_head	*h = mem;
+	uint32_t		 hw;
+
+	hw = __atomic_load_n(&h->hiwater, __ATOMIC_ACQUIRE);
+	if (hw > nslots)
+		hw = nslots;
+#ifdef MADV_POPULATE_READ
+	madvise((void *)mem, table_size(hw), MADV_POPULATE_READ);
+#endif
 }
 
 /*

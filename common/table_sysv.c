@@ -222,6 +222,7 @@ table_sysv_attach(const char *keyfile, char **cause)
 	}
 	t->mem = p;
 	t->nslots = (uint32_t)nslots;
+	table_prefault(p, t->nslots);
 	return (t);
 }
 
