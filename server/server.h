@@ -104,6 +104,7 @@ struct server {
 	struct session		**sessions;
 	size_t			 nsessions;
 	size_t			 nlogins;	/* sessions with login set */
+	size_t			 ndead;		/* sessions session_reap frees */
 #define SERVER_PID_BUCKETS	1024
 	struct session		*bypid[SERVER_PID_BUCKETS];
 	int			 epfd;		/* the reply FIFOs' events */

@@ -84,6 +84,16 @@ session_free(struct session *s)
 	free(s);
 }
 
+/* session_dead - mark s for session_reap. */
+static void
+session_dead(struct server *srv, struct session *s)
+{
+	if (!s->dead) {
+		s->dead = 1;
+		srv->ndead++;
+	}
+}
+
 /* session_hello - open a session for a REC_HELLO; NULL if refused. */
 static void	session_busy(struct server *, struct session *);
 
@@ -163,7 +173,7 @@ session_hello(struct server *srv, const struct record *rec)
 		    s->name, (long)s->pid, (unsigned)owner);
 		session_error(srv, s, PROTO_E_DENIED, "uid %u may not use "
 		    "the name %s", (unsigned)owner, s->name);
-		s->dead = 1;
+		session_dead(srv, s);
 		return (NULL);
 	}
 	if ((h.flags & PROTO_HELLO_LOGIN) &&
@@ -191,7 +201,7 @@ session_busy(struct server *srv, struct session *s)
 	    (long)s->pid, srv->cfg.max_users);
 	session_error(srv, s, PROTO_E_BUSY, "too many users online (at most "
 	    "%u)", srv->cfg.max_users);
-	s->dead = 1;
+	session_dead(srv, s);
 }
 
 /*
@@ -407,7 +417,7 @@ session_close(struct server *srv, struct session *s, const char *why)
 	/* Its last replies (an error, a notice) go out if they fit. */
 	if (s->outlen > 0 && s->fd != -1)
 		session_write(s);
-	s->dead = 1;
+	session_dead(srv, s);
 	if (s->login) {
 		srv->nlogins--;
 		srv->tops->del(srv->table, s->slot);
@@ -432,6 +442,8 @@ session_reap(struct server *srv)
 	struct session	*s;
 	size_t		 i = 0;
 
+	if (srv->ndead == 0)
+		return;
 	while (i < srv->nsessions) {
 		s = srv->sessions[i];
 		if (s->dead) {
@@ -439,6 +451,7 @@ session_reap(struct server *srv)
 				session_write(s);
 			session_unhash(srv, s);
 			session_free(s);
+			srv->ndead--;
 			srv->sessions[i] = srv->sessions[--srv->nsessions];
 		} else
 			i++;
