@@ -23,7 +23,11 @@ static struct {
 	void		(*cleanup)(void);
 	pid_t		 pid;		/* ours, kept across fork() */
 	int		 atfork;
-} log_state = { "ipcmail", 0, 0, NULL, 0, 0 };
+	time_t		 stamp_sec;	/* the second stamp_hms shows */
+	char		 stamp_hms[16];
+} log_state = { "ipcmail", 0, 0, NULL, 0, 0, 0, "" };
+
+#define LOG_MSG_MAX	1024	/* a message's text, NUL included */
 
 /* log_forked - in a new child: its own pid on its lines. */
 static void
@@ -69,28 +73,57 @@ log_set_cleanup(void (*fn)(void))
 	log_state.cleanup = fn;
 }
 
+/*
+ * log_stamp - "HH:MM:SS.mmm " into buf; localtime_r only when the
+ * second changes (two lines a message are logged, most in one second).
+ */
+static size_t
+log_stamp(char *buf, size_t size)
+{
+	struct timespec	ts;
+	struct tm	tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (ts.tv_sec != log_state.stamp_sec || log_state.stamp_hms[0] == '\0') {
+		localtime_r(&ts.tv_sec, &tm);
+		snprintf(log_state.stamp_hms, sizeof log_state.stamp_hms,
+		    "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+		log_state.stamp_sec = ts.tv_sec;
+	}
+	return ((size_t)snprintf(buf, size, "%s.%03ld ", log_state.stamp_hms,
+	    ts.tv_nsec / 1000000));
+}
+
+/* log_vline - one line, built in one buffer and written with one write. */
 static void
 log_vline(const char *tag, int err, const char *fmt, va_list ap)
 {
-	char		 stamp[32] = "";
-	char		 msg[1024];
-	struct timespec	 ts;
-	struct tm	 tm;
+	char	line[LOG_MSG_MAX + 256];
+	size_t	len = 0, room;
+	int	n;
 
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	if (log_state.timestamps) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		localtime_r(&ts.tv_sec, &tm);
-		snprintf(stamp, sizeof stamp, "%02d:%02d:%02d.%03ld ",
-		    tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
-	}
-	if (err != 0)
-		fprintf(stderr, "%s%s[%ld]: %s%s: %s\n", stamp,
-		    log_state.progname, log_pid(), tag, msg,
+	if (log_state.timestamps)
+		len = log_stamp(line, sizeof line);
+	n = snprintf(line + len, sizeof line - len, "%s[%ld]: %s",
+	    log_state.progname, log_pid(), tag);
+	if (n > 0)
+		len += (size_t)n;
+	if (len > sizeof line - LOG_MSG_MAX - 64)
+		len = sizeof line - LOG_MSG_MAX - 64;
+	/* The message itself: at most LOG_MSG_MAX - 1 bytes, as before. */
+	room = LOG_MSG_MAX;
+	n = vsnprintf(line + len, room, fmt, ap);
+	if (n > 0)
+		len += (size_t)n < room ? (size_t)n : room - 1;
+	if (err != 0) {
+		n = snprintf(line + len, sizeof line - len - 1, ": %s",
 		    strerror(err));
-	else
-		fprintf(stderr, "%s%s[%ld]: %s%s\n", stamp,
-		    log_state.progname, log_pid(), tag, msg);
+		if (n > 0)
+			len += (size_t)n < sizeof line - len - 1 ?
+			    (size_t)n : sizeof line - len - 2;
+	}
+	line[len++] = '\n';
+	fwrite(line, 1, len, stderr);
 }
 
 void
