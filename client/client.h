@@ -48,6 +48,8 @@ struct conn {
 	pid_t			 server_pid;
 	int			 gone;
 	struct record_parser	*parser;
+	uint8_t			 hold[PROTO_REC_MAX]; /* a REC_SEND not yet */
+	size_t			 holdlen;	/* written: see conn_send */
 	conn_async_fn		*async;
 	void			*async_arg;
 };

@@ -8,6 +8,8 @@
  * handed to helper children and conn talks to them over pipes; the
  * record stream is the same either way.  Every wait is bounded, and
  * the server's death is seen as end-of-file: a client never hangs.
+ * A REC_SEND is held back until its first REC_DATA, and both go in one
+ * write when they fit in PIPE_BUF: one wakeup of the server, not two.
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
@@ -83,23 +85,21 @@ conn_unlink(struct conn *c)
 	}
 }
 
-/* conn_send - one record to the server; -1 when it is gone or stuck. */
-int
-conn_send(struct conn *c, uint16_t type, const void *payload, size_t len)
+/*
+ * conn_write - whole records, at most PIPE_BUF bytes, to the server in
+ * one write (atomic); -1 when it is gone or stuck.
+ */
+static int
+conn_write(struct conn *c, const void *buf, size_t size)
 {
-	struct record	 rec;
-	size_t		 size;
 	ssize_t		 n;
 	long long	 deadline = io_now_ms() + CONN_TIMEOUT_MS;
 	int		 left;
 
-	size = record_build(&rec, type, (uint32_t)c->pid,
-	    c->have_token ? c->key : c->token, payload, len);
 	if (c->helpers)			/* the output helper's pipe */
-		return (io_write_all(c->out, &rec, size) == -1 ? -1 : 0);
-	/* Straight to the FIFO: one write, atomic (size <= PIPE_BUF). */
+		return (io_write_all(c->out, buf, size) == -1 ? -1 : 0);
 	for (;;) {
-		n = write(c->out, &rec, size);
+		n = write(c->out, buf, size);
 		if (n == (ssize_t)size)
 			break;
 		if (n == -1 && errno == EINTR)
@@ -114,9 +114,49 @@ conn_send(struct conn *c, uint16_t type, const void *payload, size_t len)
 			c->gone = 1;
 		return (-1);
 	}
-	log_trace("fifo", "write %s record, %zu B to %s",
-	    record_type_name(type), size, RUNDIR_FIFO);
+	log_trace("fifo", "write %zu B to %s", size, RUNDIR_FIFO);
 	return (0);
+}
+
+/* conn_flush - write a held REC_SEND, if any. */
+static int
+conn_flush(struct conn *c)
+{
+	size_t	len = c->holdlen;
+
+	if (len == 0)
+		return (0);
+	c->holdlen = 0;
+	return (conn_write(c, c->hold, len));
+}
+
+/*
+ * conn_send - one record to the server; -1 when it is gone or stuck.
+ * A REC_SEND waits in c->hold for the record after it (its first
+ * REC_DATA), or for the next wait for an answer, whichever comes first.
+ */
+int
+conn_send(struct conn *c, uint16_t type, const void *payload, size_t len)
+{
+	struct record	rec;
+	size_t		size;
+
+	size = record_build(&rec, type, (uint32_t)c->pid,
+	    c->have_token ? c->key : c->token, payload, len);
+	log_trace("fifo", "%s record, %zu B", record_type_name(type), size);
+	if (c->holdlen > 0 && c->holdlen + size <= sizeof c->hold) {
+		memcpy(c->hold + c->holdlen, &rec, size);
+		c->holdlen += size;
+		return (conn_flush(c));
+	}
+	if (conn_flush(c) == -1)
+		return (-1);
+	if (type == REC_SEND) {
+		memcpy(c->hold, &rec, size);
+		c->holdlen = size;
+		return (0);
+	}
+	return (conn_write(c, &rec, size));
 }
 
 /* conn_record - the next record within timeout: 1, 0 (timeout), -1. */
@@ -129,6 +169,9 @@ conn_record(struct conn *c, struct record *rec, int timeout_ms)
 	long long	 deadline = io_now_ms() + timeout_ms;
 	int		 left = timeout_ms, rc;
 
+	/* Whatever we wait for answers what we sent: send it all. */
+	if (conn_flush(c) == -1)
+		return (-1);
 	for (;;) {
 		if (record_parser_next(c->parser, rec, 0)) {
 			/* Not from our server: someone wrote into our FIFO. */
@@ -310,6 +353,8 @@ conn_close(struct conn *c)
 {
 	if (c->have_token && !c->gone)
 		conn_send(c, REC_BYE, NULL, 0);
+	else
+		conn_flush(c);
 	c->have_token = 0;
 	if (c->helpers)
 		helper_stop(c);
