@@ -160,6 +160,10 @@ server_read_fifo(struct server *srv)
 		if (n > 0) {
 			log_trace("fifo", "read %zd B from %s", n, RUNDIR_FIFO);
 			record_parser_added(&srv->parser, (size_t)n);
+			/* Less than asked for: the FIFO was empty, no need
+			 * for one more read to hear EAGAIN. */
+			if ((size_t)n < avail)
+				drained = 1;
 		} else if (n == -1 && errno != EAGAIN)
 			fatal(SERVER_EXIT_ERROR, "read %s", RUNDIR_FIFO);
 		else
