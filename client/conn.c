@@ -45,7 +45,8 @@ conn_open(struct conn *c, int dirfd, const char *dir, const char *name,
 	c->dirfd = dirfd;
 	c->replyfd = c->serverfd = c->in = c->out = -1;
 	c->pid = getpid();
-	uuid_generate_random(c->token);
+	if (io_random(c->token, sizeof c->token) != 0)
+		uuid_generate_random(c->token);
 	c->parser = xmalloc(sizeof *c->parser);
 	record_parser_init(c->parser);
 	if ((c->serverfd = fifo_open_writer(dirfd, RUNDIR_FIFO,

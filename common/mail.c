@@ -3,14 +3,12 @@
  * the codec of stored parts.  mail_part_decode is the one parser of
  * what comes back out of the kernel store: it trusts nothing it reads.
  */
-#include <sys/random.h>
-
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <uuid/uuid.h>
 
+#include "io.h"
 #include "mail.h"
 #include "name.h"
 #include "record.h"
@@ -25,12 +23,8 @@
 void
 mail_new_id(uint8_t *id)
 {
-	ssize_t	n;
-
-	while ((n = getrandom(id, MAIL_ID_LEN, 0)) != MAIL_ID_LEN) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		uuid_generate(id);	/* no getrandom: libuuid's way */
+	if (io_random(id, MAIL_ID_LEN) != 0) {
+		uuid_generate(id);	/* no kernel randomness: libuuid's */
 		return;
 	}
 	id[6] = (uint8_t)((id[6] & 0x0f) | 0x40);	/* version 4 */

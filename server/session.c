@@ -31,6 +31,7 @@
 #include <uuid/uuid.h>
 
 #include "fifo.h"
+#include "io.h"
 #include "log.h"
 #include "name.h"
 #include "rundir.h"
@@ -182,7 +183,8 @@ session_hello(struct server *srv, const struct record *rec)
 		return (NULL);
 	}
 	s->want_login = (h.flags & PROTO_HELLO_LOGIN) != 0;
-	uuid_generate_random(s->key);
+	if (io_random(s->key, sizeof s->key) != 0)
+		uuid_generate_random(s->key);
 	memset(&w, 0, sizeof w);
 	memcpy(w.key, s->key, sizeof w.key);
 	w.unread = (uint32_t)store_unread(srv->store, s->name, NULL);
