@@ -143,14 +143,17 @@ server_dispatch(struct server *srv, const struct record *rec)
 	}
 }
 
-/* server_read_fifo - drain the FIFO and act on every whole record. */
-static void
+/*
+ * server_read_fifo - drain the FIFO and act on every whole record;
+ * returns how many there were.
+ */
+static size_t
 server_read_fifo(struct server *srv)
 {
 	struct record	 rec;
 	uint8_t		*p;
 	uint64_t	 dropped = srv->parser.dropped;
-	size_t		 avail;
+	size_t		 avail, count = 0;
 	ssize_t		 n;
 	int		 drained = 0;
 
@@ -168,13 +171,16 @@ server_read_fifo(struct server *srv)
 			fatal(SERVER_EXIT_ERROR, "read %s", RUNDIR_FIFO);
 		else
 			drained = 1;
-		while (record_parser_next(&srv->parser, &rec, drained))
+		while (record_parser_next(&srv->parser, &rec, drained)) {
 			server_dispatch(srv, &rec);
+			count++;
+		}
 	}
 	if (srv->parser.dropped != dropped)
 		log_warnx("dropped %llu bytes of garbage from %s",
 		    (unsigned long long)(srv->parser.dropped - dropped),
 		    RUNDIR_FIFO);
+	return (count);
 }
 
 static void
@@ -216,6 +222,8 @@ server_sessions(struct server *srv)
 		session_event(srv, ev[i].data.ptr, ev[i].events);
 }
 
+#define SERVER_TURN_PASSES	16	/* reads of the FIFO before a sync */
+
 /* server_loop - poll until asked to stop. */
 static void
 server_loop(struct server *srv)
@@ -249,11 +257,19 @@ server_loop(struct server *srv)
 				control_handle(srv, i);
 		if (pfd[3].revents & POLLIN)
 			control_accept(srv);
+		/* This turn's replies and live pushes, one write per
+		 * session: they do not wait for the spool's sync. */
+		session_flush_all(srv);
+		/* Before a sync, take what those writes brought back at
+		 * once (a live message answered at once, on this CPU): it
+		 * joins this commit instead of waiting for it to end. */
+		for (i = 0; i < SERVER_TURN_PASSES && srv->spool != NULL &&
+		    spool_dirty(srv->spool) && server_read_fifo(srv) > 0; i++)
+			session_flush_all(srv);
 		/* One fdatasync for all the mail of this turn, then "sent". */
 		post_commit(srv);
 		if (pfd[2].revents & POLLIN)
 			server_sessions(srv);
-		/* Every reply of this turn: one write per session. */
 		session_flush_all(srv);
 		session_reap(srv);
 	}
