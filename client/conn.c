@@ -8,6 +8,8 @@
  * handed to helper children and conn talks to them over pipes; the
  * record stream is the same either way.  Every wait is bounded, and
  * the server's death is seen as end-of-file: a client never hangs.
+ * A send is one record when its body fits (conn_post): one write, one
+ * wakeup of the server.
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
@@ -43,7 +45,8 @@ conn_open(struct conn *c, int dirfd, const char *dir, const char *name,
 	c->dirfd = dirfd;
 	c->replyfd = c->serverfd = c->in = c->out = -1;
 	c->pid = getpid();
-	uuid_generate_random(c->token);
+	if (io_random(c->token, sizeof c->token) != 0)
+		uuid_generate_random(c->token);
 	c->parser = xmalloc(sizeof *c->parser);
 	record_parser_init(c->parser);
 	if ((c->serverfd = fifo_open_writer(dirfd, RUNDIR_FIFO,
@@ -83,23 +86,21 @@ conn_unlink(struct conn *c)
 	}
 }
 
-/* conn_send - one record to the server; -1 when it is gone or stuck. */
-int
-conn_send(struct conn *c, uint16_t type, const void *payload, size_t len)
+/*
+ * conn_write - whole records, at most PIPE_BUF bytes, to the server in
+ * one write (atomic); -1 when it is gone or stuck.
+ */
+static int
+conn_write(struct conn *c, const void *buf, size_t size)
 {
-	struct record	 rec;
-	size_t		 size;
 	ssize_t		 n;
 	long long	 deadline = io_now_ms() + CONN_TIMEOUT_MS;
 	int		 left;
 
-	size = record_build(&rec, type, (uint32_t)c->pid,
-	    c->have_token ? c->key : c->token, payload, len);
 	if (c->helpers)			/* the output helper's pipe */
-		return (io_write_all(c->out, &rec, size) == -1 ? -1 : 0);
-	/* Straight to the FIFO: one write, atomic (size <= PIPE_BUF). */
+		return (io_write_all(c->out, buf, size) == -1 ? -1 : 0);
 	for (;;) {
-		n = write(c->out, &rec, size);
+		n = write(c->out, buf, size);
 		if (n == (ssize_t)size)
 			break;
 		if (n == -1 && errno == EINTR)
@@ -114,9 +115,21 @@ conn_send(struct conn *c, uint16_t type, const void *payload, size_t len)
 			c->gone = 1;
 		return (-1);
 	}
-	log_trace("fifo", "write %s record, %zu B to %s",
-	    record_type_name(type), size, RUNDIR_FIFO);
+	log_trace("fifo", "write %zu B to %s", size, RUNDIR_FIFO);
 	return (0);
+}
+
+/* conn_send - one record to the server; -1 when it is gone or stuck. */
+int
+conn_send(struct conn *c, uint16_t type, const void *payload, size_t len)
+{
+	struct record	rec;
+	size_t		size;
+
+	size = record_build(&rec, type, (uint32_t)c->pid,
+	    c->have_token ? c->key : c->token, payload, len);
+	log_trace("fifo", "%s record, %zu B", record_type_name(type), size);
+	return (conn_write(c, &rec, size));
 }
 
 /* conn_record - the next record within timeout: 1, 0 (timeout), -1. */

@@ -87,14 +87,18 @@ helper_input(int fifo, int pipe_w)
 	}
 }
 
-/* helper_output - forward whole records from the session to the FIFO. */
+/*
+ * helper_output - forward whole records from the session to the FIFO,
+ * those that came in one read together in one write when they fit in
+ * PIPE_BUF (the write stays atomic).
+ */
 static void __attribute__((noreturn))
 helper_output(int pipe_r, int fifo)
 {
 	struct record_parser	*rp = xmalloc(sizeof *rp);
 	struct record		 rec;
-	uint8_t			*p;
-	size_t			 avail;
+	uint8_t			*p, out[PROTO_REC_MAX];
+	size_t			 avail, outlen, size;
 	ssize_t			 n;
 
 	record_parser_init(rp);
@@ -104,13 +108,22 @@ helper_output(int pipe_r, int fifo)
 		if ((n = io_read_some(pipe_r, p, avail)) <= 0)
 			_exit(0);		/* the session closed the pipe */
 		record_parser_added(rp, (size_t)n);
+		outlen = 0;
 		while (record_parser_next(rp, &rec, 0)) {
-			if (io_write_all(fifo, &rec, record_size(&rec)) == -1)
-				_exit(2);	/* EPIPE: mailserv is gone */
+			size = record_size(&rec);
+			if (outlen + size > sizeof out) {
+				if (io_write_all(fifo, out, outlen) == -1)
+					_exit(2);	/* EPIPE: mailserv is gone */
+				outlen = 0;
+			}
+			memcpy(out + outlen, &rec, size);
+			outlen += size;
 			log_trace("fifo", "output helper: %s record, %zu B "
 			    "to mailserv.fifo", record_type_name(rec.hdr.type),
-			    record_size(&rec));
+			    size);
 		}
+		if (outlen > 0 && io_write_all(fifo, out, outlen) == -1)
+			_exit(2);
 	}
 }
 

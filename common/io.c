@@ -1,12 +1,15 @@
 /*
  * io.c - the low-level I/O every process uses.  Every loop here restarts
  * on EINTR; a write on a blocking descriptor is completed however short
- * the kernel's partial writes are.
+ * the kernel's partial writes are.  Random bytes come from the kernel
+ * with one getrandom(2).
  */
 #include <sys/types.h>
+#include <sys/random.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <poll.h>
 #include <time.h>
 #include <unistd.h>
@@ -100,4 +103,34 @@ int
 io_set_cloexec(int fd)
 {
 	return (fcntl(fd, F_SETFD, FD_CLOEXEC));
+}
+
+/*
+ * io_random - fill buf with len random bytes from the kernel; 0, or -1
+ * if neither getrandom(2) nor /dev/urandom gives them.
+ */
+int
+io_random(void *buf, size_t len)
+{
+	uint8_t	*p = buf;
+	size_t	 done = 0;
+	ssize_t	 n;
+	int	 fd;
+
+	while (done < len) {
+		n = getrandom(p + done, len - done, 0);
+		if (n > 0)
+			done += (size_t)n;
+		else if (n == -1 && errno != EINTR)
+			break;
+	}
+	if (done == len)
+		return (0);
+	if ((fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) == -1)
+		return (-1);
+	while (done < len && (n = io_read_some(fd, p + done,
+	    len - done)) > 0)
+		done += (size_t)n;
+	close(fd);
+	return (done == len ? 0 : -1);
 }

@@ -1,6 +1,6 @@
 /*
- * io.h - read and write that survive EINTR and short transfers, and a
- * poll() wait with a deadline.
+ * io.h - read and write that survive EINTR and short transfers, a
+ * poll() wait with a deadline, and random bytes.
  */
 #ifndef IO_H
 #define IO_H
@@ -13,5 +13,6 @@ int	io_wait(int, short, int);
 int	io_set_nonblock(int, int);
 int	io_set_cloexec(int);
 long long io_now_ms(void);
+int	io_random(void *, size_t);
 
 #endif

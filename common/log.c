@@ -4,7 +4,10 @@
  * process's cleanup hook first so no FIFO or kernel object is left
  * half made.
  */
+#include <sys/types.h>
+
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,15 +21,42 @@ static struct {
 	int		 verbose;
 	int		 timestamps;
 	void		(*cleanup)(void);
-} log_state = { "ipcmail", 0, 0, NULL };
+	pid_t		 pid;		/* ours, kept across fork() */
+	int		 atfork;
+	time_t		 stamp_sec;	/* the second stamp_hms shows */
+	char		 stamp_hms[16];
+} log_state = { "ipcmail", 0, 0, NULL, 0, 0, 0, "" };
 
-/* log_init - set the program name and verbosity. */
+#define LOG_MSG_MAX	1024	/* a message's text, NUL included */
+
+/* log_forked - in a new child: its own pid on its lines. */
+static void
+log_forked(void)
+{
+	log_state.pid = getpid();
+}
+
+/*
+ * log_init - set the program name and verbosity.  The pid each line
+ * carries is taken now and again in every forked child, not with a
+ * getpid(2) per line.
+ */
 void
 log_init(const char *progname, int verbose, int timestamps)
 {
 	log_state.progname = progname;
 	log_state.verbose = verbose;
 	log_state.timestamps = timestamps;
+	log_state.pid = getpid();
+	if (!log_state.atfork && pthread_atfork(NULL, NULL, log_forked) == 0)
+		log_state.atfork = 1;
+}
+
+/* log_pid - the pid for a line (getpid if log_init never ran). */
+static long
+log_pid(void)
+{
+	return ((long)(log_state.pid != 0 ? log_state.pid : getpid()));
 }
 
 /* log_verbose - is tracing on? */
@@ -43,28 +73,57 @@ log_set_cleanup(void (*fn)(void))
 	log_state.cleanup = fn;
 }
 
+/*
+ * log_stamp - "HH:MM:SS.mmm " into buf; localtime_r only when the
+ * second changes (two lines a message are logged, most in one second).
+ */
+static size_t
+log_stamp(char *buf, size_t size)
+{
+	struct timespec	ts;
+	struct tm	tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (ts.tv_sec != log_state.stamp_sec || log_state.stamp_hms[0] == '\0') {
+		localtime_r(&ts.tv_sec, &tm);
+		snprintf(log_state.stamp_hms, sizeof log_state.stamp_hms,
+		    "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+		log_state.stamp_sec = ts.tv_sec;
+	}
+	return ((size_t)snprintf(buf, size, "%s.%03ld ", log_state.stamp_hms,
+	    ts.tv_nsec / 1000000));
+}
+
+/* log_vline - one line, built in one buffer and written with one write. */
 static void
 log_vline(const char *tag, int err, const char *fmt, va_list ap)
 {
-	char		 stamp[32] = "";
-	char		 msg[1024];
-	struct timespec	 ts;
-	struct tm	 tm;
+	char	line[LOG_MSG_MAX + 256];
+	size_t	len = 0, room;
+	int	n;
 
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	if (log_state.timestamps) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		localtime_r(&ts.tv_sec, &tm);
-		snprintf(stamp, sizeof stamp, "%02d:%02d:%02d.%03ld ",
-		    tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
-	}
-	if (err != 0)
-		fprintf(stderr, "%s%s[%ld]: %s%s: %s\n", stamp,
-		    log_state.progname, (long)getpid(), tag, msg,
+	if (log_state.timestamps)
+		len = log_stamp(line, sizeof line);
+	n = snprintf(line + len, sizeof line - len, "%s[%ld]: %s",
+	    log_state.progname, log_pid(), tag);
+	if (n > 0)
+		len += (size_t)n;
+	if (len > sizeof line - LOG_MSG_MAX - 64)
+		len = sizeof line - LOG_MSG_MAX - 64;
+	/* The message itself: at most LOG_MSG_MAX - 1 bytes, as before. */
+	room = LOG_MSG_MAX;
+	n = vsnprintf(line + len, room, fmt, ap);
+	if (n > 0)
+		len += (size_t)n < room ? (size_t)n : room - 1;
+	if (err != 0) {
+		n = snprintf(line + len, sizeof line - len - 1, ": %s",
 		    strerror(err));
-	else
-		fprintf(stderr, "%s%s[%ld]: %s%s\n", stamp,
-		    log_state.progname, (long)getpid(), tag, msg);
+		if (n > 0)
+			len += (size_t)n < sizeof line - len - 1 ?
+			    (size_t)n : sizeof line - len - 2;
+	}
+	line[len++] = '\n';
+	fwrite(line, 1, len, stderr);
 }
 
 void

@@ -1,23 +1,34 @@
 /*
- * mail.c - message ids (libuuid), first lines for listings, and the
- * codec of stored parts.  mail_part_decode is the one parser of what
- * comes back out of the kernel store: it trusts nothing it reads.
+ * mail.c - message ids (random UUIDs), first lines for listings, and
+ * the codec of stored parts.  mail_part_decode is the one parser of
+ * what comes back out of the kernel store: it trusts nothing it reads.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <uuid/uuid.h>
 
+#include "io.h"
 #include "mail.h"
 #include "name.h"
 #include "record.h"
 #include "xmalloc.h"
 
-/* mail_new_id - a fresh random id. */
+/*
+ * mail_new_id - a fresh random id: a version 4 UUID, as libuuid makes,
+ * from one getrandom(2).  (uuid_generate also seeds random(3) with
+ * getpid, getppid, getuid and gettid on every call: five system calls
+ * a message.)
+ */
 void
 mail_new_id(uint8_t *id)
 {
-	uuid_generate(id);
+	if (io_random(id, MAIL_ID_LEN) != 0) {
+		uuid_generate(id);	/* no kernel randomness: libuuid's */
+		return;
+	}
+	id[6] = (uint8_t)((id[6] & 0x0f) | 0x40);	/* version 4 */
+	id[8] = (uint8_t)((id[8] & 0x3f) | 0x80);	/* RFC 4122 variant */
 }
 
 /* mail_id_str - text form, 36 characters and a NUL. */

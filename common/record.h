@@ -29,10 +29,12 @@ const char *record_type_name(uint16_t);
 
 struct record_parser {
 	uint8_t		buf[RECORD_PARSER_BUF];
-	size_t		len;
+	size_t		off;		/* where the unparsed bytes start */
+	size_t		len;		/* how many there are */
 	uint64_t	dropped;	/* garbage bytes skipped */
 };
 
+/* Read into record_parser_space(), then say how much with _added(). */
 void	record_parser_init(struct record_parser *);
 uint8_t	*record_parser_space(struct record_parser *, size_t *);
 void	record_parser_added(struct record_parser *, size_t);

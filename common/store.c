@@ -1,6 +1,8 @@
 /*
  * store.c - the backend-neutral half of the mail store: dispatch to the
  * backend, and the queries every backend gets for free from its index.
+ * What each mailbox holds (store_unread, asked twice for every message
+ * sent) is tallied as mail comes and goes, not counted from the index.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -8,10 +10,74 @@
 #include "store.h"
 #include "xmalloc.h"
 
+#define STORE_BOXES	256	/* hash buckets of mailbox tallies */
+
+/* What one mailbox holds; only mailboxes that hold mail have one. */
+struct store_box {
+	char			 name[PROTO_NAME_MAX + 1];
+	size_t			 count;
+	uint64_t		 bytes;
+	struct store_box	*next;
+};
+
 struct store {
 	const struct store_ops	*ops;
 	void			*be;
+	struct store_box	*boxes[STORE_BOXES];
 };
+
+/* store_box_find - where the tally of name is, or would be linked. */
+static struct store_box **
+store_box_find(struct store *st, const char *name)
+{
+	struct store_box	**pp;
+	const unsigned char	 *p;
+	uint32_t		  h = 2166136261u;
+
+	for (p = (const unsigned char *)name; *p != '\0'; p++)
+		h = (h ^ *p) * 16777619u;
+	for (pp = &st->boxes[h % STORE_BOXES]; *pp != NULL;
+	    pp = &(*pp)->next)
+		if (strcmp((*pp)->name, name) == 0)
+			break;
+	return (pp);
+}
+
+/* store_box_add - count one message of len bytes in or (sign -1) out. */
+static void
+store_box_add(struct store *st, const char *name, uint32_t len, int sign)
+{
+	struct store_box	**pp = store_box_find(st, name), *b = *pp;
+
+	if (sign > 0) {
+		if (b == NULL) {
+			b = *pp = xcalloc(1, sizeof *b);
+			strncpy(b->name, name, sizeof b->name - 1);
+		}
+		b->count++;
+		b->bytes += len;
+	} else if (b != NULL) {
+		b->bytes -= len;
+		if (--b->count == 0) {
+			*pp = b->next;
+			free(b);
+		}
+	}
+}
+
+static void
+store_box_free(struct store *st)
+{
+	struct store_box	*b;
+	size_t			 i;
+
+	for (i = 0; i < STORE_BOXES; i++) {
+		while ((b = st->boxes[i]) != NULL) {
+			st->boxes[i] = b->next;
+			free(b);
+		}
+	}
+}
 
 /*
  * store_open - open the store and index the mail a previous server left
@@ -22,14 +88,21 @@ struct store *
 store_open(const struct store_ops *ops, const struct store_config *cfg,
     int owner, char **cause)
 {
-	struct store	*st;
-	void		*be;
+	const struct store_entry	*e;
+	struct store			*st;
+	void				*be;
+	size_t				 i, n;
 
 	if ((be = ops->open(cfg, owner, cause)) == NULL)
 		return (NULL);
-	st = xmalloc(sizeof *st);
+	st = xcalloc(1, sizeof *st);
 	st->ops = ops;
 	st->be = be;
+	n = store_count(st);
+	for (i = 0; i < n; i++) {
+		e = store_entry(st, i);
+		store_box_add(st, e->to, e->len, 1);
+	}
 	return (st);
 }
 
@@ -39,6 +112,7 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	st->ops->close(st->be);
+	store_box_free(st);
 	free(st);
 }
 
@@ -46,7 +120,11 @@ store_close(struct store *st)
 int
 store_put(struct store *st, const struct mail *m, char **cause)
 {
-	return (st->ops->put(st->be, m, cause));
+	int	rc;
+
+	if ((rc = st->ops->put(st->be, m, cause)) == 0)
+		store_box_add(st, m->to, m->len, 1);
+	return (rc);
 }
 
 /* store_get - read message id back, body included; it stays stored. */
@@ -60,7 +138,19 @@ store_get(struct store *st, const uint8_t *id, struct mail *m, char **cause)
 int
 store_remove(struct store *st, const uint8_t *id)
 {
-	return (st->ops->remove(st->be, id));
+	const struct store_entry	*e;
+	char				 to[PROTO_NAME_MAX + 1];
+	uint32_t			 len;
+
+	if ((e = store_find(st, id)) == NULL)
+		return (-1);
+	memcpy(to, e->to, sizeof to);
+	to[PROTO_NAME_MAX] = '\0';
+	len = e->len;
+	if (st->ops->remove(st->be, id) != 0)
+		return (-1);
+	store_box_add(st, to, len, -1);
+	return (0);
 }
 
 size_t
@@ -94,20 +184,11 @@ store_find(struct store *st, const uint8_t *id)
 size_t
 store_unread(struct store *st, const char *to, uint64_t *bytes)
 {
-	const struct store_entry	*e;
-	size_t				 i, n = store_count(st), count = 0;
-	uint64_t			 total = 0;
+	const struct store_box	*b = *store_box_find(st, to);
 
-	for (i = 0; i < n; i++) {
-		e = store_entry(st, i);
-		if (strcmp(e->to, to) == 0) {
-			count++;
-			total += e->len;
-		}
-	}
 	if (bytes != NULL)
-		*bytes = total;
-	return (count);
+		*bytes = b != NULL ? b->bytes : 0;
+	return (b != NULL ? b->count : 0);
 }
 
 /* store_objects - describe up to max kernel objects; returns how many. */
@@ -123,6 +204,7 @@ store_destroy(struct store *st)
 {
 	int	rc = st->ops->destroy(st->be);
 
+	store_box_free(st);
 	free(st);
 	return (rc);
 }

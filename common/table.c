@@ -3,9 +3,13 @@
  * every backend: a header, then fixed slots.  Each slot carries a
  * sequence number, odd while the server writes it, so a reader never
  * takes a half-written slot, whether its writer was interrupted, died,
- * or the reader could not get the lock in time.  The backends add the
- * memory and the lock around it.
+ * or the reader could not get the lock in time.  The header keeps a
+ * high-water mark: no slot at or above it is used, so a reader copies
+ * (and pages in) only the slots in use, not the whole table.  The
+ * backends add the memory and the lock around it.
  */
+#include <sys/mman.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -17,7 +21,7 @@
 #include "xmalloc.h"
 
 #define TABLE_MAGIC	0x31544d49u	/* "IMT1" */
-#define TABLE_VERSION	1
+#define TABLE_VERSION	2	/* 2: the high-water mark */
 
 struct table_head {
 	uint32_t	magic;
@@ -26,7 +30,7 @@ struct table_head {
 	uint32_t	nslots;
 	int32_t		server_pid;
 	uint32_t	server_uid;
-	uint32_t	pad2;
+	uint32_t	hiwater;	/* slots at and above it are free */
 	int64_t		started;
 };
 
@@ -85,12 +89,41 @@ table_check(const void *mem, size_t size, char **cause)
 	return (h->nslots);
 }
 
-/* table_write - set (or with u NULL, clear) slot i. */
+/*
+ * table_prefault - page in, with one madvise(2), the part of a freshly
+ * mapped table that a read will touch: a page fault for each of its
+ * pages costs more than the read itself.  Only a hint: a kernel without
+ * MADV_POPULATE_READ (before 5.14) faults them in one by one.
+ */
+void
+table_prefault(const void *mem, uint32_t nslots)
+{
+	const struct table_head	*h = mem;
+	uint32_t		 hw;
+
+	hw = __atomic_load_n(&h->hiwater, __ATOMIC_ACQUIRE);
+	if (hw > nslots)
+		hw = nslots;
+#ifdef MADV_POPULATE_READ
+	madvise((void *)mem, table_size(hw), MADV_POPULATE_READ);
+#endif
+}
+
+/*
+ * table_write - set (or with u NULL, clear) slot i.  The high-water
+ * mark rises before a slot above it is used, and falls after the slots
+ * at the top are cleared, so it never hides a used slot.
+ */
 void
 table_write(void *mem, int i, const struct table_user *u)
 {
-	struct table_slot	*s = &TABLE_SLOTS(mem)[i];
+	struct table_head	*h = mem;
+	struct table_slot	*slots = TABLE_SLOTS(mem), *s = &slots[i];
+	uint32_t		 hw = h->hiwater;
 
+	if (u != NULL && (uint32_t)i >= hw)
+		__atomic_store_n(&h->hiwater, (uint32_t)i + 1,
+		    __ATOMIC_RELEASE);
 	__atomic_add_fetch(&s->seq, 1, __ATOMIC_ACQ_REL);
 	if (u != NULL)
 		s->u = *u;
@@ -98,6 +131,12 @@ table_write(void *mem, int i, const struct table_user *u)
 		memset(&s->u, 0, sizeof s->u);
 	s->used = u != NULL;
 	__atomic_add_fetch(&s->seq, 1, __ATOMIC_ACQ_REL);
+	if (u == NULL) {
+		hw = h->hiwater;
+		while (hw > 0 && !slots[hw - 1].used)
+			hw--;
+		__atomic_store_n(&h->hiwater, hw, __ATOMIC_RELEASE);
+	}
 }
 
 /* table_free_slot - a free slot of the nslots, or -1. */
@@ -112,26 +151,40 @@ table_free_slot(const void *mem, uint32_t nslots)
 	return (-1);
 }
 
-/* table_read - copy out every whole, used slot of the nslots. */
+/*
+ * table_read - copy out every whole, used slot of the nslots: each is
+ * copied straight into *out and kept only if its sequence number did
+ * not move meanwhile.
+ */
 void
 table_read(const void *mem, uint32_t nslots, struct table_user **out,
     size_t *n, struct table_info *info)
 {
 	const struct table_head	*h = mem;
-	struct table_slot	*slots = TABLE_SLOTS(mem), s;
-	uint32_t		 i, seq;
+	struct table_slot	*slots = TABLE_SLOTS(mem);
+	struct table_user	*u;
+	uint32_t		 i, seq, used, hw;
 
-	*out = xcalloc(nslots, sizeof **out);
+	hw = __atomic_load_n(&h->hiwater, __ATOMIC_ACQUIRE);
+	if (hw > nslots)
+		hw = nslots;
+	*out = xcalloc(hw, sizeof **out);
 	*n = 0;
-	for (i = 0; i < nslots; i++) {
+	for (i = 0; i < hw; i++) {
 		seq = __atomic_load_n(&slots[i].seq, __ATOMIC_ACQUIRE);
-		s = slots[i];
-		if ((seq & 1) || seq != __atomic_load_n(&slots[i].seq,
-		    __ATOMIC_ACQUIRE) || !s.used)
+		if (seq & 1)
 			continue;
-		s.u.name[PROTO_NAME_MAX] = '\0';
-		s.u.tty[PROTO_TTY_MAX - 1] = '\0';
-		(*out)[(*n)++] = s.u;
+		u = &(*out)[*n];
+		used = slots[i].used;
+		*u = slots[i].u;
+		/* The copy is done before the sequence is looked at again. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (!used || seq != __atomic_load_n(&slots[i].seq,
+		    __ATOMIC_RELAXED))
+			continue;
+		u->name[PROTO_NAME_MAX] = '\0';
+		u->tty[PROTO_TTY_MAX - 1] = '\0';
+		(*n)++;
 	}
 	if (info != NULL) {
 		info->server_pid = h->server_pid;

@@ -61,6 +61,7 @@ extern const struct table_ops table_posix_ops;
 size_t	table_size(uint32_t);
 void	table_init(void *, uint32_t);
 int64_t	table_check(const void *, size_t, char **);
+void	table_prefault(const void *, uint32_t);
 void	table_write(void *, int, const struct table_user *);
 int	table_free_slot(const void *, uint32_t);
 void	table_read(const void *, uint32_t, struct table_user **, size_t *,

@@ -216,6 +216,7 @@ table_posix_attach(const char *keyfile, char **cause)
 		return (NULL);
 	}
 	t->nslots = (uint32_t)nslots;
+	table_prefault(t->mem, t->nslots);
 	return (t);
 }
 

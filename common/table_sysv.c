@@ -37,12 +37,22 @@ struct table_sysv {
 	int			 owner;	/* the server: destroy on exit */
 };
 
+/*
+ * table_sysv_keys - the lock's and the table's keys, ftok()'s formula
+ * from one stat of the key file (ftok() stats it for each key), which
+ * *st keeps for the owner check.
+ */
 static int
-table_sysv_keys(const char *keyfile, key_t *semkey, key_t *shmkey)
+table_sysv_keys(const char *keyfile, key_t *semkey, key_t *shmkey,
+    struct stat *st)
 {
-	if ((*semkey = ftok(keyfile, TABLE_PROJ_SEM)) == -1 ||
-	    (*shmkey = ftok(keyfile, TABLE_PROJ_SHM)) == -1)
+	key_t	base;
+
+	if (stat(keyfile, st) == -1)
 		return (-1);
+	base = (key_t)((st->st_ino & 0xffff) | ((st->st_dev & 0xff) << 16));
+	*semkey = (key_t)(base | (TABLE_PROJ_SEM << 24));
+	*shmkey = (key_t)(base | (TABLE_PROJ_SHM << 24));
 	return (0);
 }
 
@@ -110,11 +120,12 @@ table_sysv_create(const char *keyfile, unsigned nslots, char **cause)
 {
 	struct table_sysv	*t;
 	union semun { int val; struct semid_ds *buf; } arg;
+	struct stat		 kst;
 	key_t			 semkey, shmkey;
 	size_t			 size;
 	void			*p;
 
-	if (table_sysv_keys(keyfile, &semkey, &shmkey) == -1) {
+	if (table_sysv_keys(keyfile, &semkey, &shmkey, &kst) == -1) {
 		xasprintf(cause, "ftok %s: %s", keyfile, strerror(errno));
 		return (NULL);
 	}
@@ -174,7 +185,7 @@ table_sysv_attach(const char *keyfile, char **cause)
 	int64_t			 nslots;
 	void			*p;
 
-	if (table_sysv_keys(keyfile, &semkey, &shmkey) == -1) {
+	if (table_sysv_keys(keyfile, &semkey, &shmkey, &kst) == -1) {
 		xasprintf(cause, "no online table (%s: %s)", keyfile,
 		    strerror(errno));
 		return (NULL);
@@ -196,7 +207,7 @@ table_sysv_attach(const char *keyfile, char **cause)
 	arg.buf = &mds;
 	if (shmctl(t->shmid, IPC_STAT, &sds) == -1 ||
 	    semctl(t->semid, 0, IPC_STAT, arg) == -1 ||
-	    stat(keyfile, &kst) == -1 || sds.shm_perm.cuid != kst.st_uid ||
+	    sds.shm_perm.cuid != kst.st_uid ||
 	    mds.sem_perm.cuid != kst.st_uid) {
 		xasprintf(cause, "online table (shm %d, sem %d) was not made "
 		    "by the run directory's owner", t->shmid, t->semid);
@@ -211,6 +222,7 @@ table_sysv_attach(const char *keyfile, char **cause)
 	}
 	t->mem = p;
 	t->nslots = (uint32_t)nslots;
+	table_prefault(p, t->nslots);
 	return (t);
 }
 
@@ -273,11 +285,12 @@ table_sysv_objects(const char *keyfile, struct table_object *obj,
 	struct shmid_ds	 sds;
 	struct semid_ds	 mds;
 	union semun { int val; struct semid_ds *buf; } arg;
+	struct stat	 kst;
 	key_t		 semkey, shmkey;
 	size_t		 n = 0;
 	int		 id;
 
-	if (table_sysv_keys(keyfile, &semkey, &shmkey) == -1)
+	if (table_sysv_keys(keyfile, &semkey, &shmkey, &kst) == -1)
 		return (0);
 	if (n < max && (id = shmget(shmkey, 0, 0)) != -1 &&
 	    shmctl(id, IPC_STAT, &sds) == 0) {
@@ -310,9 +323,10 @@ table_sysv_objects(const char *keyfile, struct table_object *obj,
 static int
 table_sysv_purge(const char *keyfile, char **cause)
 {
-	key_t	semkey, shmkey;
+	struct stat	kst;
+	key_t		semkey, shmkey;
 
-	if (table_sysv_keys(keyfile, &semkey, &shmkey) == -1)
+	if (table_sysv_keys(keyfile, &semkey, &shmkey, &kst) == -1)
 		return (0);
 	return (table_sysv_clear(semkey, shmkey, cause));
 }

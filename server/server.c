@@ -1,12 +1,15 @@
 /*
  * server.c - mailserv's life: claim the run directory, adopt the mail
  * store, publish the online table, open the well-known FIFO, then one
- * poll() loop over the FIFO, the signal self-pipe and every client's
- * reply FIFO until SIGINT or SIGTERM.  A graceful stop removes the FIFO
+ * poll() loop over the FIFO, the signal self-pipe, the control socket
+ * and an epoll set of every client's reply FIFO, until SIGINT or
+ * SIGTERM.  Clients' FIFOs are in epoll so that a turn costs the same
+ * with one session or a thousand.  A graceful stop removes the FIFO
  * and the online table and keeps the mail store in the kernel.
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -48,9 +51,16 @@ server_cleanup(struct server *srv)
 		close(srv->sessions[i]->fd);
 		srv->sessions[i]->fd = -1;
 	}
+	srv->nflush = 0;
 	session_reap(srv);
 	free(srv->sessions);
 	srv->sessions = NULL;
+	free(srv->flush);
+	srv->flush = NULL;
+	if (srv->epfd != -1) {
+		close(srv->epfd);
+		srv->epfd = -1;
+	}
 	if (srv->fifofd != -1) {
 		unlinkat(srv->dirfd, RUNDIR_FIFO, 0);
 		close(srv->fifofd);
@@ -136,14 +146,17 @@ server_dispatch(struct server *srv, const struct record *rec)
 	}
 }
 
-/* server_read_fifo - drain the FIFO and act on every whole record. */
-static void
+/*
+ * server_read_fifo - drain the FIFO and act on every whole record;
+ * returns how many there were.
+ */
+static size_t
 server_read_fifo(struct server *srv)
 {
 	struct record	 rec;
 	uint8_t		*p;
 	uint64_t	 dropped = srv->parser.dropped;
-	size_t		 avail;
+	size_t		 avail, count = 0;
 	ssize_t		 n;
 	int		 drained = 0;
 
@@ -153,18 +166,25 @@ server_read_fifo(struct server *srv)
 		if (n > 0) {
 			log_trace("fifo", "read %zd B from %s", n, RUNDIR_FIFO);
 			record_parser_added(&srv->parser, (size_t)n);
+			/* Less than asked for: the FIFO was empty, no need
+			 * for one more read to hear EAGAIN. */
+			if ((size_t)n < avail)
+				drained = 1;
 		} else if (n == -1 && errno != EAGAIN)
 			fatal(SERVER_EXIT_ERROR, "read %s", RUNDIR_FIFO);
 		else
 			drained = 1;
-		while (record_parser_next(&srv->parser, &rec, drained))
+		while (record_parser_next(&srv->parser, &rec, drained)) {
 			server_dispatch(srv, &rec);
+			count++;
+		}
 	}
 	if (srv->parser.dropped != dropped)
 		log_warnx_budget(&srv->hostile, "dropped %llu bytes of "
 		    "garbage from %s",
 		    (unsigned long long)(srv->parser.dropped - dropped),
 		    RUNDIR_FIFO);
+	return (count);
 }
 
 static void
@@ -189,32 +209,42 @@ server_signals(struct server *srv)
 	}
 }
 
+/* server_sessions - act on what epoll says of the reply FIFOs. */
+static void
+server_sessions(struct server *srv)
+{
+	struct epoll_event	ev[64];
+	int			i, n;
+
+	if ((n = epoll_wait(srv->epfd, ev, 64, 0)) == -1) {
+		if (errno != EINTR)
+			fatal(SERVER_EXIT_ERROR, "epoll_wait");
+		return;
+	}
+	/* More than 64: the rest stay ready for the next turn. */
+	for (i = 0; i < n; i++)
+		session_event(srv, ev[i].data.ptr, ev[i].events);
+}
+
+#define SERVER_TURN_PASSES	16	/* reads of the FIFO before a sync */
+
 /* server_loop - poll until asked to stop. */
 static void
 server_loop(struct server *srv)
 {
-	struct pollfd	*pfd = NULL;
-	size_t		 i, n, nc;
-	int		 rc;
+	struct pollfd	pfd[4 + SERVER_CTL_MAX];
+	size_t		i, nc;
 
+	pfd[0] = (struct pollfd){ .fd = srv->sigfd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = srv->fifofd, .events = POLLIN };
+	pfd[2] = (struct pollfd){ .fd = srv->epfd, .events = POLLIN };
+	pfd[3] = (struct pollfd){ .fd = srv->ctlfd, .events = POLLIN };
 	while (!srv->quit) {
-		n = srv->nsessions;
 		nc = srv->nctl;
-		pfd = xreallocarray(pfd, n + nc + 3, sizeof *pfd);
-		pfd[0] = (struct pollfd){ .fd = srv->sigfd, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = srv->fifofd, .events = POLLIN };
-		for (i = 0; i < n; i++) {
-			/* POLLERR on a write end: its reader is gone. */
-			pfd[2 + i].fd = srv->sessions[i]->fd;
-			pfd[2 + i].events = srv->sessions[i]->outlen ?
-			    POLLOUT : 0;
-			pfd[2 + i].revents = 0;
-		}
-		pfd[2 + n] = (struct pollfd){ .fd = srv->ctlfd, .events = POLLIN };
 		for (i = 0; i < nc; i++)
-			pfd[3 + n + i] = (struct pollfd){ .fd = srv->ctl[i],
+			pfd[4 + i] = (struct pollfd){ .fd = srv->ctl[i],
 			    .events = POLLIN };
-		if ((rc = poll(pfd, n + nc + 3, online_next_ms(srv))) == -1) {
+		if (poll(pfd, 4 + nc, online_next_ms(srv)) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal(SERVER_EXIT_ERROR, "poll");
@@ -227,23 +257,28 @@ server_loop(struct server *srv)
 			server_read_fifo(srv);
 		/* Backwards: answering one moves the last into its place. */
 		for (i = nc; i-- > 0;)
-			if (pfd[3 + n + i].revents)
+			if (pfd[4 + i].revents)
 				control_handle(srv, i);
-		if (pfd[2 + n].revents & POLLIN)
+		if (pfd[3].revents & POLLIN)
 			control_accept(srv);
+		/* This turn's replies and live pushes, one write per
+		 * session: they do not wait for the spool's sync. */
+		session_flush_all(srv);
+		/* Before a sync, take what those writes brought back at
+		 * once (a live message answered at once, on this CPU): it
+		 * joins this commit instead of waiting for it to end. */
+		for (i = 0; i < SERVER_TURN_PASSES && srv->spool != NULL &&
+		    spool_dirty(srv->spool) && server_read_fifo(srv) > 0; i++)
+			session_flush_all(srv);
 		/* One fdatasync for all the mail of this turn, then "sent". */
 		post_commit(srv);
 		log_budget_flush(&srv->hostile);
 		online_check(srv);
-		for (i = 0; i < n; i++) {
-			if (pfd[2 + i].revents & (POLLERR | POLLHUP))
-				session_close(srv, srv->sessions[i], "gone");
-			else if (pfd[2 + i].revents & POLLOUT)
-				session_flush(srv, srv->sessions[i]);
-		}
+		if (pfd[2].revents & POLLIN)
+			server_sessions(srv);
+		session_flush_all(srv);
 		session_reap(srv);
 	}
-	free(pfd);
 }
 
 /*
@@ -287,7 +322,7 @@ server_run(const struct server_config *cfg)
 
 	memset(&srv, 0, sizeof srv);
 	srv.cfg = *cfg;
-	srv.lockfd = srv.fifofd = srv.dirfd = srv.ctlfd = -1;
+	srv.lockfd = srv.fifofd = srv.dirfd = srv.ctlfd = srv.epfd = -1;
 	srv.backend = cfg->backend != NULL ? cfg->backend :
 	    backend_find("sysv");
 	srv.tops = srv.backend->table;
@@ -338,6 +373,8 @@ server_run(const struct server_config *cfg)
 		if (post_reconcile(&srv, &cause) != 0)
 			fatalx(SERVER_EXIT_ERROR, "spool: %s", cause);
 	}
+	if ((srv.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal(SERVER_EXIT_ERROR, "epoll_create1");
 	if ((srv.table = srv.tops->create(srv.keyfile, cfg->max_users,
 	    &cause)) == NULL)
 		fatalx(SERVER_EXIT_ERROR, "online table: %s", cause);

@@ -58,28 +58,35 @@ struct pending {
 	int		 sent;		/* a send (else a done) */
 };
 
+/*
+ * The fields every message looks at (post_accept scans the sessions by
+ * name for live delivery) come first, in one cache line.
+ */
 struct session {
-	pid_t			 pid;
-	uid_t			 uid;
 	char			 name[PROTO_NAME_MAX + 1];
+	int			 login;		/* in the online table */
+	int			 dead;
+	pid_t			 pid;
+	struct session		*pidnext;	/* same pid hash bucket */
+	uid_t			 uid;
 	char			 tty[PROTO_TTY_MAX];
 	char			 fifo[64];	/* clients/NAME.PID */
 	uint8_t			 token[16];	/* the client's: on replies */
 	uint8_t			 key[16];	/* ours: on its records */
 	int			 confirmed;	/* it has used the key */
 	int			 want_login;
-	int			 login;		/* in the online table */
 	time_t			 since;		/* logged in then */
 	int			 slot;
 	int			 fd;		/* its reply FIFO, write end */
 	uint8_t			*out;		/* records not yet written */
 	size_t			 outlen;
 	size_t			 outcap;
+	int			 queued;	/* on the server's flush list */
+	int			 pollout;	/* epoll waits for room */
 	char			 to[PROTO_NAME_MAX + 1]; /* a send under way */
 	uint8_t			 send_id[MAIL_ID_LEN];	/* and its id */
 	struct mail_assembly	 body;
 	uint32_t		 skip;	/* body bytes of a refused send */
-	int			 dead;
 };
 
 struct server {
@@ -109,6 +116,14 @@ struct server {
 	struct record_parser	 parser;
 	struct session		**sessions;
 	size_t			 nsessions;
+	size_t			 nlogins;	/* sessions with login set */
+	size_t			 ndead;		/* sessions session_reap frees */
+#define SERVER_PID_BUCKETS	1024
+	struct session		*bypid[SERVER_PID_BUCKETS];
+	int			 epfd;		/* the reply FIFOs' events */
+	struct session		**flush;	/* sessions with output */
+	size_t			 nflush;
+	size_t			 flushcap;
 	time_t			 started;
 	uint64_t		 accepted;
 	uint64_t		 delivered;
@@ -129,6 +144,8 @@ void	session_queue(struct server *, struct session *, uint16_t,
 void	session_error(struct server *, struct session *, uint32_t,
 	    const char *, ...) __attribute__((format(printf, 4, 5)));
 void	session_flush(struct server *, struct session *);
+void	session_flush_all(struct server *);
+void	session_event(struct server *, struct session *, uint32_t);
 void	session_close(struct server *, struct session *, const char *);
 void	session_logout(struct server *, struct session *, uint32_t,
 	    const char *, const char *);

@@ -4,12 +4,19 @@
  * DIR/clients/NAME.PID itself, checks who owns it (the kernel's word,
  * not the client's) and answers with a key that every later record must
  * carry (proto.h says why).  A session counts as logged in, and shows
- * in the online table, only once the client has used that key.  Replies
- * are queued and written without blocking, so a client that stops reading stalls nobody else.  A session ends
- * on REC_BYE or when its reply FIFO loses its reader (the client died).
+ * in the online table, only once the client has used that key.
+ * Replies are queued, and written without blocking once per turn of
+ * the server loop (session_flush_all), whole records at most PIPE_BUF
+ * bytes a write: a client that stops reading stalls nobody else, and
+ * a turn's replies to one client cost one write(2), not one a record.
+ * Sessions are found by pid through a hash; their reply FIFOs are
+ * watched with epoll, so the cost of a record does not grow with the
+ * number of sessions.  A session ends on REC_BYE or when its reply FIFO
+ * loses its reader (the client died).
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
+#include <sys/epoll.h>
 
 #include <errno.h>
 #include <pwd.h>
@@ -24,6 +31,7 @@
 #include <uuid/uuid.h>
 
 #include "fifo.h"
+#include "io.h"
 #include "log.h"
 #include "name.h"
 #include "rundir.h"
@@ -45,6 +53,28 @@ session_may_use(uid_t uid, const char *name)
 	return ((pw = getpwnam(name)) != NULL && pw->pw_uid == uid);
 }
 
+/* session_bucket - the pid hash bucket of pid. */
+static struct session **
+session_bucket(struct server *srv, pid_t pid)
+{
+	return (&srv->bypid[(unsigned)pid % SERVER_PID_BUCKETS]);
+}
+
+/* session_unhash - take s out of the pid hash. */
+static void
+session_unhash(struct server *srv, struct session *s)
+{
+	struct session	**pp;
+
+	for (pp = session_bucket(srv, s->pid); *pp != NULL;
+	    pp = &(*pp)->pidnext) {
+		if (*pp == s) {
+			*pp = s->pidnext;
+			break;
+		}
+	}
+}
+
 static void
 session_free(struct session *s)
 {
@@ -55,6 +85,16 @@ session_free(struct session *s)
 	free(s);
 }
 
+/* session_dead - mark s for session_reap. */
+static void
+session_dead(struct server *srv, struct session *s)
+{
+	if (!s->dead) {
+		s->dead = 1;
+		srv->ndead++;
+	}
+}
+
 /* session_hello - open a session for a REC_HELLO; NULL if refused. */
 static void	session_busy(struct server *, struct session *);
 
@@ -63,9 +103,10 @@ session_hello(struct server *srv, const struct record *rec)
 {
 	struct proto_hello	 h;
 	struct proto_welcome	 w;
-	struct session		*s;
+	struct epoll_event	 ev;
+	struct session		*s, **bucket;
 	uid_t			 owner;
-	size_t			 i, logins = 0, per_pid = 0;
+	size_t			 i, per_pid = 0;
 
 	if (rec->hdr.len != sizeof h || rec->hdr.pid == 0) {
 		log_warnx_budget(&srv->hostile, "malformed hello (%u bytes): "
@@ -81,12 +122,10 @@ session_hello(struct server *srv, const struct record *rec)
 	h.tty[sizeof h.tty - 1] = '\0';
 	/* A forged hello must not shut out the real one, so a pid may have
 	 * several sessions until one uses its key; but not many. */
-	for (i = 0; i < srv->nsessions; i++) {
-		if (srv->sessions[i]->pid == (pid_t)rec->hdr.pid &&
-		    !srv->sessions[i]->dead)
+	bucket = session_bucket(srv, (pid_t)rec->hdr.pid);
+	for (s = *bucket; s != NULL; s = s->pidnext)
+		if (s->pid == (pid_t)rec->hdr.pid && !s->dead)
 			per_pid++;
-		logins += srv->sessions[i]->login;
-	}
 	if (per_pid >= SESSION_PER_PID || srv->nsessions >= SESSION_MAX) {
 		log_warnx_budget(&srv->hostile, "hello from pid %u: too many "
 		    "sessions: dropped", rec->hdr.pid);
@@ -116,24 +155,37 @@ session_hello(struct server *srv, const struct record *rec)
 		return (NULL);
 	}
 	s->uid = owner;
+	/* No events asked: EPOLLERR (the reader is gone) comes anyway. */
+	memset(&ev, 0, sizeof ev);
+	ev.data.ptr = s;
+	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, s->fd, &ev) == -1) {
+		log_warn("hello from %s (pid %ld): epoll_ctl", s->name,
+		    (long)s->pid);
+		session_free(s);
+		return (NULL);
+	}
 	srv->sessions = xreallocarray(srv->sessions, srv->nsessions + 1,
 	    sizeof *srv->sessions);
 	srv->sessions[srv->nsessions++] = s;
+	s->pidnext = *bucket;
+	*bucket = s;
 
 	if (!session_may_use(owner, s->name)) {
 		log_info("refused %s (pid %ld): uid %u may not use that name",
 		    s->name, (long)s->pid, (unsigned)owner);
 		session_error(srv, s, PROTO_E_DENIED, "uid %u may not use "
 		    "the name %s", (unsigned)owner, s->name);
-		s->dead = 1;
+		session_dead(srv, s);
 		return (NULL);
 	}
-	if ((h.flags & PROTO_HELLO_LOGIN) && logins >= srv->cfg.max_users) {
+	if ((h.flags & PROTO_HELLO_LOGIN) &&
+	    srv->nlogins >= srv->cfg.max_users) {
 		session_busy(srv, s);
 		return (NULL);
 	}
 	s->want_login = (h.flags & PROTO_HELLO_LOGIN) != 0;
-	uuid_generate_random(s->key);
+	if (io_random(s->key, sizeof s->key) != 0)
+		uuid_generate_random(s->key);
 	memset(&w, 0, sizeof w);
 	memcpy(w.key, s->key, sizeof w.key);
 	w.unread = (uint32_t)store_unread(srv->store, s->name, NULL);
@@ -152,7 +204,7 @@ session_busy(struct server *srv, struct session *s)
 	    (long)s->pid, srv->cfg.max_users);
 	session_error(srv, s, PROTO_E_BUSY, "too many users online (at most "
 	    "%u)", srv->cfg.max_users);
-	s->dead = 1;
+	session_dead(srv, s);
 }
 
 /*
@@ -162,20 +214,18 @@ session_busy(struct server *srv, struct session *s)
 static int
 session_confirm(struct server *srv, struct session *s)
 {
-	size_t			i, logins = 0;
 
 	s->confirmed = 1;
 	if (!s->want_login)
 		return (0);
-	for (i = 0; i < srv->nsessions; i++)
-		logins += srv->sessions[i]->login;
 	s->since = time(NULL);
-	if (logins >= srv->cfg.max_users || srv->table == NULL ||
+	if (srv->nlogins >= srv->cfg.max_users || srv->table == NULL ||
 	    online_add(srv, s) == -1) {
 		session_busy(srv, s);
 		return (-1);
 	}
 	s->login = 1;
+	srv->nlogins++;
 	log_info("%s logged in (pid %ld, %s, uid %u)", s->name, (long)s->pid,
 	    s->tty[0] ? s->tty : "no tty", (unsigned)s->uid);
 	return (0);
@@ -186,10 +236,9 @@ struct session *
 session_find(struct server *srv, const struct record *rec)
 {
 	struct session	*s;
-	size_t		 i;
 
-	for (i = 0; i < srv->nsessions; i++) {
-		s = srv->sessions[i];
+	for (s = *session_bucket(srv, (pid_t)rec->hdr.pid); s != NULL;
+	    s = s->pidnext) {
 		if (s->dead || s->pid != (pid_t)rec->hdr.pid ||
 		    memcmp(s->key, rec->hdr.token, sizeof s->key) != 0)
 			continue;
@@ -200,7 +249,7 @@ session_find(struct server *srv, const struct record *rec)
 	return (NULL);
 }
 
-/* session_queue - queue one record for the client and try to send it. */
+/* session_queue - queue one record for the client; sent at turn's end. */
 void
 session_queue(struct server *srv, struct session *s, uint16_t type,
     const void *payload, size_t len)
@@ -223,7 +272,16 @@ session_queue(struct server *srv, struct session *s, uint16_t type,
 	}
 	memcpy(s->out + s->outlen, &rec, size);
 	s->outlen += size;
-	session_flush(srv, s);
+	if (!s->queued) {
+		if (srv->nflush == srv->flushcap) {
+			srv->flushcap = srv->flushcap == 0 ? 64 :
+			    srv->flushcap * 2;
+			srv->flush = xreallocarray(srv->flush, srv->flushcap,
+			    sizeof *srv->flush);
+		}
+		srv->flush[srv->nflush++] = s;
+		s->queued = 1;
+	}
 }
 
 /* session_error - queue a REC_ERROR with a printf-style text. */
@@ -261,29 +319,108 @@ session_logout(struct server *srv, struct session *s, uint32_t code,
 	session_close(srv, s, why);
 }
 
-/* session_flush - write what the FIFO takes now; never blocks. */
-void
-session_flush(struct server *srv, struct session *s)
+/*
+ * session_chunk - how many bytes from p, whole records, one write may
+ * take: at most PIPE_BUF (PROTO_REC_MAX), so the write is atomic and a
+ * full pipe never takes half a record.
+ */
+static size_t
+session_chunk(const uint8_t *p, size_t len)
+{
+	struct proto_hdr	hdr;
+	size_t			off = 0, size;
+
+	while (off < len) {
+		memcpy(&hdr, p + off, sizeof hdr);
+		size = sizeof hdr + hdr.len;
+		if (off > 0 && off + size > PROTO_REC_MAX)
+			break;
+		off += size;
+	}
+	return (off);
+}
+
+/*
+ * session_write - write what the FIFO takes now, never blocking: 0, or
+ * -1 with errno if the FIFO failed (EPIPE: its reader is gone).
+ */
+static int
+session_write(struct session *s)
 {
 	ssize_t	n;
-	size_t	done = 0;
+	size_t	done = 0, chunk;
+	int	rc = 0;
 
 	while (done < s->outlen) {
-		n = write(s->fd, s->out + done, s->outlen - done);
+		chunk = session_chunk(s->out + done, s->outlen - done);
+		n = write(s->fd, s->out + done, chunk);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EAGAIN)
-				break;
-			session_close(srv, s, errno == EPIPE ? "gone" :
-			    strerror(errno));
-			return;
+			if (errno != EAGAIN)
+				rc = -1;
+			break;
 		}
 		log_trace("fifo", "write %zd B to %s", n, s->fifo);
 		done += (size_t)n;
 	}
 	memmove(s->out, s->out + done, s->outlen - done);
 	s->outlen -= done;
+	return (rc);
+}
+
+/* session_watch - ask epoll for room in the FIFO, or stop asking. */
+static void
+session_watch(struct server *srv, struct session *s, int pollout)
+{
+	struct epoll_event	ev;
+
+	if (s->pollout == pollout)
+		return;
+	memset(&ev, 0, sizeof ev);
+	ev.events = pollout ? EPOLLOUT : 0;
+	ev.data.ptr = s;
+	if (epoll_ctl(srv->epfd, EPOLL_CTL_MOD, s->fd, &ev) == -1)
+		log_warn("epoll_ctl %s", s->fifo);
+	else
+		s->pollout = pollout;
+}
+
+/* session_flush - write what the FIFO takes now; never blocks. */
+void
+session_flush(struct server *srv, struct session *s)
+{
+	if (s->dead)
+		return;
+	if (session_write(s) == -1) {
+		session_close(srv, s, errno == EPIPE ? "gone" :
+		    strerror(errno));
+		return;
+	}
+	session_watch(srv, s, s->outlen > 0);
+}
+
+/* session_flush_all - the turn's end: write every session's replies. */
+void
+session_flush_all(struct server *srv)
+{
+	size_t	i;
+
+	for (i = 0; i < srv->nflush; i++) {
+		srv->flush[i]->queued = 0;
+		session_flush(srv, srv->flush[i]);
+	}
+	srv->nflush = 0;
+}
+
+/* session_event - epoll's word on a reply FIFO. */
+void
+session_event(struct server *srv, struct session *s, uint32_t events)
+{
+	if (events & (EPOLLERR | EPOLLHUP))
+		session_close(srv, s, "gone");
+	else if (events & EPOLLOUT)
+		session_flush(srv, s);
 }
 
 /* session_close - end a session; it is freed by session_reap. */
@@ -292,8 +429,12 @@ session_close(struct server *srv, struct session *s, const char *why)
 {
 	if (s->dead)
 		return;
-	s->dead = 1;
+	/* Its last replies (an error, a notice) go out if they fit. */
+	if (s->outlen > 0 && s->fd != -1)
+		session_write(s);
+	session_dead(srv, s);
 	if (s->login) {
+		srv->nlogins--;
 		if (srv->table != NULL)
 			srv->tops->del(srv->table, s->slot);
 		log_info("%s logged out (pid %ld%s%s)", s->name, (long)s->pid,
@@ -306,15 +447,27 @@ session_close(struct server *srv, struct session *s, const char *why)
 	fifo_unlink_same(srv->dirfd, s->fifo, s->fd);
 }
 
-/* session_reap - free dead sessions (after their last reply went out). */
+/*
+ * session_reap - free dead sessions, after one last try to write what
+ * they were told (a refusal).  Never while the flush list holds them:
+ * the server loop reaps after session_flush_all.
+ */
 void
 session_reap(struct server *srv)
 {
-	size_t	i = 0;
+	struct session	*s;
+	size_t		 i = 0;
 
+	if (srv->ndead == 0)
+		return;
 	while (i < srv->nsessions) {
-		if (srv->sessions[i]->dead) {
-			session_free(srv->sessions[i]);
+		s = srv->sessions[i];
+		if (s->dead) {
+			if (s->outlen > 0 && s->fd != -1)
+				session_write(s);
+			session_unhash(srv, s);
+			session_free(s);
+			srv->ndead--;
 			srv->sessions[i] = srv->sessions[--srv->nsessions];
 		} else
 			i++;

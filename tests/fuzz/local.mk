@@ -19,18 +19,19 @@ FUZZ_CFLAGS = -g -O1 -std=gnu11 -Wall -Wextra -fno-omit-frame-pointer \
 FUZZ_CPPFLAGS = -I$(top_srcdir)/common
 FUZZ_HDRS = $(top_srcdir)/common/proto.h $(top_srcdir)/common/record.h \
 	$(top_srcdir)/common/mail.h $(top_srcdir)/common/name.h \
-	$(top_srcdir)/common/log.h $(top_srcdir)/common/xmalloc.h
+	$(top_srcdir)/common/log.h $(top_srcdir)/common/xmalloc.h \
+	$(top_srcdir)/common/io.h
 FUZZ_RECORD_SRCS = $(top_srcdir)/tests/fuzz/fuzz_record.c \
 	$(top_srcdir)/common/record.c
 FUZZ_MAIL_SRCS = $(top_srcdir)/common/mail.c $(top_srcdir)/common/name.c \
 	$(top_srcdir)/common/record.c $(top_srcdir)/common/xmalloc.c \
-	$(top_srcdir)/common/log.c
+	$(top_srcdir)/common/log.c $(top_srcdir)/common/io.c
 FUZZ_FILE_LIB_SRCS = $(top_srcdir)/common/spool.c \
 	$(top_srcdir)/common/idset.c $(top_srcdir)/common/mbox.c \
-	$(top_srcdir)/common/io.c $(FUZZ_MAIL_SRCS)
+	$(FUZZ_MAIL_SRCS)
 FUZZ_FILES_SRCS = $(top_srcdir)/tests/fuzz/fuzz_files.c $(FUZZ_FILE_LIB_SRCS)
 FUZZ_FILES_HDRS = $(top_srcdir)/common/spool.h $(top_srcdir)/common/idset.h \
-	$(top_srcdir)/common/mbox.h $(top_srcdir)/common/io.h
+	$(top_srcdir)/common/mbox.h
 FUZZ_PROGS = tests/fuzz/fuzz_record tests/fuzz/fuzz_part \
 	tests/fuzz/fuzz_spool tests/fuzz/fuzz_mbox tests/fuzz/fuzz_seeds
 

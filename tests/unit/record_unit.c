@@ -183,9 +183,9 @@ record_header_checks(void **state)
 	static const uint16_t	 known[] = {
 		REC_HELLO, REC_SEND, REC_DATA, REC_LIST, REC_FETCH, REC_DONE,
 		REC_WALL, REC_BYE, REC_WELCOME, REC_OK, REC_ERROR, REC_ENTRY,
-		REC_END, REC_MAIL, REC_WALLMSG, REC_NOTICE
+		REC_END, REC_MAIL, REC_WALLMSG, REC_NOTICE, REC_LOGOUT
 	};
-	static const uint16_t	 unknown[] = { 0, 9, 63, 72, 0x100, 0xffff };
+	static const uint16_t	 unknown[] = { 0, 9, 63, 73, 0x100, 0xffff };
 	struct record		 rec;
 	struct proto_hdr	 h;
 	size_t			 i;
@@ -436,6 +436,38 @@ parser_short_tail(void **state)
 	assert_int_equal(rp->dropped, 20);
 }
 
+/*
+ * Records taken from the middle of the buffer, then more bytes read in
+ * behind a partial one: the buffer is compacted under the tail and
+ * nothing is lost or moved out of order.
+ */
+static void
+parser_take_then_read(void **state)
+{
+	struct record_parser	*rp = *state;
+	struct record		 rec[4];
+	const uint8_t		*p = (const uint8_t *)&rec[3];
+	size_t			 i, size, avail;
+
+	for (i = 0; i < 4; i++)
+		build(&rec[i], 300 + i, (uint8_t)(i + 40));
+	for (i = 0; i < 3; i++)
+		feed(rp, &rec[i], record_size(&rec[i]));
+	size = record_size(&rec[3]);
+	feed(rp, p, 50);
+	expect(rp, &rec[0], 0);
+	expect(rp, &rec[1], 0);
+	/* The third and 50 bytes of the fourth remain; the space offered
+	 * for the next read starts right after them. */
+	record_parser_space(rp, &avail);
+	assert_int_equal(avail, RECORD_PARSER_BUF - record_size(&rec[2]) - 50);
+	feed(rp, p + 50, size - 50);
+	expect(rp, &rec[2], 0);
+	expect(rp, &rec[3], 1);
+	assert_int_equal(rp->len, 0);
+	assert_int_equal(rp->dropped, 0);
+}
+
 int
 main(void)
 {
@@ -457,6 +489,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(parser_truncated_then_honest,
 		    parser_setup, parser_teardown),
 		cmocka_unit_test_setup_teardown(parser_short_tail,
+		    parser_setup, parser_teardown),
+		cmocka_unit_test_setup_teardown(parser_take_then_read,
 		    parser_setup, parser_teardown),
 	};
 

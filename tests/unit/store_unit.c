@@ -230,10 +230,58 @@ test_ftok_collision(void **state)
 	mail_free(&theirs);
 }
 
+/* Each mailbox's count and bytes follow puts and removes, and a reopen. */
+static void
+test_unread_tally(void **state)
+{
+	struct store_unit	*u = *state;
+	struct store		*st = store_unit_open(&u->cfg);
+	struct mail		 m[4];
+	char			*cause = NULL;
+	uint64_t		 bytes = 1;
+	int			 i;
+
+	assert_int_equal(store_unread(st, "bob", &bytes), 0);
+	assert_int_equal(bytes, 0);
+	store_unit_mail(&m[0], "bob", 10, 1);
+	store_unit_mail(&m[1], "bob", 200, 2);
+	store_unit_mail(&m[2], "carol", 3000, 3);
+	store_unit_mail(&m[3], "bob", 5, 4);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(store_put(st, &m[i], &cause), 0);
+	assert_int_equal(store_unread(st, "bob", &bytes), 3);
+	assert_int_equal(bytes, 215);
+	assert_int_equal(store_unread(st, "carol", &bytes), 1);
+	assert_int_equal(bytes, 3000);
+	assert_int_equal(store_unread(st, "dave", &bytes), 0);
+
+	assert_int_equal(store_remove(st, m[1].id), 0);
+	assert_int_equal(store_remove(st, m[1].id), -1);
+	assert_int_equal(store_unread(st, "bob", &bytes), 2);
+	assert_int_equal(bytes, 15);
+	store_close(st);
+
+	/* Reopened: the tally is rebuilt from the mail in the kernel. */
+	st = store_unit_open(&u->cfg);
+	assert_int_equal(store_unread(st, "bob", &bytes), 2);
+	assert_int_equal(bytes, 15);
+	assert_int_equal(store_remove(st, m[2].id), 0);
+	assert_int_equal(store_unread(st, "carol", &bytes), 0);
+	assert_int_equal(bytes, 0);
+	assert_int_equal(store_remove(st, m[0].id), 0);
+	assert_int_equal(store_remove(st, m[3].id), 0);
+	assert_int_equal(store_unread(st, "bob", NULL), 0);
+	for (i = 0; i < 4; i++)
+		free(m[i].body);
+	assert_int_equal(store_destroy(st), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_unread_tally,
+		    store_unit_setup, store_unit_teardown),
 		cmocka_unit_test_setup_teardown(test_put_get_reopen,
 		    store_unit_setup, store_unit_teardown),
 		cmocka_unit_test_setup_teardown(test_full_is_all_or_nothing,

@@ -405,6 +405,69 @@ table_create_over_stale(void **state)
 	table_unit_destroy(u);
 }
 
+/*
+ * The high-water mark (readers copy only the slots below it) follows
+ * the slots in use as users come and go, and a reader attached while
+ * the table was emptier still sees every user added since.
+ */
+static void
+table_hiwater(void **state)
+{
+	struct table_unit	*u = *state;
+	struct table_user	 a, b, c, d, e, *users;
+	char			*cause = NULL;
+	void			*r;
+
+	a = table_unit_user("a", "pts/1", 201);
+	b = table_unit_user("b", "pts/2", 202);
+	c = table_unit_user("c", "pts/3", 203);
+	d = table_unit_user("d", "pts/4", 204);
+	e = table_unit_user("e", "pts/5", 205);
+	table_unit_create(u, 8);
+	r = ops->attach(u->keyfile, &cause);
+	assert_non_null(r);
+	assert_int_equal(table_unit_read(r, &users, NULL), 0);
+	free(users);
+
+	assert_int_equal(ops->add(u->owner, &a), 0);
+	assert_int_equal(ops->add(u->owner, &b), 1);
+	assert_int_equal(ops->add(u->owner, &c), 2);
+	assert_int_equal(ops->add(u->owner, &d), 3);
+	assert_int_equal(table_unit_read(r, &users, NULL), 4);
+	table_unit_same(table_unit_find(users, 4, "d"), &d);
+	free(users);
+
+	ops->del(u->owner, 3);		/* the top */
+	ops->del(u->owner, 1);		/* a hole below it */
+	assert_int_equal(table_unit_read(r, &users, NULL), 2);
+	assert_non_null(table_unit_find(users, 2, "a"));
+	assert_non_null(table_unit_find(users, 2, "c"));
+	free(users);
+
+	ops->del(u->owner, 2);		/* the mark falls past the hole */
+	assert_int_equal(table_unit_read(r, &users, NULL), 1);
+	free(users);
+	assert_int_equal(ops->add(u->owner, &e), 1);
+	assert_int_equal(ops->add(u->owner, &d), 2);
+	assert_int_equal(table_unit_read(r, &users, NULL), 3);
+	table_unit_same(table_unit_find(users, 3, "e"), &e);
+	table_unit_same(table_unit_find(users, 3, "d"), &d);
+	free(users);
+
+	ops->del(u->owner, 0);
+	ops->del(u->owner, 1);
+	ops->del(u->owner, 2);
+	assert_int_equal(table_unit_read(r, &users, NULL), 0);
+	free(users);
+	assert_int_equal(ops->add(u->owner, &b), 0);
+	assert_int_equal(table_unit_read(r, &users, NULL), 1);
+	table_unit_same(&users[0], &b);
+	free(users);
+
+	ops->detach(r);
+	table_unit_destroy(u);
+}
+
 int
 main(void)
 {
@@ -420,6 +483,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(table_purge_stale,
 		    keyfile_setup, keyfile_teardown),
 		cmocka_unit_test_setup_teardown(table_create_over_stale,
+		    keyfile_setup, keyfile_teardown),
+		cmocka_unit_test_setup_teardown(table_hiwater,
 		    keyfile_setup, keyfile_teardown),
 	};
 
