@@ -294,8 +294,8 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
     uint32_t len)
 {
 	struct mail	 m;
+	struct session	*t;
 	char		*cause = NULL, idstr[MAIL_ID_STR];
-	size_t		 i;
 	int		 rc;
 
 	memset(&m, 0, sizeof m);
@@ -336,12 +336,9 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 		post_pending(srv, s, m.id, 1);
 	} else
 		session_queue(srv, s, REC_OK, NULL, 0);
-	for (i = 0; i < srv->nsessions; i++) {
-		if (srv->sessions[i]->login && !srv->sessions[i]->dead &&
-		    strcmp(srv->sessions[i]->name, m.to) == 0)
-			post_deliver(srv, srv->sessions[i], &m,
-			    PROTO_MAIL_LIVE);
-	}
+	for (t = session_online(srv, m.to); t != NULL; t = t->namenext)
+		if (!t->dead && strcmp(t->name, m.to) == 0)
+			post_deliver(srv, t, &m, PROTO_MAIL_LIVE);
 out:
 	free(body);
 }

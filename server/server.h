@@ -68,6 +68,8 @@ struct session {
 	int			 dead;
 	pid_t			 pid;
 	struct session		*pidnext;	/* same pid hash bucket */
+	struct session		*namenext;	/* same name hash bucket, of
+						   the logged-in sessions */
 	uid_t			 uid;
 	char			 tty[PROTO_TTY_MAX];
 	char			 fifo[64];	/* clients/NAME.PID */
@@ -120,6 +122,8 @@ struct server {
 	size_t			 ndead;		/* sessions session_reap frees */
 #define SERVER_PID_BUCKETS	1024
 	struct session		*bypid[SERVER_PID_BUCKETS];
+#define SERVER_NAME_BUCKETS	1024
+	struct session		*byname[SERVER_NAME_BUCKETS];	/* logged in */
 	int			 epfd;		/* the reply FIFOs' events */
 	struct session		**flush;	/* sessions with output */
 	size_t			 nflush;
@@ -139,6 +143,7 @@ void	server_cleanup(struct server *);
 /* session.c */
 struct session *session_hello(struct server *, const struct record *);
 struct session *session_find(struct server *, const struct record *);
+struct session *session_online(struct server *, const char *);
 void	session_queue(struct server *, struct session *, uint16_t,
 	    const void *, size_t);
 void	session_error(struct server *, struct session *, uint32_t,

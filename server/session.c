@@ -75,6 +75,43 @@ session_unhash(struct server *srv, struct session *s)
 	}
 }
 
+/* session_name_bucket - the bucket of name in the logged-in hash. */
+static struct session **
+session_name_bucket(struct server *srv, const char *name)
+{
+	uint32_t	h = 2166136261u;
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (uint8_t)*name) * 16777619u;
+	return (&srv->byname[h % SERVER_NAME_BUCKETS]);
+}
+
+/* session_name_unhash - take s out of the logged-in hash. */
+static void
+session_name_unhash(struct server *srv, struct session *s)
+{
+	struct session	**pp;
+
+	for (pp = session_name_bucket(srv, s->name); *pp != NULL;
+	    pp = &(*pp)->namenext) {
+		if (*pp == s) {
+			*pp = s->namenext;
+			break;
+		}
+	}
+}
+
+/*
+ * session_online - the first session in name's bucket of the logged-in
+ * hash; the others follow by namenext.  A bucket is shared: callers
+ * compare the name.
+ */
+struct session *
+session_online(struct server *srv, const char *name)
+{
+	return (*session_name_bucket(srv, name));
+}
+
 static void
 session_free(struct session *s)
 {
@@ -225,6 +262,8 @@ session_confirm(struct server *srv, struct session *s)
 		return (-1);
 	}
 	s->login = 1;
+	s->namenext = *session_name_bucket(srv, s->name);
+	*session_name_bucket(srv, s->name) = s;
 	srv->nlogins++;
 	log_info("%s logged in (pid %ld, %s, uid %u)", s->name, (long)s->pid,
 	    s->tty[0] ? s->tty : "no tty", (unsigned)s->uid);
@@ -435,6 +474,7 @@ session_close(struct server *srv, struct session *s, const char *why)
 	session_dead(srv, s);
 	if (s->login) {
 		srv->nlogins--;
+		session_name_unhash(srv, s);
 		if (srv->table != NULL)
 			srv->tops->del(srv->table, s->slot);
 		log_info("%s logged out (pid %ld%s%s)", s->name, (long)s->pid,
