@@ -47,6 +47,7 @@ struct bench_opts {
 	int			 quick;
 	int			 json;
 	int			 mta;
+	int			 window;	/* throughput: sends in flight */
 	int			 do_raw;
 	int			 do_ipcmail;
 	int			 place_mask;	/* 1 << BENCH_SAME | ... */

@@ -59,6 +59,7 @@ struct mailpath_srv {
 	const char	*tag;		/* "spool-off" or "spool-on" */
 	char		 ipcid[80];	/* "ipcmail.ID.": its POSIX names */
 	unsigned	 max_users;
+	int		 window;	/* throughput: sends in flight */
 	pid_t		 pid;
 	struct run	 run;
 	int		 undo;
@@ -193,6 +194,7 @@ mailpath_start(struct mailpath_srv *s, const struct bench_opts *o, int cpu,
 	s->log = o->server_log;
 	s->backend = backend_find(o->ipc);
 	s->spool = spool;
+	s->window = o->window > 0 ? o->window : 1;
 	s->tag = spool ? "spool-on" : "spool-off";
 	s->max_users = MAILPATH_MAX_USERS;
 	s->shm = s->sem = -1;
@@ -652,7 +654,11 @@ fail:
 	return (run_fail(r, idx, "%s: %s", j->name, err));
 }
 
-/* mailpath_sender - count messages per round, each waiting for REC_OK. */
+/*
+ * mailpath_sender - count messages per round, keeping up to the
+ * server's window of them unanswered (1: each waits for its REC_OK).
+ * Every REC_OK is read, in order: a round ends when all are "sent".
+ */
 static int
 mailpath_sender_main(struct run *r, int idx, struct mailpath_job *j)
 {
@@ -661,7 +667,7 @@ mailpath_sender_main(struct run *r, int idx, struct mailpath_job *j)
 	uint8_t		body[MAILPATH_BODY];
 	char		err[200];
 	int64_t		cpu0;
-	int		i, k;
+	int		i, done, k, window = j->srv->window;
 
 	memset(body, 'x', sizeof body);
 	if (mailpath_connect(r, idx, j, &c, 0) != 0)
@@ -671,13 +677,21 @@ mailpath_sender_main(struct run *r, int idx, struct mailpath_job *j)
 		if (run_await(r, run_gate(0, k)) == -1)
 			return (0);
 		cpu0 = stat_cpu();
-		for (i = 0; i < j->count; i++) {
-			mailpath_body(body, 0, 0, (int64_t)k * j->count + i);
-			if (mailpath_post(&c, j->peer, body, sizeof body, err,
-			    sizeof err) == -1 ||
-			    mailpath_answer(&c, err, sizeof err) == -1)
+		for (i = done = 0; done < j->count;) {
+			if (i < j->count && i - done < window) {
+				mailpath_body(body, 0, 0,
+				    (int64_t)k * j->count + i);
+				if (mailpath_post(&c, j->peer, body,
+				    sizeof body, err, sizeof err) == -1)
+					return (run_fail(r, idx, "%s, message "
+					    "%d: %s", j->name, i, err));
+				i++;
+				continue;
+			}
+			if (mailpath_answer(&c, err, sizeof err) == -1)
 				return (run_fail(r, idx, "%s, message %d: %s",
-				    j->name, i, err));
+				    j->name, done, err));
+			done++;
 		}
 		memset(&res, 0, sizeof res);
 		res.idx = idx;
