@@ -67,8 +67,16 @@ post_commit(struct server *srv)
 	}
 	for (i = 0; i < srv->npending; i++) {
 		p = &srv->pending[i];
-		if (!failed || !p->sent) {
+		if (!failed || p->sent == POST_DONE) {
 			session_queue(srv, p->s, REC_OK, NULL, 0);
+			continue;
+		}
+		/* A copy's first may be durable since an earlier commit:
+		 * it stays; the copy's sender hears of the failure and may
+		 * send it again. */
+		if (p->sent == POST_AGAIN) {
+			session_error(srv, p->s, PROTO_E_FULL, "mail spool "
+			    "cannot be written (%s): try again", cause);
 			continue;
 		}
 		store_remove(srv->store, p->id);
@@ -229,7 +237,7 @@ post_again(struct server *srv, struct session *s, const uint8_t *id,
 	mail_id_str(id, idstr);
 	log_info("%s -> %s: %s sent again, stored once", s->name, to, idstr);
 	if (srv->spool != NULL && spool_dirty(srv->spool))
-		post_pending(srv, s, id, 1);
+		post_pending(srv, s, id, POST_AGAIN);
 	else
 		session_queue(srv, s, REC_OK, NULL, 0);
 	return (1);
@@ -333,7 +341,7 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 	log_info("%s -> %s: %u bytes stored (%s)", m.from, m.to, len, idstr);
 	if (srv->spool != NULL) {
 		spool_put(srv->spool, &m);
-		post_pending(srv, s, m.id, 1);
+		post_pending(srv, s, m.id, POST_SENT);
 	} else
 		session_queue(srv, s, REC_OK, NULL, 0);
 	for (t = session_online(srv, m.to); t != NULL; t = t->namenext)
@@ -519,7 +527,7 @@ post_done(struct server *srv, struct session *s, const struct record *rec)
 	if (pd.flags & PROTO_DONE_QUIET)
 		return;
 	if (srv->spool != NULL)
-		post_pending(srv, s, pd.id, 0);
+		post_pending(srv, s, pd.id, POST_DONE);
 	else
 		session_queue(srv, s, REC_OK, NULL, 0);
 }

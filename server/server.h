@@ -51,11 +51,15 @@ struct sender {
 	long long	last_ms;
 };
 
-/* A reply that waits for the spool's next group commit. */
+/* A reply that waits for the spool's next group commit: to a send, to
+ * a copy of a send already accepted, or to a done. */
+#define POST_DONE	0
+#define POST_SENT	1
+#define POST_AGAIN	2
 struct pending {
 	struct session	*s;
 	uint8_t		 id[MAIL_ID_LEN];
-	int		 sent;		/* a send (else a done) */
+	int		 sent;		/* POST_SENT, POST_AGAIN, POST_DONE */
 };
 
 /*
