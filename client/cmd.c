@@ -282,15 +282,14 @@ static int
 cmd_post_lost(struct client *cl, const uint8_t *id)
 {
 	char	idstr[MAIL_ID_STR];
-	int	saved_errno = errno;
+	int	rc;
 
+	rc = cmd_lost(cl);
 	mail_id_str(id, idstr);
-	errno = saved_errno;
-	cmd_lost(cl);
 	fprintf(stderr, "mailcli: the message (id %s) may or may not have "
 	    "been stored; `mailcli --id %s send ...` sends it again without "
 	    "risk of a duplicate\n", idstr, idstr);
-	return (CLI_EXIT_NOSERVER);
+	return (rc);
 }
 
 /* cmd_post - send body to user; the common end of send and reply. */
