@@ -151,12 +151,13 @@ store_posix_save_registry(struct posix_store *ps)
 
 /*
  * store_posix_mq - open queue qname (made if asked, with excl: only
- * new).  -1 if it cannot be opened or is not ours: someone else's, or
- * open to others, would let them read the mail.  On Linux an mqd_t is
- * a descriptor: fstat tells.
+ * new).  -1 if it cannot be opened, or is not ours (*foreign set):
+ * someone else's, or open to others, would let them read the mail.  On
+ * Linux an mqd_t is a descriptor: fstat tells.
  */
 static mqd_t
-store_posix_mq(const char *qname, int create, int excl, long *maxmsg)
+store_posix_mq(const char *qname, int create, int excl, long *maxmsg,
+    int *foreign)
 {
 	struct mq_attr	attr;
 	struct stat	st;
@@ -181,12 +182,14 @@ store_posix_mq(const char *qname, int create, int excl, long *maxmsg)
 		    "0600: left alone", qname, (unsigned)st.st_uid,
 		    (unsigned)(st.st_mode & 07777));
 		mq_close(mq);
+		*foreign = 1;
 		return ((mqd_t)-1);
 	}
 	if (mq_getattr(mq, &attr) == -1 || attr.mq_msgsize < PART_MAX) {
 		log_warnx("%s: not a queue of ours (message size %ld)", qname,
 		    attr.mq_msgsize);
 		mq_close(mq);
+		*foreign = 1;
 		return ((mqd_t)-1);
 	}
 	log_trace("posix-mq", "mq_open %s (%ld x %ld B)", qname,
@@ -209,6 +212,7 @@ store_posix_box(struct posix_store *ps, const char *name, const char *qname,
 	char			 q[96];
 	size_t			 i;
 	long			 maxmsg = 0;
+	int			 foreign = 0;
 	mqd_t			 mq;
 
 	for (i = 0; i < ps->nboxes; i++)
@@ -218,13 +222,17 @@ store_posix_box(struct posix_store *ps, const char *name, const char *qname,
 		strncpy(q, qname, sizeof q - 1), q[sizeof q - 1] = '\0';
 	else
 		store_posix_qname(ps, name, q, sizeof q);
-	mq = store_posix_mq(q, create, 0, &maxmsg);
-	for (i = 0; mq == (mqd_t)-1 && create && i < 4; i++) {
+	mq = store_posix_mq(q, create, 0, &maxmsg, &foreign);
+	/* Another name only when this one is taken (a trap), not when
+	 * the kernel has no room for a queue. */
+	for (i = 0; mq == (mqd_t)-1 && create && foreign && i < 4; i++) {
 		uuid_generate_random(rnd);
 		store_posix_qname(ps, name, q, sizeof q);
 		snprintf(q + strlen(q), sizeof q - strlen(q),
 		    ".%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3]);
-		if ((mq = store_posix_mq(q, 1, 1, &maxmsg)) != (mqd_t)-1)
+		foreign = 0;
+		if ((mq = store_posix_mq(q, 1, 1, &maxmsg, &foreign)) !=
+		    (mqd_t)-1)
 			log_info("mailbox %s: its queue is taken; using %s",
 			    name, q);
 	}
