@@ -78,6 +78,11 @@ struct spool {
 	size_t			 bufcap;
 	uint64_t		 syncs;
 	struct idset		*done;	/* the last delivered ids */
+	/* A commit handed to another thread (spool_commit_begin): its
+	 * records, written at end, not yet counted in end. */
+	uint8_t			*flight;
+	size_t			 flightlen;
+	int			 flight_errno;
 };
 
 static void
@@ -234,6 +239,7 @@ spool_close(struct spool *sp)
 		close(sp->dirfd);
 	free(sp->v);
 	free(sp->buf);
+	free(sp->flight);
 	idset_free(sp->done);
 	free(sp);
 }
@@ -258,7 +264,8 @@ spool_append(struct spool *sp, uint16_t type, const void *a, size_t alen,
 			sp->bufcap *= 2;
 		sp->buf = xreallocarray(sp->buf, sp->bufcap, 1);
 	}
-	at = sp->end + (off_t)sp->buflen + (off_t)sizeof h;
+	at = sp->end + (off_t)sp->flightlen + (off_t)sp->buflen +
+	    (off_t)sizeof h;
 	memcpy(sp->buf + sp->buflen, &h, sizeof h);
 	memcpy(sp->buf + sp->buflen + sizeof h, a, alen);
 	if (blen > 0)
@@ -346,6 +353,79 @@ spool_commit(struct spool *sp, char **cause)
 	sp->buflen = 0;
 	sp->syncs++;
 	return (0);
+}
+
+/*
+ * The group commit in two halves, for a caller that syncs in another
+ * thread while it goes on logging: spool_commit_begin (the owner)
+ * takes what is buffered into the flight; spool_commit_write (any one
+ * thread) writes it and fdatasyncs; spool_commit_end (the owner, after
+ * the write) counts it, or on failure cuts it off the file and puts
+ * it back in front of the buffer, so the next commit writes it again
+ * with whatever was logged meanwhile (its take-backs, say).  Records
+ * logged during the flight already have their offsets after it.
+ */
+
+/* spool_commit_begin - 1 if there is something to write, now in flight. */
+int
+spool_commit_begin(struct spool *sp)
+{
+	if (sp->buflen == 0 || sp->flightlen > 0)
+		return (0);
+	sp->flight = sp->buf;
+	sp->flightlen = sp->buflen;
+	sp->buf = NULL;
+	sp->buflen = sp->bufcap = 0;
+	return (1);
+}
+
+/* spool_commit_write - write the flight and fdatasync; 0 or -1. */
+int
+spool_commit_write(struct spool *sp)
+{
+	ssize_t	n;
+
+	n = pwrite(sp->fd, sp->flight, sp->flightlen, sp->end);
+	if (n == (ssize_t)sp->flightlen && fdatasync(sp->fd) == 0) {
+		sp->flight_errno = 0;
+		return (0);
+	}
+	sp->flight_errno = n == -1 || n == (ssize_t)sp->flightlen ? errno :
+	    ENOSPC;
+	return (-1);
+}
+
+/* spool_commit_end - count the flight written, or take it back. */
+int
+spool_commit_end(struct spool *sp, char **cause)
+{
+	uint8_t	*both;
+
+	if (sp->flight_errno == 0) {
+		log_trace("spool", "group commit: %zu B, one fdatasync",
+		    sp->flightlen);
+		sp->end += (off_t)sp->flightlen;
+		sp->syncs++;
+		free(sp->flight);
+		sp->flight = NULL;
+		sp->flightlen = 0;
+		return (0);
+	}
+	xasprintf(cause, "spool write: %s", strerror(sp->flight_errno));
+	if (ftruncate(sp->fd, sp->end) == -1)
+		log_warn("spool: truncate after a failed write");
+	both = xmalloc(sp->flightlen + sp->buflen + 1);
+	memcpy(both, sp->flight, sp->flightlen);
+	if (sp->buflen > 0)
+		memcpy(both + sp->flightlen, sp->buf, sp->buflen);
+	free(sp->flight);
+	free(sp->buf);
+	sp->buf = both;
+	sp->buflen += sp->flightlen;
+	sp->bufcap = sp->buflen + 1;
+	sp->flight = NULL;
+	sp->flightlen = 0;
+	return (-1);
 }
 
 size_t

@@ -12,9 +12,10 @@
  * already accepted is answered "sent" again and stored only once.
  *
  * With the durable spool, the sender's "sent" (and a reader's "done")
- * waits for the spool's group commit: post_commit, once per turn of
- * the server loop, writes every message of that turn with one
- * fdatasync and only then answers.  Live pushes do not wait.
+ * waits for the spool's group commit: commit.c writes everything
+ * logged since the last one with one fdatasync, in its own thread, and
+ * only then are they answered (post_commit_end).  Live pushes do not
+ * wait.
  */
 #include <sys/types.h>
 
@@ -43,30 +44,44 @@ post_pending(struct server *srv, struct session *s, const uint8_t *id,
 	memcpy(srv->pending[srv->npending].id, id, MAIL_ID_LEN);
 	srv->pending[srv->npending].sent = sent;
 	srv->npending++;
+	s->waiting++;		/* not freed before it is answered */
 }
 
 /*
- * post_commit - the group commit: one fdatasync for everything logged
- * in this turn, then the answers.  If the spool cannot be written, the
- * senders hear so and their messages are taken back out of the store:
- * nobody is told "sent" for mail that is not durable.
+ * post_commit_begin - a commit goes to the disk (commit.c): the
+ * answers waiting for it wait for that one; later ones for the next.
  */
 void
-post_commit(struct server *srv)
+post_commit_begin(struct server *srv)
+{
+	struct pending	*v = srv->flight;
+	size_t		 cap = srv->flightcap;
+
+	srv->flight = srv->pending;
+	srv->nflight = srv->npending;
+	srv->flightcap = srv->pendcap;
+	srv->pending = v;
+	srv->npending = 0;
+	srv->pendcap = cap;
+}
+
+/*
+ * post_commit_end - the commit in flight is on disk, or failed: the
+ * answers.  If the spool could not be written, the senders hear so
+ * and their messages are taken back out of the store: nobody is told
+ * "sent" for mail that is not durable.  The failed records and their
+ * take-backs are written by the next commit, so the replayed log
+ * comes out the same.
+ */
+void
+post_commit_end(struct server *srv, int failed, const char *cause)
 {
 	struct pending	*p;
-	char		*cause = NULL;
 	size_t		 i;
-	int		 failed = 0;
 
-	if (srv->spool == NULL || !spool_dirty(srv->spool))
-		return;
-	if (spool_commit(srv->spool, &cause) != 0) {
-		log_warnx("%s", cause);
-		failed = 1;
-	}
-	for (i = 0; i < srv->npending; i++) {
-		p = &srv->pending[i];
+	for (i = 0; i < srv->nflight; i++) {
+		p = &srv->flight[i];
+		p->s->waiting--;
 		if (!failed || p->sent == POST_DONE) {
 			session_queue(srv, p->s, REC_OK, NULL, 0);
 			continue;
@@ -85,10 +100,7 @@ post_commit(struct server *srv)
 		session_error(srv, p->s, PROTO_E_FULL, "mail spool cannot be "
 		    "written (%s): message not sent", cause);
 	}
-	/* The failed records and their take-backs stay buffered: the next
-	 * commit writes both, and the replayed log comes out the same. */
-	free(cause);
-	srv->npending = 0;
+	srv->nflight = 0;
 }
 
 /*
@@ -236,7 +248,8 @@ post_again(struct server *srv, struct session *s, const uint8_t *id,
 	srv->resent++;
 	mail_id_str(id, idstr);
 	log_info("%s -> %s: %s sent again, stored once", s->name, to, idstr);
-	if (srv->spool != NULL && spool_dirty(srv->spool))
+	if (srv->spool != NULL && (spool_dirty(srv->spool) ||
+	    srv->commit_busy))
 		post_pending(srv, s, id, POST_AGAIN);
 	else
 		session_queue(srv, s, REC_OK, NULL, 0);

@@ -45,6 +45,8 @@ server_cleanup(struct server *srv)
 {
 	size_t	i;
 
+	/* What is logged goes to disk, and is answered, first. */
+	commit_stop(srv);
 	for (i = 0; i < srv->nsessions; i++) {
 		session_logout(srv, srv->sessions[i], PROTO_E_NOSERVER,
 		    "mailserv is stopping", "server stopping");
@@ -82,6 +84,8 @@ server_cleanup(struct server *srv)
 	srv->seen = NULL;
 	free(srv->pending);
 	srv->pending = NULL;
+	free(srv->flight);
+	srv->flight = NULL;
 	free(srv->senders);
 	srv->senders = NULL;
 	while (srv->nctl > 0)
@@ -226,56 +230,53 @@ server_sessions(struct server *srv)
 		session_event(srv, ev[i].data.ptr, ev[i].events);
 }
 
-#define SERVER_TURN_PASSES	16	/* reads of the FIFO before a sync */
-
 /* server_loop - poll until asked to stop. */
 static void
 server_loop(struct server *srv)
 {
-	struct pollfd	pfd[4 + SERVER_CTL_MAX];
+	struct pollfd	pfd[5 + SERVER_CTL_MAX];
 	size_t		i, nc;
 
 	pfd[0] = (struct pollfd){ .fd = srv->sigfd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = srv->fifofd, .events = POLLIN };
 	pfd[2] = (struct pollfd){ .fd = srv->epfd, .events = POLLIN };
 	pfd[3] = (struct pollfd){ .fd = srv->ctlfd, .events = POLLIN };
+	/* The spool's commit thread says here that a commit ended. */
+	pfd[4] = (struct pollfd){ .fd = commit_fd(srv), .events = POLLIN };
 	while (!srv->quit) {
 		nc = srv->nctl;
 		for (i = 0; i < nc; i++)
-			pfd[4 + i] = (struct pollfd){ .fd = srv->ctl[i],
+			pfd[5 + i] = (struct pollfd){ .fd = srv->ctl[i],
 			    .events = POLLIN };
-		if (poll(pfd, 4 + nc, online_next_ms(srv)) == -1) {
+		if (poll(pfd, 5 + nc, online_next_ms(srv)) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal(SERVER_EXIT_ERROR, "poll");
 		}
 		if (pfd[0].revents)
 			server_signals(srv);
+		/* The "sent" of the commit that ended. */
+		if (pfd[4].revents & POLLIN)
+			commit_done(srv);
 		/* Records first: a client's last words (BYE) come before
 		 * its reply FIFO's POLLERR is taken as its death. */
 		if (pfd[1].revents & POLLIN)
 			server_read_fifo(srv);
 		/* Backwards: answering one moves the last into its place. */
 		for (i = nc; i-- > 0;)
-			if (pfd[4 + i].revents)
+			if (pfd[5 + i].revents)
 				control_handle(srv, i);
 		if (pfd[3].revents & POLLIN)
 			control_accept(srv);
-		/* This turn's replies and live pushes, one write per
-		 * session: they do not wait for the spool's sync. */
-		session_flush_all(srv);
-		/* Before a sync, take what those writes brought back at
-		 * once (a live message answered at once, on this CPU): it
-		 * joins this commit instead of waiting for it to end. */
-		for (i = 0; i < SERVER_TURN_PASSES && srv->spool != NULL &&
-		    spool_dirty(srv->spool) && server_read_fifo(srv) > 0; i++)
-			session_flush_all(srv);
-		/* One fdatasync for all the mail of this turn, then "sent". */
-		post_commit(srv);
 		log_budget_flush(&srv->hostile);
 		online_check(srv);
 		if (pfd[2].revents & POLLIN)
 			server_sessions(srv);
+		/* What this turn logged goes to the disk, if the disk is
+		 * free; it is answered when that commit ends. */
+		commit_kick(srv);
+		/* This turn's replies and live pushes, one write per
+		 * session: they do not wait for the spool's sync. */
 		session_flush_all(srv);
 		session_reap(srv);
 	}
@@ -372,6 +373,8 @@ server_run(const struct server_config *cfg)
 			fatalx(SERVER_EXIT_ERROR, "%s", cause);
 		if (post_reconcile(&srv, &cause) != 0)
 			fatalx(SERVER_EXIT_ERROR, "spool: %s", cause);
+		if (commit_start(&srv, &cause) != 0)
+			fatalx(SERVER_EXIT_ERROR, "%s", cause);
 	}
 	if ((srv.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal(SERVER_EXIT_ERROR, "epoll_create1");

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <pthread.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -88,6 +89,7 @@ struct session {
 	size_t			 outlen;
 	size_t			 outcap;
 	int			 queued;	/* on the server's flush list */
+	unsigned		 waiting;	/* answers waiting for a commit */
 	int			 pollout;	/* epoll waits for room */
 	char			 to[PROTO_NAME_MAX + 1]; /* a send under way */
 	uint8_t			 send_id[MAIL_ID_LEN];	/* and its id */
@@ -112,9 +114,17 @@ struct server {
 	struct idset		*seen;		/* ids accepted lately */
 	struct sender		*senders;
 	size_t			 nsenders;
-	struct pending		*pending;
+	struct pending		*pending;	/* for the next commit */
 	size_t			 npending;
 	size_t			 pendcap;
+	struct pending		*flight;	/* for the one in flight */
+	size_t			 nflight;
+	size_t			 flightcap;
+	pthread_t		 commit_tid;	/* commit.c */
+	int			 commit_go[2];
+	int			 commit_done[2];
+	int			 commit_running;
+	int			 commit_busy;	/* a commit is in flight */
 	const struct backend	*backend;
 	const struct table_ops	*tops;
 	void			*table;		/* NULL: to be made again */
@@ -165,8 +175,16 @@ int	online_add(struct server *, struct session *);
 void	online_check(struct server *);
 int	online_next_ms(struct server *);
 
+/* commit.c */
+int	commit_start(struct server *, char **);
+void	commit_kick(struct server *);
+int	commit_fd(struct server *);
+void	commit_done(struct server *);
+void	commit_stop(struct server *);
+
 /* post.c */
-void	post_commit(struct server *);
+void	post_commit_begin(struct server *);
+void	post_commit_end(struct server *, int, const char *);
 int	post_reconcile(struct server *, char **);
 void	post_send(struct server *, struct session *, const struct record *);
 void	post_data(struct server *, struct session *, const struct record *);

@@ -502,7 +502,8 @@ session_reap(struct server *srv)
 		return;
 	while (i < srv->nsessions) {
 		s = srv->sessions[i];
-		if (s->dead) {
+		/* Not while an answer for it waits for a commit. */
+		if (s->dead && s->waiting == 0) {
 			if (s->outlen > 0 && s->fd != -1)
 				session_write(s);
 			session_unhash(srv, s);
