@@ -4,7 +4,8 @@
  * survives a reopen and what is not does not, DONE removes, a torn
  * tail is cut off, compaction keeps exactly the live messages, the ids
  * of delivered messages are remembered across reopens and compaction
- * (cancelled ones are not), and a spool directory others can read is
+ * (cancelled ones are not), a commit in two halves puts what was
+ * logged meanwhile after it, and a spool directory others can read is
  * refused.
  */
 #include <sys/types.h>
@@ -269,6 +270,50 @@ test_delivered_remembered(void **state)
 	mail_free(&c);
 }
 
+/*
+ * A commit in two halves, as mailserv's commit thread makes it: what
+ * is logged while one is in flight lands after it, at the offsets it
+ * was given, and reads back once its own commit has ended.
+ */
+static void
+test_commit_in_flight(void **state)
+{
+	struct spool_unit	*u = *state;
+	struct spool		*sp = spool_unit_open(u);
+	struct mail		 a, b, c;
+	char			*cause = NULL;
+
+	spool_unit_mail(&a, 1, 100);
+	spool_unit_mail(&b, 2, 5000);
+	spool_unit_mail(&c, 3, 7);
+	spool_put(sp, &a);
+	assert_int_equal(spool_commit_begin(sp), 1);
+	assert_int_equal(spool_commit_begin(sp), 0);	/* one at a time */
+	spool_put(sp, &b);		/* logged while a is in flight */
+	assert_true(spool_dirty(sp));
+	assert_int_equal(spool_commit_write(sp), 0);
+	assert_int_equal(spool_commit_end(sp, &cause), 0);
+	spool_unit_same(sp, 0, &a);
+	assert_int_equal(spool_commit_begin(sp), 1);
+	spool_done(sp, a.id);
+	spool_put(sp, &c);
+	assert_int_equal(spool_commit_write(sp), 0);
+	assert_int_equal(spool_commit_end(sp, &cause), 0);
+	assert_int_equal(spool_commit(sp, &cause), 0);
+	assert_int_equal(spool_syncs(sp), 3);
+	spool_close(sp);
+
+	sp = spool_unit_open(u);
+	assert_int_equal(spool_count(sp), 2);
+	spool_unit_same(sp, 0, &b);
+	spool_unit_same(sp, 1, &c);
+	assert_true(spool_delivered(sp, a.id));
+	spool_close(sp);
+	mail_free(&a);
+	mail_free(&b);
+	mail_free(&c);
+}
+
 static void
 test_compact_keeps_live(void **state)
 {
@@ -330,6 +375,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_torn_tail_is_cut,
 		    spool_unit_setup, spool_unit_teardown),
 		cmocka_unit_test_setup_teardown(test_delivered_remembered,
+		    spool_unit_setup, spool_unit_teardown),
+		cmocka_unit_test_setup_teardown(test_commit_in_flight,
 		    spool_unit_setup, spool_unit_teardown),
 		cmocka_unit_test_setup_teardown(test_compact_keeps_live,
 		    spool_unit_setup, spool_unit_teardown),
