@@ -150,17 +150,14 @@ server_dispatch(struct server *srv, const struct record *rec)
 	}
 }
 
-/*
- * server_read_fifo - drain the FIFO and act on every whole record;
- * returns how many there were.
- */
-static size_t
+/* server_read_fifo - drain the FIFO and act on every whole record. */
+static void
 server_read_fifo(struct server *srv)
 {
 	struct record	 rec;
 	uint8_t		*p;
 	uint64_t	 dropped = srv->parser.dropped;
-	size_t		 avail, count = 0;
+	size_t		 avail;
 	ssize_t		 n;
 	int		 drained = 0;
 
@@ -178,17 +175,14 @@ server_read_fifo(struct server *srv)
 			fatal(SERVER_EXIT_ERROR, "read %s", RUNDIR_FIFO);
 		else
 			drained = 1;
-		while (record_parser_next(&srv->parser, &rec, drained)) {
+		while (record_parser_next(&srv->parser, &rec, drained))
 			server_dispatch(srv, &rec);
-			count++;
-		}
 	}
 	if (srv->parser.dropped != dropped)
 		log_warnx_budget(&srv->hostile, "dropped %llu bytes of "
 		    "garbage from %s",
 		    (unsigned long long)(srv->parser.dropped - dropped),
 		    RUNDIR_FIFO);
-	return (count);
 }
 
 static void
@@ -389,7 +383,8 @@ server_run(const struct server_config *cfg)
 
 	log_info("serving %s (%s backend, %zu messages in the store, "
 	    "spool %s, max %u users, max body %u bytes)", cfg->dir,
-	    srv.backend->name, store_count(srv.store), cfg->spool ? cfg->spool : "off",
+	    srv.backend->name, store_count(srv.store),
+	    cfg->spool ? cfg->spool : "off",
 	    cfg->max_users, cfg->max_body);
 	server_loop(&srv);
 	log_info("stopped: %zu messages stay in the kernel store",
