@@ -655,6 +655,27 @@ fail:
 }
 
 /*
+ * mailpath_report - a child's figures for one round: when it ended,
+ * its CPU time since cpu0, and n messages.  last: the session's last
+ * round, which closes it (after the stamp).
+ */
+static void
+mailpath_report(struct run *r, int idx, int64_t cpu0, int64_t n,
+    struct conn *c, int last)
+{
+	struct run_msg	res;
+
+	memset(&res, 0, sizeof res);
+	res.idx = idx;
+	res.v[0] = stat_now();
+	res.v[1] = stat_cpu() - cpu0;
+	res.v[2] = n;
+	if (last)
+		conn_close(c);
+	run_result(r, &res);
+}
+
+/*
  * mailpath_sender - count messages per round, keeping up to the
  * server's window of them unanswered (1: each waits for its REC_OK).
  * Every REC_OK is read, in order: a round ends when all are "sent".
@@ -662,7 +683,6 @@ fail:
 static int
 mailpath_sender_main(struct run *r, int idx, struct mailpath_job *j)
 {
-	struct run_msg	res;
 	struct conn	c;
 	uint8_t		body[MAILPATH_BODY];
 	char		err[200];
@@ -693,14 +713,8 @@ mailpath_sender_main(struct run *r, int idx, struct mailpath_job *j)
 				    j->name, done, err));
 			done++;
 		}
-		memset(&res, 0, sizeof res);
-		res.idx = idx;
-		res.v[0] = stat_now();
-		res.v[1] = stat_cpu() - cpu0;
-		res.v[2] = j->count;
-		if (k == j->rounds - 1)
-			conn_close(&c);
-		run_result(r, &res);
+		mailpath_report(r, idx, cpu0, j->count, &c,
+		    k == j->rounds - 1);
 	}
 	return (0);
 }
@@ -715,7 +729,6 @@ static int
 mailpath_recipient_main(struct run *r, int idx, struct mailpath_job *j)
 {
 	struct mailpath_stamp	st;
-	struct run_msg		res;
 	struct conn		c;
 	uint8_t			id[MAIL_ID_LEN];
 	char			err[200];
@@ -740,13 +753,7 @@ mailpath_recipient_main(struct run *r, int idx, struct mailpath_job *j)
 		    sizeof err) == -1)
 			return (run_fail(r, idx, "%s: %s", j->name, err));
 	}
-	memset(&res, 0, sizeof res);
-	res.idx = idx;
-	res.v[0] = stat_now();
-	res.v[1] = stat_cpu() - cpu0;
-	res.v[2] = j->count;
-	conn_close(&c);
-	run_result(r, &res);
+	mailpath_report(r, idx, cpu0, j->count, &c, 1);
 	return (0);
 }
 
@@ -759,7 +766,6 @@ static int
 mailpath_drainer_main(struct run *r, int idx, struct mailpath_job *j)
 {
 	struct proto_entry	 pe;
-	struct run_msg		 res;
 	struct record		 rec;
 	struct conn		 c;
 	struct mail		 m;
@@ -802,14 +808,7 @@ mailpath_drainer_main(struct run *r, int idx, struct mailpath_job *j)
 			    PROTO_DONE_QUIET : 0, err, sizeof err) == -1)
 				return (run_fail(r, idx, "%s: %s", j->name,
 				    err));
-		memset(&res, 0, sizeof res);
-		res.idx = idx;
-		res.v[0] = stat_now();
-		res.v[1] = stat_cpu() - cpu0;
-		res.v[2] = n;
-		if (k == j->rounds - 1)
-			conn_close(&c);
-		run_result(r, &res);
+		mailpath_report(r, idx, cpu0, n, &c, k == j->rounds - 1);
 	}
 	return (0);
 }
