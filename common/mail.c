@@ -104,7 +104,7 @@ mail_part_sum(const struct part_hdr *h, const uint8_t *data)
 
 	copy.sum = 0;
 	return (record_sum(data, h->datalen,
-	    record_sum(&copy, sizeof copy, 2166136261u)));
+	    record_sum(&copy, sizeof copy, RECORD_SUM_SEED)));
 }
 
 /* mail_part_encode - write part number idx of m into buf[PART_MAX]. */

@@ -27,7 +27,6 @@ record_sum(const void *data, size_t len, uint32_t h)
 	return (h);
 }
 
-#define RECORD_SUM_SEED	2166136261u
 
 static uint32_t
 record_compute_sum(const struct record *rec)

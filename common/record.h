@@ -17,6 +17,8 @@ struct record {
 	uint8_t			payload[PROTO_PAYLOAD_MAX];
 };
 
+#define RECORD_SUM_SEED	2166136261u	/* FNV-1a's offset basis */
+
 uint32_t record_sum(const void *, size_t, uint32_t);
 size_t	record_build(struct record *, uint16_t, uint32_t, const uint8_t *,
 	    const void *, size_t);

@@ -154,7 +154,7 @@ spool_replay(struct spool *sp, char **cause)
 		p = xreallocarray(p, h.len + 1, 1);
 		if (pread(sp->fd, p, h.len, off + (off_t)sizeof h) !=
 		    (ssize_t)h.len ||
-		    record_sum(p, h.len, 2166136261u) != h.sum)
+		    record_sum(p, h.len, RECORD_SUM_SEED) != h.sum)
 			break;
 		if (h.type == SPOOL_PUT && spool_valid_put(p, h.len))
 			spool_add_entry(sp, p, off + (off_t)sizeof h, h.len);
@@ -257,7 +257,7 @@ spool_append(struct spool *sp, uint16_t type, const void *a, size_t alen,
 	h.magic = SPOOL_MAGIC;
 	h.type = type;
 	h.len = (uint32_t)(alen + blen);
-	h.sum = record_sum(b, blen, record_sum(a, alen, 2166136261u));
+	h.sum = record_sum(b, blen, record_sum(a, alen, RECORD_SUM_SEED));
 	if (sp->buflen + need > sp->bufcap) {
 		sp->bufcap = sp->bufcap == 0 ? 65536 : sp->bufcap;
 		while (sp->bufcap < sp->buflen + need)

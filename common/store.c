@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -31,11 +32,9 @@ static struct store_box **
 store_box_find(struct store *st, const char *name)
 {
 	struct store_box	**pp;
-	const unsigned char	 *p;
-	uint32_t		  h = 2166136261u;
+	uint32_t		  h;
 
-	for (p = (const unsigned char *)name; *p != '\0'; p++)
-		h = (h ^ *p) * 16777619u;
+	h = record_sum(name, strlen(name), RECORD_SUM_SEED);
 	for (pp = &st->boxes[h % STORE_BOXES]; *pp != NULL;
 	    pp = &(*pp)->next)
 		if (strcmp((*pp)->name, name) == 0)

@@ -279,7 +279,7 @@ store_sysv_open(const struct store_config *cfg, int create, char **cause)
 	if (ss->max_shards == 0 || ss->max_shards > SYSV_SHARDS_MAX)
 		ss->max_shards = SYSV_SHARDS_MAX;
 	ss->owner = create;
-	ss->tag = (long)(record_sum(cfg->dirid, MAIL_ID_LEN, 2166136261u) &
+	ss->tag = (long)(record_sum(cfg->dirid, MAIL_ID_LEN, RECORD_SUM_SEED) &
 	    0x7fffffffu);
 	ss->next_type = (ss->tag << 32) | 1;
 	for (i = 0; i < SYSV_SHARDS_MAX; i++) {

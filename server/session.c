@@ -79,11 +79,8 @@ session_unhash(struct server *srv, struct session *s)
 static struct session **
 session_name_bucket(struct server *srv, const char *name)
 {
-	uint32_t	h = 2166136261u;
-
-	for (; *name != '\0'; name++)
-		h = (h ^ (uint8_t)*name) * 16777619u;
-	return (&srv->byname[h % SERVER_NAME_BUCKETS]);
+	return (&srv->byname[record_sum(name, strlen(name), RECORD_SUM_SEED) %
+	    SERVER_NAME_BUCKETS]);
 }
 
 /* session_name_unhash - take s out of the logged-in hash. */
