@@ -335,24 +335,12 @@ spool_dirty(struct spool *sp)
 int
 spool_commit(struct spool *sp, char **cause)
 {
-	ssize_t	n;
-
-	if (sp->buflen == 0)
+	if (sp->flightlen > 0)
+		log_panic("spool_commit with a commit in flight");
+	if (!spool_commit_begin(sp))
 		return (0);
-	n = pwrite(sp->fd, sp->buf, sp->buflen, sp->end);
-	if (n != (ssize_t)sp->buflen || fdatasync(sp->fd) == -1) {
-		xasprintf(cause, "spool write: %s", n == -1 || n ==
-		    (ssize_t)sp->buflen ? strerror(errno) : "short write");
-		/* Keep the file a clean log: drop what did not make it. */
-		if (ftruncate(sp->fd, sp->end) == -1)
-			log_warn("spool: truncate after a failed write");
-		return (-1);
-	}
-	log_trace("spool", "group commit: %zu B, one fdatasync", sp->buflen);
-	sp->end += (off_t)sp->buflen;
-	sp->buflen = 0;
-	sp->syncs++;
-	return (0);
+	spool_commit_write(sp);
+	return (spool_commit_end(sp, cause));
 }
 
 /*
@@ -390,8 +378,8 @@ spool_commit_write(struct spool *sp)
 		sp->flight_errno = 0;
 		return (0);
 	}
-	sp->flight_errno = n == -1 || n == (ssize_t)sp->flightlen ? errno :
-	    ENOSPC;
+	/* -1: a short write, which sets no errno. */
+	sp->flight_errno = n == -1 || n == (ssize_t)sp->flightlen ? errno : -1;
 	return (-1);
 }
 
@@ -411,7 +399,8 @@ spool_commit_end(struct spool *sp, char **cause)
 		sp->flightlen = 0;
 		return (0);
 	}
-	xasprintf(cause, "spool write: %s", strerror(sp->flight_errno));
+	xasprintf(cause, "spool write: %s", sp->flight_errno > 0 ?
+	    strerror(sp->flight_errno) : "short write");
 	if (ftruncate(sp->fd, sp->end) == -1)
 		log_warn("spool: truncate after a failed write");
 	both = xmalloc(sp->flightlen + sp->buflen + 1);
