@@ -818,8 +818,7 @@ mailpath_drainer_main(struct run *r, int idx, struct mailpath_job *j)
  * logout through the FIFO: conn_open (reply FIFO), REC_HELLO with
  * PROTO_HELLO_LOGIN answered by REC_WELCOME, the unread list (the key's
  * first use, which enters the table), REC_BYE.  Every session
- * has its own name (see doc/performance.md: reusing a name at once
- * from the same pid races with the server's unlink of the old FIFO).
+ * has its own name, as different users' logins would.
  */
 static int
 mailpath_login_main(struct run *r, int idx, struct mailpath_job *j)

@@ -11,10 +11,8 @@ check "... mode 0666: SO_PEERCRED, not the file mode, decides who talks" \
 
 for i in 1 2 3; do run_cli -d "$DIR" -u bob send alice "note $i"; done
 run_cli -d "$DIR" -u alice read 1
-mkfifo "$T/in"
-"$MAILCLI" -d "$DIR" -u carol <"$T/in" >"$T/carol.out" 2>&1 &
-CAROL=$!
-exec 7>"$T/in"
+online carol
+CAROL=$ONLINE_PID CAROL_FD=$ONLINE_FD
 wait_for sh -c "'$MAILCLI' -d '$DIR' who | grep -q '^carol '"
 
 "$MAILSERV" -d "$DIR" --status >"$T/out" 2>&1
@@ -52,24 +50,22 @@ reap "$CAROL"
 same "... with exit 1, not 2 (mailserv is still there)" 1 $?
 check "... not saying mailserv has gone away" \
     test "$(grep -c 'gone away' "$T/carol.out")" = 0
-exec 7>&-
+exec {CAROL_FD}>&-
 run_cli -d "$DIR" who
 same "who no longer lists carol" 0 "$(grep -c '^carol ' "$T/out")"
 
 kill -USR1 "$SERVER_PID"
 check "SIGUSR1 logs the live figures" wait_for grep -q "mailserv\[$SERVER_PID\]: live: messages: " "$T/server.log"
 
-mkfifo "$T/in2"
-"$MAILCLI" -d "$DIR" -u dave <"$T/in2" >"$T/dave.out" 2>&1 &
-DAVE=$!
-exec 8>"$T/in2"
+online dave
+DAVE=$ONLINE_PID DAVE_FD=$ONLINE_FD
 wait_for sh -c "'$MAILCLI' -d '$DIR' who | grep -q '^dave '"
 "$MAILSERV" -d "$DIR" --stop >"$T/out" 2>&1
 same "--stop exits 0" 0 $?
 reap "$DAVE"
 same "an online session ends with exit 2 when mailserv stops" 2 $?
 check "... saying mailserv is stopping" grep -q 'mailcli: mailserv is stopping' "$T/dave.out"
-exec 8>&-
+exec {DAVE_FD}>&-
 check "... once mailserv has stopped" grep -q "mailserv (pid $SERVER_PID) stopped" "$T/out"
 wait "$SERVER_PID" 2>/dev/null
 SERVER_PID=

@@ -141,15 +141,13 @@ tm kill-server 2>/dev/null
 
 # --max-users: a login over the limit is refused with a clear message.
 start_server --max-users 1
-mkfifo "$T/in"
-"$MAILCLI" -d "$DIR" -u erin <"$T/in" >"$T/erin.out" 2>&1 &
-ERIN=$!
-exec 7>"$T/in"
+online erin
+ERIN=$ONLINE_PID ERIN_FD=$ONLINE_FD
 wait_for grep -q "new messages" "$T/erin.out"
 echo quit | timeout 10 "$MAILCLI" -d "$DIR" -u fred >"$T/out" 2>"$T/err"
 same "a login past --max-users exits 1" 1 $?
 check "... saying too many users are online" grep -q "too many users online" "$T/err"
-exec 7>&-
+exec {ERIN_FD}>&-
 reap "$ERIN"
 same "a session whose input ends exits 0" 0 $?
 

@@ -174,6 +174,20 @@ start_server() {
 	keypattern
 }
 
+# online NAME [ARGS...]: an interactive mailcli as NAME (ARGS: more
+# options), reading the FIFO $T/in.NAME, which this shell holds open on
+# descriptor $ONLINE_FD (close it to end the session's input), writing
+# to $T/NAME.out; $ONLINE_PID is its pid.
+online() {
+	local name=$1
+	shift
+	mkfifo "$T/in.$name"
+	"$MAILCLI" -d "$DIR" -u "$name" "$@" <"$T/in.$name" \
+	    >"$T/$name.out" 2>&1 &
+	ONLINE_PID=$!
+	exec {ONLINE_FD}>"$T/in.$name"
+}
+
 stop_server() {
 	[ -n "$SERVER_PID" ] || return 0
 	kill -TERM "$SERVER_PID" 2>/dev/null

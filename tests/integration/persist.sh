@@ -16,15 +16,13 @@ cli -u alice inbox
 same "two messages wait for alice" 2 "$(wc -l <"$T/out")"
 
 # An online session, so there is a client to kill as well.
-mkfifo "$T/in"
-"$MAILCLI" -d "$DIR" -u carol <"$T/in" >"$T/carol.out" 2>&1 &
-CAROL=$!
-exec 7>"$T/in"
+online carol
+CAROL=$ONLINE_PID CAROL_FD=$ONLINE_FD
 wait_for grep -q "new messages" "$T/carol.out"
 kill -KILL "$CAROL"
 kill_server
 wait "$CAROL" 2>/dev/null
-exec 7>&-
+exec {CAROL_FD}>&-
 
 queued=$(ipc_queued)
 check "after kill -9 of every process, the kernel still queues the mail ($queued parts)" \
@@ -84,16 +82,14 @@ same "read mail is not restored again (the spool logged it done)" "" "$(cat "$T/
 # The kernel objects vanish under a running server (ipcrm, RemoveIPC):
 # a read still delivers, from the spool, and new mail still goes in.
 cli -u bob send alice "before the objects vanish"
-mkfifo "$T/in2"
-"$MAILCLI" -d "$DIR" -u dave <"$T/in2" >"$T/dave.out" 2>&1 &
-DAVE=$!
-exec 8>"$T/in2"
+online dave
+DAVE=$ONLINE_PID DAVE_FD=$ONLINE_FD
 wait_for sh -c "'$MAILCLI' -d '$DIR' who | grep -q '^dave '"
 ipc_wipe
 check "the online table, removed under the server, is made again within 5 s" \
     wait_for sh -c "'$MAILCLI' -d '$DIR' who 2>/dev/null | grep -q '^dave '"
 check "... and the server says so" grep -q "online table made again: 1 sessions entered" "$T/server.log"
-exec 8>&-
+exec {DAVE_FD}>&-
 reap "$DAVE"
 cli -u alice read
 same "a read after the objects vanished under the server succeeds" 0 "$rc"

@@ -26,10 +26,8 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 same "who still answers" 0 "$rc"
 check "... within 2 s ($ms ms)" test "$ms" -le 2000
 
-mkfifo "$T/in"
-"$MAILCLI" -d "$DIR" -u alice <"$T/in" >"$T/alice.out" 2>&1 &
-ALICE=$!
-exec 7>"$T/in"
+online alice
+ALICE=$ONLINE_PID ALICE_FD=$ONLINE_FD
 start=$(date +%s%N)
 wait_for sh -c "'$MAILCLI' -d '$DIR' who | grep -q '^alice '"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -45,7 +43,7 @@ start=$(date +%s%N)
 run_cli -d "$DIR" who
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 check "the lock works again: who takes it at once ($ms ms)" test "$ms" -le 500
-exec 7>&-
+exec {ALICE_FD}>&-
 reap "$ALICE"
 same "the session ends normally" 0 $?
 

@@ -107,11 +107,8 @@ cli -u alice inbox
 same "... and the inbox is empty" "" "$(cat "$T/out")"
 
 # An interactive session: login, live push, wall, logout.
-mkfifo "$T/in"
-"$MAILCLI" -d "$DIR" -u carol --mbox "$T/carol.mbox" <"$T/in" \
-    >"$T/carol.out" 2>&1 &
-CAROL=$!
-exec 7>"$T/in"
+online carol --mbox "$T/carol.mbox"
+CAROL=$ONLINE_PID CAROL_FD=$ONLINE_FD
 if wait_for grep -q "new messages" "$T/carol.out"; then
 	cli -u bob send carol "live to carol"
 	cli -u bob wall "hello everyone"
@@ -126,8 +123,8 @@ else
 	not_ok "an interactive session opens"
 	diag "$T/carol.out"
 fi
-echo quit >&7
-exec 7>&-
+echo quit >&"$CAROL_FD"
+exec {CAROL_FD}>&-
 wait "$CAROL"
 same "... and quits cleanly" 0 "$?"
 
