@@ -259,9 +259,9 @@ post_again(struct server *srv, struct session *s, const uint8_t *id,
 static const uint8_t	post_noid[MAIL_ID_LEN];
 
 static void	post_accept(struct server *, struct session *, uint8_t *,
-		    uint32_t);
+		    uint32_t, int);
 static void	post_body(struct server *, struct session *, const uint8_t *,
-		    uint32_t);
+		    uint32_t, int);
 
 /* post_send - REC_SEND: a body for to, here and in REC_DATA. */
 void
@@ -305,14 +305,20 @@ post_send(struct server *srv, struct session *s, const struct record *rec)
 	memcpy(s->to, ps.to, sizeof s->to);
 	memcpy(s->send_id, ps.id, sizeof s->send_id);
 	mail_assembly_start(&s->body, ps.len);
+	/* A body whole in this record: nothing came between the check
+	 * above and its accept. */
 	if (partlen > 0)
-		post_body(srv, s, part, partlen);
+		post_body(srv, s, part, partlen, 0);
 }
 
-/* post_accept - store a complete message, then tell everyone. */
+/*
+ * post_accept - store a complete message, then tell everyone.  recheck:
+ * the body came in several records, so another copy may have been
+ * accepted since post_send looked.
+ */
 static void
 post_accept(struct server *srv, struct session *s, uint8_t *body,
-    uint32_t len)
+    uint32_t len, int recheck)
 {
 	struct mail	 m;
 	struct session	*t;
@@ -326,8 +332,7 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 	m.date = time(NULL);
 	m.len = len;
 	m.body = body;
-	/* Another copy may have been accepted while this one arrived. */
-	if (post_again(srv, s, m.id, m.to) != 0)
+	if (recheck && post_again(srv, s, m.id, m.to) != 0)
 		goto out;
 	if (post_check_size(srv, s, m.to, len) != 0)
 		goto out;
@@ -364,10 +369,10 @@ out:
 	free(body);
 }
 
-/* post_body - the next piece of the body under way. */
+/* post_body - the next piece of the body under way (see post_accept). */
 static void
 post_body(struct server *srv, struct session *s, const uint8_t *p,
-    uint32_t len)
+    uint32_t len, int recheck)
 {
 	uint32_t	want = s->body.want;
 	int		rc;
@@ -379,7 +384,8 @@ post_body(struct server *srv, struct session *s, const uint8_t *p,
 		return;
 	}
 	if (rc == 1)
-		post_accept(srv, s, mail_assembly_take(&s->body), want);
+		post_accept(srv, s, mail_assembly_take(&s->body), want,
+		    recheck);
 }
 
 /* post_data - REC_DATA: the next piece of a body. */
@@ -395,7 +401,7 @@ post_data(struct server *srv, struct session *s, const struct record *rec)
 		    "outside a send: dropped", s->name, (long)s->pid);
 		return;
 	}
-	post_body(srv, s, rec->payload, rec->hdr.len);
+	post_body(srv, s, rec->payload, rec->hdr.len, 1);
 }
 
 /* post_deliver - push one message (header, then body) to a session. */
