@@ -165,18 +165,11 @@ store_entry(struct store *st, size_t i)
 	return (st->ops->entry(st->be, i));
 }
 
+/* store_find - the message with this id, or NULL; a hash lookup. */
 const struct store_entry *
 store_find(struct store *st, const uint8_t *id)
 {
-	const struct store_entry	*e;
-	size_t				 i, n = store_count(st);
-
-	for (i = 0; i < n; i++) {
-		e = store_entry(st, i);
-		if (memcmp(e->id, id, MAIL_ID_LEN) == 0)
-			return (e);
-	}
-	return (NULL);
+	return (st->ops->find(st->be, id));
 }
 
 /* store_unread - messages (and, in *bytes, body bytes) waiting for to. */
@@ -230,4 +223,23 @@ store_entry_head(const struct store_entry *e, struct mail *m)
 	memcpy(m->to, e->to, sizeof m->to);
 	m->date = e->date;
 	m->len = e->len;
+}
+
+/*
+ * store_unlist - take item out of a backend's arrival-ordered array of
+ * n pointers.  Mail is mostly taken oldest first, so the search from
+ * the front is short; the rest of the array moves down one pointer.
+ */
+void
+store_unlist(void **v, size_t *n, const void *item)
+{
+	size_t	i;
+
+	for (i = 0; i < *n; i++) {
+		if (v[i] == item) {
+			memmove(&v[i], &v[i + 1], (*n - i - 1) * sizeof *v);
+			(*n)--;
+			return;
+		}
+	}
 }

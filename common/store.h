@@ -54,6 +54,7 @@ struct store_ops {
 	int	 (*remove)(void *, const uint8_t *);
 	size_t	 (*count)(void *);
 	const struct store_entry *(*entry)(void *, size_t);
+	const struct store_entry *(*find)(void *, const uint8_t *);
 	size_t	 (*objects)(void *, struct store_object *, size_t);
 	int	 (*destroy)(void *);
 };
@@ -75,5 +76,6 @@ size_t	store_objects(struct store *, struct store_object *, size_t);
 int	store_destroy(struct store *);
 void	store_entry_set(struct store_entry *, const struct mail *);
 void	store_entry_head(const struct store_entry *, struct mail *);
+void	store_unlist(void **, size_t *, const void *);
 
 #endif

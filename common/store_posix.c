@@ -42,6 +42,7 @@
 
 #include <uuid/uuid.h>
 
+#include "idmap.h"
 #include "io.h"
 #include "log.h"
 #include "name.h"
@@ -70,9 +71,10 @@ struct posix_store {
 	int			 owner;
 	struct posix_box	*boxes;
 	size_t			 nboxes;
-	struct posix_msg	*msgs;
+	struct posix_msg	**msgs;		/* arrival order */
 	size_t			 nmsgs;
 	size_t			 cap;
+	struct idmap		*byid;		/* id -> its posix_msg */
 	uint8_t			 buf[PART_MAX];
 };
 
@@ -304,28 +306,31 @@ store_posix_rotate(struct posix_store *ps, struct posix_box *b,
 	return (0);
 }
 
-static void
+static struct posix_msg *
 store_posix_append(struct posix_store *ps, const struct store_entry *e,
     uint8_t *body)
 {
+	struct posix_msg	*pm = xcalloc(1, sizeof *pm);
+
 	if (ps->nmsgs == ps->cap) {
 		ps->cap = ps->cap == 0 ? 64 : ps->cap * 2;
 		ps->msgs = xreallocarray(ps->msgs, ps->cap, sizeof *ps->msgs);
 	}
-	ps->msgs[ps->nmsgs].e = *e;
-	ps->msgs[ps->nmsgs].body = body;
-	ps->nmsgs++;
+	pm->e = *e;
+	pm->body = body;
+	ps->msgs[ps->nmsgs++] = pm;
+	idmap_put(ps->byid, pm->e.id, pm);
+	return (pm);
 }
 
-static ssize_t
-store_posix_index(struct posix_store *ps, const uint8_t *id)
+/* store_posix_drop - forget message pm (its parts are gone already). */
+static void
+store_posix_drop(struct posix_store *ps, struct posix_msg *pm)
 {
-	size_t	i;
-
-	for (i = 0; i < ps->nmsgs; i++)
-		if (memcmp(ps->msgs[i].e.id, id, MAIL_ID_LEN) == 0)
-			return ((ssize_t)i);
-	return (-1);
+	idmap_del(ps->byid, pm->e.id);
+	store_unlist((void **)ps->msgs, &ps->nmsgs, pm);
+	free(pm->body);
+	free(pm);
 }
 
 /* store_posix_found - a part read back on open: fill in its message. */
@@ -334,29 +339,29 @@ store_posix_found(struct posix_store *ps, const uint8_t *buf, size_t n)
 {
 	struct store_entry	 e;
 	struct part_hdr		 h;
+	struct posix_msg	*pm;
 	const uint8_t		*data;
-	ssize_t			 i;
 
 	if (mail_part_decode(buf, n, &h, &data) != 0)
 		return;
-	if ((i = store_posix_index(ps, h.id)) == -1) {
+	if ((pm = idmap_get(ps->byid, h.id)) == NULL) {
 		memset(&e, 0, sizeof e);
 		memcpy(e.id, h.id, sizeof e.id);
 		memcpy(e.from, h.from, sizeof e.from);
 		memcpy(e.to, h.to, sizeof e.to);
 		e.date = h.date;
 		e.len = h.len;
-		store_posix_append(ps, &e, xcalloc(1, (size_t)h.len + 1));
-		i = (ssize_t)ps->nmsgs - 1;
-		ps->msgs[i].missing = h.nparts;
+		pm = store_posix_append(ps, &e, xcalloc(1,
+		    (size_t)h.len + 1));
+		pm->missing = h.nparts;
 	}
-	if (ps->msgs[i].missing == 0 || h.len != ps->msgs[i].e.len)
+	if (pm->missing == 0 || h.len != pm->e.len)
 		return;		/* a duplicate part */
-	memcpy(ps->msgs[i].body + h.offset, data, h.datalen);
-	ps->msgs[i].missing--;
+	memcpy(pm->body + h.offset, data, h.datalen);
+	pm->missing--;
 	if (h.part == 0)
-		mail_first_line(data, h.datalen, ps->msgs[i].e.first,
-		    sizeof ps->msgs[i].e.first);
+		mail_first_line(data, h.datalen, pm->e.first,
+		    sizeof pm->e.first);
 }
 
 static void *
@@ -370,6 +375,7 @@ store_posix_open(const struct store_config *cfg, int owner, char **cause)
 
 	(void)cause;
 	ps->owner = owner;
+	ps->byid = idmap_new();
 	uuid_unparse_lower(cfg->dirid, ps->idstr);
 	dir = xstrdup(cfg->keyfile);
 	xasprintf(&ps->registry, "%s/%s", dirname(dir), POSIX_REGISTRY);
@@ -398,7 +404,7 @@ store_posix_open(const struct store_config *cfg, int owner, char **cause)
 		store_posix_rotate(ps, &ps->boxes[i], NULL, store_posix_found);
 	/* Drop what a crash left half stored. */
 	for (i = 0; i < ps->nmsgs;) {
-		struct posix_msg	*m = &ps->msgs[i];
+		struct posix_msg	*m = ps->msgs[i];
 
 		if (m->missing == 0) {
 			i++;
@@ -410,9 +416,7 @@ store_posix_open(const struct store_config *cfg, int owner, char **cause)
 				    NULL);
 		log_warnx("a message for %s was half stored (a crash); "
 		    "removed", m->e.to);
-		free(m->body);
-		memmove(m, m + 1, (ps->nmsgs - i - 1) * sizeof *m);
-		ps->nmsgs--;
+		store_posix_drop(ps, m);
 	}
 	return (ps);
 }
@@ -425,10 +429,13 @@ store_posix_close(void *be)
 
 	for (i = 0; i < ps->nboxes; i++)
 		mq_close(ps->boxes[i].mq);
-	for (i = 0; i < ps->nmsgs; i++)
-		free(ps->msgs[i].body);
+	for (i = 0; i < ps->nmsgs; i++) {
+		free(ps->msgs[i]->body);
+		free(ps->msgs[i]);
+	}
 	free(ps->boxes);
 	free(ps->msgs);
+	idmap_free(ps->byid);
 	free(ps->registry);
 	free(ps);
 }
@@ -482,13 +489,11 @@ store_posix_get(void *be, const uint8_t *id, struct mail *m, char **cause)
 {
 	struct posix_store	*ps = be;
 	struct posix_msg	*pm;
-	ssize_t			 i;
 
-	if ((i = store_posix_index(ps, id)) == -1) {
+	if ((pm = idmap_get(ps->byid, id)) == NULL) {
 		*cause = xstrdup("no such message");
 		return (-1);
 	}
-	pm = &ps->msgs[i];
 	store_entry_head(&pm->e, m);
 	m->body = xmalloc((size_t)m->len + 1);
 	memcpy(m->body, pm->body, m->len);
@@ -501,21 +506,18 @@ store_posix_remove(void *be, const uint8_t *id)
 {
 	struct posix_store	*ps = be;
 	struct posix_box	*b;
+	struct posix_msg	*pm;
 	struct mq_attr		 attr;
-	ssize_t			 i;
 
-	if ((i = store_posix_index(ps, id)) == -1)
+	if ((pm = idmap_get(ps->byid, id)) == NULL)
 		return (-1);
-	if ((b = store_posix_box(ps, ps->msgs[i].e.to, NULL, 0)) != NULL) {
+	if ((b = store_posix_box(ps, pm->e.to, NULL, 0)) != NULL) {
 		if (store_posix_rotate(ps, b, id, NULL) == -1)
 			log_warn("mailbox %s: rotating its queue", b->name);
 		else if (mq_getattr(b->mq, &attr) == 0 && attr.mq_curmsgs == 0)
 			store_posix_unlink_box(ps, b);
 	}
-	free(ps->msgs[i].body);
-	memmove(&ps->msgs[i], &ps->msgs[i + 1],
-	    (ps->nmsgs - (size_t)i - 1) * sizeof *ps->msgs);
-	ps->nmsgs--;
+	store_posix_drop(ps, pm);
 	return (0);
 }
 
@@ -530,7 +532,15 @@ store_posix_entry(void *be, size_t i)
 {
 	struct posix_store	*ps = be;
 
-	return (i < ps->nmsgs ? &ps->msgs[i].e : NULL);
+	return (i < ps->nmsgs ? &ps->msgs[i]->e : NULL);
+}
+
+static const struct store_entry *
+store_posix_find(void *be, const uint8_t *id)
+{
+	struct posix_msg *pm = idmap_get(((struct posix_store *)be)->byid, id);
+
+	return (pm != NULL ? &pm->e : NULL);
 }
 
 static size_t
@@ -582,6 +592,7 @@ const struct store_ops store_posix_ops = {
 	.remove = store_posix_remove,
 	.count = store_posix_count,
 	.entry = store_posix_entry,
+	.find = store_posix_find,
 	.objects = store_posix_objects,
 	.destroy = store_posix_destroy,
 };

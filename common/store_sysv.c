@@ -34,6 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "idmap.h"
 #include "log.h"
 #include "msgq.h"
 #include "record.h"
@@ -66,9 +67,10 @@ struct sysv_store {
 	long		 tag;		/* high half of our mtypes */
 	unsigned	 cursor;
 	long		 next_type;
-	struct sysv_msg	*msgs;
+	struct sysv_msg	**msgs;		/* arrival order */
 	size_t		 nmsgs;
 	size_t		 cap;
+	struct idmap	*byid;		/* id -> its sysv_msg */
 	uint8_t		 buf[PART_MAX];
 };
 
@@ -83,11 +85,15 @@ struct sysv_found {
 static void
 store_sysv_append(struct sysv_store *ss, const struct sysv_msg *m)
 {
+	struct sysv_msg	*copy = xmalloc(sizeof *copy);
+
 	if (ss->nmsgs == ss->cap) {
 		ss->cap = ss->cap == 0 ? 64 : ss->cap * 2;
 		ss->msgs = xreallocarray(ss->msgs, ss->cap, sizeof *ss->msgs);
 	}
-	ss->msgs[ss->nmsgs++] = *m;
+	*copy = *m;
+	ss->msgs[ss->nmsgs++] = copy;
+	idmap_put(ss->byid, copy->e.id, copy);
 }
 
 /* store_sysv_adopt - is the queue at shard i ours? Record it if so. */
@@ -127,7 +133,8 @@ store_sysv_found_cmp(const void *a, const void *b)
 static int
 store_sysv_msg_cmp(const void *a, const void *b)
 {
-	const struct sysv_msg	*x = a, *y = b;
+	const struct sysv_msg	*x = *(struct sysv_msg *const *)a;
+	const struct sysv_msg	*y = *(struct sysv_msg *const *)b;
 
 	return (x->parts[0].type < y->parts[0].type ? -1 :
 	    x->parts[0].type > y->parts[0].type);
@@ -279,6 +286,7 @@ store_sysv_open(const struct store_config *cfg, int create, char **cause)
 	if (ss->max_shards == 0 || ss->max_shards > SYSV_SHARDS_MAX)
 		ss->max_shards = SYSV_SHARDS_MAX;
 	ss->owner = create;
+	ss->byid = idmap_new();
 	ss->tag = (long)(record_sum(cfg->dirid, MAIL_ID_LEN, RECORD_SUM_SEED) &
 	    0x7fffffffu);
 	ss->next_type = (ss->tag << 32) | 1;
@@ -300,6 +308,7 @@ store_sysv_open(const struct store_config *cfg, int create, char **cause)
 	return (ss);
 
 fail:
+	idmap_free(ss->byid);
 	free(ss->keyfile);
 	free(ss);
 	return (NULL);
@@ -319,9 +328,12 @@ store_sysv_close(void *be)
 			msgq_remove(ss->qid[i]);
 	}
 
-	for (i = 0; i < ss->nmsgs; i++)
-		free(ss->msgs[i].parts);
+	for (i = 0; i < ss->nmsgs; i++) {
+		free(ss->msgs[i]->parts);
+		free(ss->msgs[i]);
+	}
 	free(ss->msgs);
+	idmap_free(ss->byid);
 	free(ss->keyfile);
 	free(ss);
 }
@@ -430,16 +442,6 @@ rollback:
 	return (full ? STORE_FULL : -1);
 }
 
-static ssize_t
-store_sysv_index(struct sysv_store *ss, const uint8_t *id)
-{
-	size_t	i;
-
-	for (i = 0; i < ss->nmsgs; i++)
-		if (memcmp(ss->msgs[i].e.id, id, MAIL_ID_LEN) == 0)
-			return ((ssize_t)i);
-	return (-1);
-}
 
 /* store_sysv_read_part - find part p in its shard by MSG_COPY. */
 static int
@@ -473,14 +475,12 @@ store_sysv_get(void *be, const uint8_t *id, struct mail *m, char **cause)
 {
 	struct sysv_store	*ss = be;
 	struct sysv_msg		*sm;
-	ssize_t			 i;
 	uint16_t		 k;
 
-	if ((i = store_sysv_index(ss, id)) == -1) {
+	if ((sm = idmap_get(ss->byid, id)) == NULL) {
 		*cause = xstrdup("no such message");
 		return (-1);
 	}
-	sm = &ss->msgs[i];
 	store_entry_head(&sm->e, m);
 	m->body = xmalloc(m->len + 1);
 	for (k = 0; k < sm->nparts; k++) {
@@ -500,12 +500,10 @@ store_sysv_remove(void *be, const uint8_t *id)
 {
 	struct sysv_store	*ss = be;
 	struct sysv_msg		*sm;
-	ssize_t			 i;
 	uint16_t		 k;
 
-	if ((i = store_sysv_index(ss, id)) == -1)
+	if ((sm = idmap_del(ss->byid, id)) == NULL)
 		return (-1);
-	sm = &ss->msgs[i];
 	for (k = 0; k < sm->nparts; k++) {
 		if (ss->qid[sm->parts[k].shard] < 0)
 			continue;
@@ -514,9 +512,9 @@ store_sysv_remove(void *be, const uint8_t *id)
 			log_warn("queue %d: msgrcv type %ld",
 			    ss->qid[sm->parts[k].shard], sm->parts[k].type);
 	}
+	store_unlist((void **)ss->msgs, &ss->nmsgs, sm);
 	free(sm->parts);
-	memmove(sm, sm + 1, (ss->nmsgs - (size_t)i - 1) * sizeof *sm);
-	ss->nmsgs--;
+	free(sm);
 	return (0);
 }
 
@@ -531,7 +529,15 @@ store_sysv_entry(void *be, size_t i)
 {
 	struct sysv_store	*ss = be;
 
-	return (i < ss->nmsgs ? &ss->msgs[i].e : NULL);
+	return (i < ss->nmsgs ? &ss->msgs[i]->e : NULL);
+}
+
+static const struct store_entry *
+store_sysv_find(void *be, const uint8_t *id)
+{
+	struct sysv_msg	*sm = idmap_get(((struct sysv_store *)be)->byid, id);
+
+	return (sm != NULL ? &sm->e : NULL);
 }
 
 static size_t
@@ -572,10 +578,10 @@ store_sysv_destroy(void *be)
 		if (ss->qid[i] >= 0 && ss->shared[i]) {
 			/* Another run directory's mail is in it. */
 			for (k = 0; k < ss->nmsgs; k++)
-				for (p = 0; p < ss->msgs[k].nparts; p++)
-					if (ss->msgs[k].parts[p].shard == i)
+				for (p = 0; p < ss->msgs[k]->nparts; p++)
+					if (ss->msgs[k]->parts[p].shard == i)
 						msgq_take(ss->qid[i],
-						    ss->msgs[k].parts[p].type,
+						    ss->msgs[k]->parts[p].type,
 						    NULL, 0);
 			log_warnx("queue %d is shared with another run "
 			    "directory: only our parts removed", ss->qid[i]);
@@ -598,6 +604,7 @@ const struct store_ops store_sysv_ops = {
 	.remove = store_sysv_remove,
 	.count = store_sysv_count,
 	.entry = store_sysv_entry,
+	.find = store_sysv_find,
 	.objects = store_sysv_objects,
 	.destroy = store_sysv_destroy,
 };
