@@ -2,7 +2,9 @@
  * log.c - diagnostics for mailserv and mailcli.  Everything goes to
  * stderr: events always, IPC traces with -v.  fatal() runs the
  * process's cleanup hook first so no FIFO or kernel object is left
- * half made.
+ * half made.  mailserv logs two lines for every message; in its loop it
+ * holds the lines of a turn (log_batch) and writes them with one
+ * write(2) at the end of the turn (log_flush), not one write a line.
  */
 #include <sys/types.h>
 
@@ -28,6 +30,64 @@ static struct {
 } log_state = { "ipcmail", 0, 0, NULL, 0, 0, 0, "" };
 
 #define LOG_MSG_MAX	1024	/* a message's text, NUL included */
+#define LOG_HOLD_MAX	16384	/* lines held by log_batch */
+
+/* Lines held for log_flush; the spool's commit thread logs too. */
+static struct {
+	pthread_mutex_t	 lock;
+	int		 on;
+	size_t		 len;
+	char		 buf[LOG_HOLD_MAX];
+} log_hold = { PTHREAD_MUTEX_INITIALIZER, 0, 0, "" };
+
+/* log_write_held - write the held lines out; log_hold.lock is held. */
+static void
+log_write_held(void)
+{
+	if (log_hold.len > 0)
+		fwrite(log_hold.buf, 1, log_hold.len, stderr);
+	log_hold.len = 0;
+}
+
+/* log_flush - write out the lines log_batch held. */
+void
+log_flush(void)
+{
+	pthread_mutex_lock(&log_hold.lock);
+	log_write_held();
+	pthread_mutex_unlock(&log_hold.lock);
+}
+
+/*
+ * log_batch - on: hold lines until log_flush (or until LOG_HOLD_MAX
+ * bytes are held); off: write what is held and go back to a write a
+ * line.
+ */
+void
+log_batch(int on)
+{
+	pthread_mutex_lock(&log_hold.lock);
+	log_write_held();
+	log_hold.on = on;
+	pthread_mutex_unlock(&log_hold.lock);
+}
+
+/* log_out - one finished line: held, or written now. */
+static void
+log_out(const char *line, size_t len)
+{
+	pthread_mutex_lock(&log_hold.lock);
+	if (!log_hold.on) {
+		pthread_mutex_unlock(&log_hold.lock);
+		fwrite(line, 1, len, stderr);
+		return;
+	}
+	if (log_hold.len + len > sizeof log_hold.buf)
+		log_write_held();
+	memcpy(log_hold.buf + log_hold.len, line, len);
+	log_hold.len += len;
+	pthread_mutex_unlock(&log_hold.lock);
+}
 
 /* log_forked - in a new child: its own pid on its lines. */
 static void
@@ -123,7 +183,7 @@ log_vline(const char *tag, int err, const char *fmt, va_list ap)
 			    (size_t)n : sizeof line - len - 2;
 	}
 	line[len++] = '\n';
-	fwrite(line, 1, len, stderr);
+	log_out(line, len);
 }
 
 void
@@ -238,6 +298,7 @@ fatal(int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vline("", saved_errno, fmt, ap);
 	va_end(ap);
+	log_flush();
 	if (log_state.cleanup != NULL)
 		log_state.cleanup();
 	exit(status);
@@ -251,6 +312,7 @@ fatalx(int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vline("", 0, fmt, ap);
 	va_end(ap);
+	log_flush();
 	if (log_state.cleanup != NULL)
 		log_state.cleanup();
 	exit(status);
@@ -264,5 +326,6 @@ log_panic(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vline("panic: ", 0, fmt, ap);
 	va_end(ap);
+	log_flush();
 	abort();
 }

@@ -10,6 +10,8 @@
 void	log_init(const char *progname, int verbose, int timestamps);
 int	log_verbose(void);
 void	log_set_cleanup(void (*fn)(void));
+void	log_batch(int);
+void	log_flush(void);
 
 /* log_info - one line per event. */
 void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -237,6 +237,8 @@ server_loop(struct server *srv)
 	pfd[3] = (struct pollfd){ .fd = srv->ctlfd, .events = POLLIN };
 	/* The spool's commit thread says here that a commit ended. */
 	pfd[4] = (struct pollfd){ .fd = commit_fd(srv), .events = POLLIN };
+	/* A turn's log lines go out in one write, at its end. */
+	log_batch(1);
 	while (!srv->quit) {
 		nc = srv->nctl;
 		for (i = 0; i < nc; i++)
@@ -270,10 +272,14 @@ server_loop(struct server *srv)
 		 * free; it is answered when that commit ends. */
 		commit_kick(srv);
 		/* This turn's replies and live pushes, one write per
-		 * session: they do not wait for the spool's sync. */
+		 * session: they do not wait for the spool's sync.  The
+		 * log lines of what they answer are written first. */
+		log_flush();
 		session_flush_all(srv);
 		session_reap(srv);
+		log_flush();
 	}
+	log_batch(0);
 }
 
 /*
