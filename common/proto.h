@@ -23,7 +23,8 @@
 #include <stdint.h>
 
 #define PROTO_MAGIC	0x314c4d49u	/* "IML1" */
-#define PROTO_VERSION	2		/* 2: the sender picks the id */
+#define PROTO_VERSION	3		/* 2: the sender picks the id;
+					   3: sums taken a word a step */
 #define PROTO_REC_MAX	4096		/* PIPE_BUF on Linux */
 
 #define PROTO_NAME_MAX	32		/* [a-z_][a-z0-9_-]{0,31} */
@@ -74,7 +75,8 @@ struct proto_hdr {
 	uint16_t	version;
 	uint16_t	type;
 	uint32_t	len;		/* payload bytes after the header */
-	uint32_t	sum;		/* FNV-1a of header (sum 0) + payload */
+	uint32_t	sum;		/* FNV-1a by 8-byte words of header
+					   (sum 0) + payload, folded to 32 */
 	uint32_t	pid;		/* the client's pid, names its session */
 	uint32_t	pad;
 	uint8_t		token[16];	/* hello: the client's secret, then

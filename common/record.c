@@ -28,14 +28,38 @@ record_sum(const void *data, size_t len, uint32_t h)
 }
 
 
+/*
+ * record_wire_sum - 64-bit FNV-1a taken eight bytes a step, continued
+ * from h.  Every record is summed by its writer and its reader, several
+ * times a message; a multiply a byte (record_sum) was a twentieth of
+ * mailserv's time.  It catches garbage, not forgers (see proto.h).
+ */
+static uint64_t
+record_wire_sum(const uint8_t *p, size_t len, uint64_t h)
+{
+	uint64_t	w;
+
+	for (; len >= sizeof w; p += sizeof w, len -= sizeof w) {
+		memcpy(&w, p, sizeof w);
+		h = (h ^ w) * 0x100000001b3ULL;
+	}
+	for (; len > 0; len--)
+		h = (h ^ *p++) * 0x100000001b3ULL;
+	return (h);
+}
+
+/* record_compute_sum - the header's (sum 0) and payload's, in 32 bits. */
 static uint32_t
 record_compute_sum(const struct record *rec)
 {
 	struct proto_hdr	hdr = rec->hdr;
+	uint64_t		h;
 
 	hdr.sum = 0;
-	return (record_sum(rec->payload, rec->hdr.len,
-	    record_sum(&hdr, sizeof hdr, RECORD_SUM_SEED)));
+	h = record_wire_sum((const uint8_t *)&hdr, sizeof hdr,
+	    0xcbf29ce484222325ULL);
+	h = record_wire_sum(rec->payload, rec->hdr.len, h);
+	return ((uint32_t)(h ^ (h >> 32)));
 }
 
 /* record_build - fill rec; returns its size on the wire. */

@@ -12,23 +12,17 @@ alive() { kill -0 "$SERVER_PID" 2>/dev/null; }
 # with a valid checksum (or not) straight to the FIFO.
 inject() {
 	python3 - "$DIR/mailserv.fifo" "$@" <<'PY'
-import os, struct, sys, time
+import os, sys, time
+from forge import record
 fifo, rtype, pid, claim, nbytes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 pause = float(sys.argv[6]) if len(sys.argv) > 6 else 0
 payload = bytes((i * 7) & 0xff for i in range(nbytes))
-def fnv(data, h):
-    for b in data:
-        h ^= b
-        h = (h * 16777619) & 0xffffffff
-    return h
-hdr = struct.pack("=IHHIII I16s", 0x314c4d49, 2, rtype, claim, 0, pid, 0, bytes(16))
-s = fnv(payload, fnv(hdr, 2166136261))
-hdr = struct.pack("=IHHIII I16s", 0x314c4d49, 2, rtype, claim, s, pid, 0, bytes(16))
+rec = record(rtype, pid, payload, claim=claim)
 fd = os.open(fifo, os.O_WRONLY)
 if pause:
-    os.write(fd, hdr[:20]); time.sleep(pause); os.write(fd, hdr[20:] + payload)
+    os.write(fd, rec[:20]); time.sleep(pause); os.write(fd, rec[20:])
 else:
-    os.write(fd, hdr + payload)
+    os.write(fd, rec)
 os.close(fd)
 PY
 }
@@ -75,16 +69,10 @@ fi
 if command -v python3 >/dev/null; then
 	python3 - "$DIR" >"$T/forge" 2>&1 <<'PY'
 import os, struct, sys, time
+from forge import record
 d = sys.argv[1]
-def fnv(data, h=2166136261):
-    for b in data:
-        h ^= b
-        h = (h * 16777619) & 0xffffffff
-    return h
 def rec(rtype, pid, token, payload):
-    hdr = struct.pack("=IHHIIII16s", 0x314c4d49, 2, rtype, len(payload), 0, pid, 0, token)
-    s = fnv(payload, fnv(hdr))
-    return struct.pack("=IHHIIII16s", 0x314c4d49, 2, rtype, len(payload), s, pid, 0, token) + payload
+    return record(rtype, pid, payload, token=token)
 pid = 99999
 fifo = os.path.join(d, "clients", "bob.%d" % pid)
 os.mkfifo(fifo, 0o622)
@@ -137,16 +125,10 @@ if command -v python3 >/dev/null; then
 	t0=$SECONDS
 	python3 - "$DIR/mailserv.fifo" <<'PY'
 import os, struct, sys
-def fnv(data, h=2166136261):
-    for b in data:
-        h = ((h ^ b) * 16777619) & 0xffffffff
-    return h
+from forge import record
 fd = os.open(sys.argv[1], os.O_WRONLY)
 for i in range(1000):
-    p = bytes(16) + struct.pack("=I", 1)
-    hdr = struct.pack("=IHHIII I16s", 0x314c4d49, 2, 6, len(p), 0, 700000 + i, 0, bytes(16))
-    s = fnv(p, fnv(hdr))
-    os.write(fd, struct.pack("=IHHIII I16s", 0x314c4d49, 2, 6, len(p), s, 700000 + i, 0, bytes(16)) + p)
+    os.write(fd, record(6, 700000 + i, bytes(16) + struct.pack("=I", 1)))
 os.close(fd)
 PY
 	cli -u bob send carol "after 1000 forged records"

@@ -8,6 +8,8 @@
 
 set -u
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+# Tests that forge records in python3 import tests/integration/forge.py.
+export PYTHONPATH="${top_srcdir:-$top_builddir}/tests/integration${PYTHONPATH:+:$PYTHONPATH}"
 MAILSERV=$top_builddir/mailserv
 MAILCLI=$top_builddir/mailcli
 T=$(mktemp -d /tmp/ipcmail-test.XXXXXX)

@@ -137,20 +137,12 @@ same "after 3000 random bytes on the FIFO the server still serves" 0 "$rc"
 if command -v python3 >/dev/null; then
 	python3 - "$DIR/mailserv.fifo" <<'PY'
 import os, struct, sys
-def fnv(data, h):
-    for b in data:
-        h ^= b
-        h = (h * 16777619) & 0xffffffff
-    return h
+from forge import record
 fd = os.open(sys.argv[1], os.O_WRONLY)
 for i in range(100):
     payload = b"flood%d" % i
     payload = payload.ljust(33, b"\0") + bytes(32 + 3) + struct.pack("=I", 0)
-    token = bytes([1 + i % 250]) * 16
-    hdr = struct.pack("=IHHIII I16s", 0x314c4d49, 2, 1, len(payload), 0, 900000 + i, 0, token)
-    s = fnv(payload, fnv(hdr, 2166136261))
-    hdr = struct.pack("=IHHIII I16s", 0x314c4d49, 2, 1, len(payload), s, 900000 + i, 0, token)
-    os.write(fd, hdr + payload)
+    os.write(fd, record(1, 900000 + i, payload, token=bytes([1 + i % 250]) * 16))
 os.close(fd)
 PY
 	check "100 forged hellos are survived" alive

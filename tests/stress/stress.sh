@@ -554,20 +554,15 @@ attacker() {
 	python3 - "$DIR/mailserv.fifo" "$T/bad/stop" "$T/bad/tried" \
 	    "$MAILCLI -d $DIR " "$BADN" <<'PY'
 import errno, os, random, struct, sys, time
+import forge
 fifo, stop, out, prefix, total = sys.argv[1:6]
 total = int(total)
 rnd = random.Random(4)
 n = {}
-def fnv(data, h=2166136261):
-    for b in data:
-        h = ((h ^ b) * 16777619) & 0xffffffff
-    return h
 def record(rtype, pid, payload, claim=None, token=None, good=True):
-    claim = len(payload) if claim is None else claim
     token = token if token is not None else os.urandom(16)
-    hdr = struct.pack("=IHHIII I16s", 0x314c4d49, 2, rtype, claim, 0, pid, 0, token)
-    s = fnv(payload, fnv(hdr)) if good else rnd.getrandbits(32)
-    return struct.pack("=IHHIII I16s", 0x314c4d49, 2, rtype, claim, s, pid, 0, token) + payload
+    return forge.record(rtype, pid, payload, token=token, claim=claim,
+                        sum32=None if good else rnd.getrandbits(32))
 def clients():
     found = []
     for p in os.listdir("/proc"):
