@@ -186,5 +186,6 @@ void	raw_measure(struct report *, const struct bench_opts *, int);
 
 void	mailpath_measure(struct report *, const struct bench_opts *, int);
 void	mailpath_mta(struct report *, const struct bench_opts *);
+void	mailpath_floor(struct report *, const struct bench_opts *);
 
 #endif

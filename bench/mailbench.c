@@ -124,6 +124,8 @@ mailbench_usage(FILE *f)
 "  one-shot mailcli send: the built mailcli run as a process per\n"
 "    message, one after the other.  one-shot mail -s + MTA: the same\n"
 "    through mail(1), only with --mta and where mail and sendmail exist.\n"
+"    one-shot /bin/true and mailcli --version (floor): the same fork,\n"
+"    exec and wait with no IPC at all, the most a one-shot path can do.\n"
 "Every message is checked (sender, sequence) and every run ends with the\n"
 "store holding what it held before.\n"
 "\n"
@@ -432,6 +434,8 @@ main(int argc, char **argv)
 		if (o.do_ipcmail && !run_stopped())
 			mailpath_measure(&rep, &o, p);
 	}
+	if (o.do_ipcmail && !run_stopped())
+		mailpath_floor(&rep, &o);
 	if (o.do_ipcmail && !run_stopped())
 		mailpath_mta(&rep, &o);
 	run_cleanup();

@@ -108,6 +108,7 @@ struct mailpath_job {
 	int			 expect;	/* who: users in the table */
 	const char		*prog;		/* one-shot: the program */
 	const char		*user;		/* mail -s: the recipient */
+	char *const		*argv;		/* floor: run this as is */
 	struct mailpath_stash	 stash;		/* in the child */
 };
 
@@ -933,7 +934,8 @@ mailpath_who_main(struct run *r, int idx, struct mailpath_job *j)
 
 /*
  * mailpath_oneshot_main - a program per message, one after the other:
- * `mailcli send` (prog set) or `mail -s` (user set, body on stdin).
+ * `mailcli send` (prog set), `mail -s` (user set, body on stdin) or a
+ * floor's argv.
  * The CPU of the programs is RUSAGE_CHILDREN.
  */
 static int
@@ -965,7 +967,9 @@ mailpath_oneshot_main(struct run *r, int idx, struct mailpath_job *j)
 				dup2(fd, STDOUT_FILENO);
 				dup2(fd, STDERR_FILENO);
 			}
-			if (j->user != NULL) {
+			if (j->argv != NULL)
+				execv(j->argv[0], j->argv);
+			else if (j->user != NULL) {
 				dup2(p[0], STDIN_FILENO);
 				close(p[0]);
 				close(p[1]);
@@ -990,8 +994,8 @@ mailpath_oneshot_main(struct run *r, int idx, struct mailpath_job *j)
 				    strerror(errno)));
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			return (run_fail(r, idx, "%s exited with status 0x%x "
-			    "at message %d", j->user != NULL ? "mail" :
-			    "mailcli", status, i));
+			    "at message %d", j->argv != NULL ? j->argv[0] :
+			    j->user != NULL ? "mail" : "mailcli", status, i));
 	}
 	memset(&res, 0, sizeof res);
 	res.idx = idx;
@@ -1528,6 +1532,48 @@ mailpath_which(const char *prog)
 	}
 	free(copy);
 	return (found);
+}
+
+/*
+ * mailpath_floor - what a process per message costs before it does
+ * anything: /bin/true, and mailcli --version (its libraries loaded, no
+ * IPC), forked, run and waited for one after the other as the one-shot
+ * rows are.  No one-shot path can beat these rates.
+ */
+void
+mailpath_floor(struct report *rep, const struct bench_opts *o)
+{
+	char *const		 t_argv[] = { "/bin/true", NULL };
+	char *const		 v_argv[] = { (char *)o->mailcli, "--version",
+				    NULL };
+	char *const		*argv[2] = { t_argv, v_argv };
+	const char		*name[2] = { "one-shot /bin/true (floor)",
+				    "one-shot mailcli --version (floor)" };
+	struct report_row	*row;
+	struct mailpath_job	 j;
+	struct run_msg		 res;
+	int			 k;
+
+	for (k = 0; k < 2 && !run_stopped(); k++) {
+		row = report_add(rep, SEC_ONESHOT, -1, "%s", name[k]);
+		if (k == 1 && o->mailcli == NULL) {
+			snprintf(row->note, sizeof row->note, "n/a (no mailcli "
+			    "built next to mailbench)");
+			continue;
+		}
+		memset(&j, 0, sizeof j);
+		j.role = MP_ONESHOT;
+		j.count = o->n.oneshot;
+		j.argv = argv[k];
+		if (mailpath_single(rep, row, &j, o->place[BENCH_SAME].cpu_a,
+		    &res) != 0)
+			continue;
+		row->n = j.count;
+		row->rate = (double)j.count / ((double)res.v[0] / 1e9);
+		row->cpu_us = (double)res.v[1] / (double)j.count / 1000.0;
+		snprintf(row->note, sizeof row->note, "fork+exec+wait, no IPC: "
+		    "the most any one-shot path can do");
+	}
 }
 
 /*

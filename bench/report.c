@@ -217,12 +217,14 @@ report_targets(struct report *rep, const struct bench_opts *o,
 	static const char *const crowds[] = { "10", "100", "1000" };
 	struct report_target	*t;
 	struct report_row	*base, *row, *best, *b2, *live, *mta, *worst;
+	struct report_row	*bare;
 	char			 name[64];
 	size_t			 n = 0, k;
 	int			 p;
 
 	*v = NULL;
 	mta = report_find(rep, -1, "one-shot mail -s + MTA");
+	bare = report_find(rep, -1, "one-shot /bin/true (floor)");
 	for (p = 0; p < BENCH_NPLACE; p++) {
 		if (!(o->place_mask & (1 << p)) || !o->do_ipcmail)
 			continue;
@@ -341,6 +343,12 @@ report_targets(struct report *rep, const struct bench_opts *o,
 			snprintf(t->text, sizeof t->text, "%.0f msgs/s = %.0fx "
 			    "of %.1f msgs/s", row->rate, row->rate / mta->rate,
 			    mta->rate);
+			if (bare != NULL && !isnan(bare->rate))
+				snprintf(t->text + strlen(t->text),
+				    sizeof t->text - strlen(t->text), "; a "
+				    "process per message, doing nothing, "
+				    "reaches %.0f msgs/s = %.0fx (/bin/true)",
+				    bare->rate, bare->rate / mta->rate);
 		}
 	}
 	return (n);

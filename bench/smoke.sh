@@ -62,6 +62,8 @@ for k in 10 100 1000; do
 	rows "who attach+read+detach $k online" 2
 done
 rows "one-shot mail -s + MTA" 1
+rows "one-shot /bin/true (floor)" 1
+rows "one-shot mailcli --version (floor)" 1
 for place in same split; do
 	if grep -q "^== ratios to raw sysv-mq 128 B, placement $place ==" \
 	    "$T/out"; then ok "ratios printed for placement $place"
