@@ -26,7 +26,7 @@ struct report_target {
 	int		place;
 	const char	*what;
 	int		met;		/* 1, 0, or -1: not measurable */
-	char		text[300];
+	char		text[512];
 };
 
 static const char *const report_section_names[] = {
@@ -68,6 +68,23 @@ report_find(struct report *rep, int place, const char *name)
 		    strcmp(rep->rows[i].name, name) == 0)
 			return (rep->rows[i].failed ? NULL : &rep->rows[i]);
 	return (NULL);
+}
+
+/*
+ * report_floor_cpu - CPU us the IPC of one delivered message needs at
+ * this run's raw rates, nothing else done: the store's one SysV send
+ * and receive (REPORT_BASE) and four FIFO records (the send, the push
+ * to the recipient, its done, the sender's "sent").  NAN if unknown.
+ */
+static double
+report_floor_cpu(struct report *rep, int place)
+{
+	struct report_row	*base = report_find(rep, place, REPORT_BASE);
+	struct report_row	*fifo = report_find(rep, place, "fifo 128 B");
+
+	if (base == NULL || fifo == NULL)
+		return (NAN);
+	return (base->cpu_us + 4 * fifo->cpu_us);
 }
 
 void
@@ -218,6 +235,7 @@ report_targets(struct report *rep, const struct bench_opts *o,
 	struct report_target	*t;
 	struct report_row	*base, *row, *best, *b2, *live, *mta, *worst;
 	struct report_row	*bare;
+	double			 fl;
 	char			 name[64];
 	size_t			 n = 0, k;
 	int			 p;
@@ -252,6 +270,14 @@ report_targets(struct report *rep, const struct bench_opts *o,
 			snprintf(t->text, sizeof t->text, "best is %s: %.0f "
 			    "msgs/s = %.1f%% of %.0f", best->name, best->rate,
 			    100 * best->rate / base->rate, base->rate);
+			fl = report_floor_cpu(rep, p);
+			if (p == BENCH_SAME && !isnan(fl))
+				snprintf(t->text + strlen(t->text),
+				    sizeof t->text - strlen(t->text), "; one "
+				    "CPU doing only the IPC of a delivered "
+				    "message (see CPU) reaches %.0f msgs/s = "
+				    "%.1f%%", 1e6 / fl, 100 * (1e6 / fl) /
+				    base->rate);
 		}
 
 		t = report_target(v, &n, p, "throughput, durable spool on, "
@@ -288,6 +314,14 @@ report_targets(struct report *rep, const struct bench_opts *o,
 				    "; %s: %.2f us = %.1fx", senders[k],
 				    row->cpu_us, row->cpu_us / base->cpu_us);
 			}
+			fl = report_floor_cpu(rep, p);
+			if (!isnan(fl))
+				snprintf(t->text + strlen(t->text),
+				    sizeof t->text - strlen(t->text), "; the "
+				    "IPC alone (store: SysV send+receive; FIFO: "
+				    "send, push, done, sent) costs %.2f us = "
+				    "%.1fx at this run's raw rates", fl,
+				    fl / base->cpu_us);
 		}
 
 		t = report_target(v, &n, p, "cost per message flat (within "
