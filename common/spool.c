@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "idlist.h"
 #include "idset.h"
 #include "io.h"
 #include "log.h"
@@ -70,9 +71,7 @@ struct spool {
 	int			 dirfd;
 	int			 fd;
 	off_t			 end;	/* file size, committed */
-	struct spool_entry	*v;	/* live messages, arrival order */
-	size_t			 n;
-	size_t			 cap;
+	struct idlist		*live;	/* spool_entries, arrival order */
 	uint8_t			*buf;	/* records not yet written */
 	size_t			 buflen;
 	size_t			 bufcap;
@@ -85,37 +84,29 @@ struct spool {
 	int			 flight_errno;
 };
 
+static int	spool_read(struct spool *, const struct spool_entry *,
+		    struct mail *, char **);
+
 static void
 spool_add_entry(struct spool *sp, const uint8_t *id, off_t offset,
     uint32_t size)
 {
-	if (sp->n == sp->cap) {
-		sp->cap = sp->cap == 0 ? 64 : sp->cap * 2;
-		sp->v = xreallocarray(sp->v, sp->cap, sizeof *sp->v);
-	}
-	memcpy(sp->v[sp->n].id, id, MAIL_ID_LEN);
-	sp->v[sp->n].offset = offset;
-	sp->v[sp->n].size = size;
-	sp->n++;
+	struct spool_entry	*e = xmalloc(sizeof *e);
+
+	memcpy(e->id, id, MAIL_ID_LEN);
+	e->offset = offset;
+	e->size = size;
+	idlist_add(sp->live, e->id, e);
 }
 
-static ssize_t
-spool_find(struct spool *sp, const uint8_t *id)
+/* spool_drop - forget live message id; 1 if it was live. */
+static int
+spool_drop(struct spool *sp, const uint8_t *id)
 {
-	size_t	i;
+	struct spool_entry	*e = idlist_del(sp->live, id);
 
-	/* Newest first: DONE usually follows its PUT closely. */
-	for (i = sp->n; i-- > 0;)
-		if (memcmp(sp->v[i].id, id, MAIL_ID_LEN) == 0)
-			return ((ssize_t)i);
-	return (-1);
-}
-
-static void
-spool_drop(struct spool *sp, size_t i)
-{
-	memmove(&sp->v[i], &sp->v[i + 1], (sp->n - i - 1) * sizeof *sp->v);
-	sp->n--;
+	free(e);
+	return (e != NULL);
 }
 
 /* spool_valid_put - a PUT payload we can trust. */
@@ -140,7 +131,6 @@ spool_replay(struct spool *sp, char **cause)
 	struct stat		 st;
 	uint8_t			*p = NULL;
 	off_t			 off = 0;
-	ssize_t			 i;
 
 	if (fstat(sp->fd, &st) == -1) {
 		xasprintf(cause, "fstat %s: %s", SPOOL_FILE, strerror(errno));
@@ -160,8 +150,7 @@ spool_replay(struct spool *sp, char **cause)
 			spool_add_entry(sp, p, off + (off_t)sizeof h, h.len);
 		else if ((h.type == SPOOL_DONE || h.type == SPOOL_CANCEL) &&
 		    h.len == MAIL_ID_LEN) {
-			if ((i = spool_find(sp, p)) != -1)
-				spool_drop(sp, (size_t)i);
+			spool_drop(sp, p);
 			if (h.type == SPOOL_DONE)
 				idset_add(sp->done, p);
 		} else
@@ -200,6 +189,7 @@ spool_open(int dirfd, const char *path, char **cause)
 	sp = xcalloc(1, sizeof *sp);
 	sp->fd = -1;
 	sp->done = idset_new(SPOOL_DONE_KEEP);
+	sp->live = idlist_new();
 	if ((sp->dirfd = openat(dirfd, path, O_RDONLY | O_DIRECTORY |
 	    O_NOFOLLOW | O_CLOEXEC)) == -1 || fstat(sp->dirfd, &st) == -1) {
 		xasprintf(cause, "spool %s: %s", path, strerror(errno));
@@ -220,7 +210,7 @@ spool_open(int dirfd, const char *path, char **cause)
 	if (spool_replay(sp, cause) != 0)
 		goto fail;
 	log_trace("spool", "opened %s/%s: %zu live messages, %lld bytes",
-	    path, SPOOL_FILE, sp->n, (long long)sp->end);
+	    path, SPOOL_FILE, idlist_count(sp->live), (long long)sp->end);
 	return (sp);
 
 fail:
@@ -237,7 +227,7 @@ spool_close(struct spool *sp)
 		close(sp->fd);
 	if (sp->dirfd != -1)
 		close(sp->dirfd);
-	free(sp->v);
+	idlist_free(sp->live, free);
 	free(sp->buf);
 	free(sp->flight);
 	idset_free(sp->done);
@@ -295,12 +285,8 @@ spool_put(struct spool *sp, const struct mail *m)
 static void
 spool_end(struct spool *sp, const uint8_t *id, uint16_t type)
 {
-	ssize_t	i;
-
-	if ((i = spool_find(sp, id)) == -1)
-		return;
-	spool_drop(sp, (size_t)i);
-	spool_append(sp, type, id, MAIL_ID_LEN, NULL, 0);
+	if (spool_drop(sp, id))
+		spool_append(sp, type, id, MAIL_ID_LEN, NULL, 0);
 }
 
 /* spool_done - log that the reader has message id. */
@@ -420,13 +406,13 @@ spool_commit_end(struct spool *sp, char **cause)
 size_t
 spool_count(struct spool *sp)
 {
-	return (sp->n);
+	return (idlist_count(sp->live));
 }
 
 int
 spool_has(struct spool *sp, const uint8_t *id)
 {
-	return (spool_find(sp, id) != -1);
+	return (idlist_get(sp->live, id) != NULL);
 }
 
 /* spool_get_id - read back live message id. */
@@ -434,21 +420,34 @@ int
 spool_get_id(struct spool *sp, const uint8_t *id, struct mail *m,
     char **cause)
 {
-	ssize_t	i;
+	const struct spool_entry	*e = idlist_get(sp->live, id);
 
-	if ((i = spool_find(sp, id)) == -1) {
+	if (e == NULL) {
 		xasprintf(cause, "not in the spool");
 		return (-1);
 	}
-	return (spool_get(sp, (size_t)i, m, cause));
+	return (spool_read(sp, e, m, cause));
 }
 
 /* spool_get - read back live message i (committed ones only). */
 int
 spool_get(struct spool *sp, size_t i, struct mail *m, char **cause)
 {
+	const struct spool_entry	*e = idlist_at(sp->live, i);
+
+	if (e == NULL) {
+		xasprintf(cause, "no live message %zu", i);
+		return (-1);
+	}
+	return (spool_read(sp, e, m, cause));
+}
+
+/* spool_read - read back the live message at e. */
+static int
+spool_read(struct spool *sp, const struct spool_entry *e, struct mail *m,
+    char **cause)
+{
 	struct spool_put_rec	r;
-	const struct spool_entry *e = &sp->v[i];
 
 	if (e->offset + (off_t)e->size > sp->end) {
 		xasprintf(cause, "message not committed yet");
@@ -497,15 +496,17 @@ spool_compact(struct spool *sp, char **cause)
 	if (spool_commit(sp, cause) != 0)
 		return (-1);
 	memset(&fresh, 0, sizeof fresh);
+	fresh.live = idlist_new();
 	if ((fd = openat(sp->dirfd, SPOOL_TMP, O_RDWR | O_CREAT | O_TRUNC |
 	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
 		xasprintf(cause, "%s: %s", SPOOL_TMP, strerror(errno));
+		idlist_free(fresh.live, free);
 		return (-1);
 	}
 	fresh.fd = fd;
 	fresh.dirfd = -1;
 	idset_foreach(sp->done, spool_keep_done, &fresh);
-	for (i = 0; i < sp->n; i++) {
+	for (i = 0; i < idlist_count(sp->live); i++) {
 		if (spool_get(sp, i, &m, cause) != 0)
 			goto fail;
 		spool_put(&fresh, &m);
@@ -521,19 +522,17 @@ spool_compact(struct spool *sp, char **cause)
 	close(sp->fd);
 	sp->fd = fd;
 	sp->end = fresh.end;
-	free(sp->v);
-	sp->v = fresh.v;
-	sp->n = fresh.n;
-	sp->cap = fresh.cap;
+	idlist_free(sp->live, free);
+	sp->live = fresh.live;
 	free(fresh.buf);
-	log_trace("spool", "compacted: %zu live messages, %lld bytes", sp->n,
-	    (long long)sp->end);
+	log_trace("spool", "compacted: %zu live messages, %lld bytes",
+	    idlist_count(sp->live), (long long)sp->end);
 	return (0);
 
 fail:
 	close(fd);
 	unlinkat(sp->dirfd, SPOOL_TMP, 0);
-	free(fresh.v);
+	idlist_free(fresh.live, free);
 	free(fresh.buf);
 	return (-1);
 }

@@ -224,22 +224,3 @@ store_entry_head(const struct store_entry *e, struct mail *m)
 	m->date = e->date;
 	m->len = e->len;
 }
-
-/*
- * store_unlist - take item out of a backend's arrival-ordered array of
- * n pointers.  Mail is mostly taken oldest first, so the search from
- * the front is short; the rest of the array moves down one pointer.
- */
-void
-store_unlist(void **v, size_t *n, const void *item)
-{
-	size_t	i;
-
-	for (i = 0; i < *n; i++) {
-		if (v[i] == item) {
-			memmove(&v[i], &v[i + 1], (*n - i - 1) * sizeof *v);
-			(*n)--;
-			return;
-		}
-	}
-}

@@ -76,6 +76,5 @@ size_t	store_objects(struct store *, struct store_object *, size_t);
 int	store_destroy(struct store *);
 void	store_entry_set(struct store_entry *, const struct mail *);
 void	store_entry_head(const struct store_entry *, struct mail *);
-void	store_unlist(void **, size_t *, const void *);
 
 #endif

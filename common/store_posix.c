@@ -42,7 +42,7 @@
 
 #include <uuid/uuid.h>
 
-#include "idmap.h"
+#include "idlist.h"
 #include "io.h"
 #include "log.h"
 #include "name.h"
@@ -71,10 +71,7 @@ struct posix_store {
 	int			 owner;
 	struct posix_box	*boxes;
 	size_t			 nboxes;
-	struct posix_msg	**msgs;		/* arrival order */
-	size_t			 nmsgs;
-	size_t			 cap;
-	struct idmap		*byid;		/* id -> its posix_msg */
+	struct idlist		*msgs;		/* posix_msgs, arrival order */
 	uint8_t			 buf[PART_MAX];
 };
 
@@ -312,25 +309,28 @@ store_posix_append(struct posix_store *ps, const struct store_entry *e,
 {
 	struct posix_msg	*pm = xcalloc(1, sizeof *pm);
 
-	if (ps->nmsgs == ps->cap) {
-		ps->cap = ps->cap == 0 ? 64 : ps->cap * 2;
-		ps->msgs = xreallocarray(ps->msgs, ps->cap, sizeof *ps->msgs);
-	}
 	pm->e = *e;
 	pm->body = body;
-	ps->msgs[ps->nmsgs++] = pm;
-	idmap_put(ps->byid, pm->e.id, pm);
+	idlist_add(ps->msgs, pm->e.id, pm);
 	return (pm);
+}
+
+/* store_posix_free_msg - free a message (idlist_free's callback). */
+static void
+store_posix_free_msg(void *p)
+{
+	struct posix_msg	*pm = p;
+
+	free(pm->body);
+	free(pm);
 }
 
 /* store_posix_drop - forget message pm (its parts are gone already). */
 static void
 store_posix_drop(struct posix_store *ps, struct posix_msg *pm)
 {
-	idmap_del(ps->byid, pm->e.id);
-	store_unlist((void **)ps->msgs, &ps->nmsgs, pm);
-	free(pm->body);
-	free(pm);
+	idlist_del(ps->msgs, pm->e.id);
+	store_posix_free_msg(pm);
 }
 
 /* store_posix_found - a part read back on open: fill in its message. */
@@ -344,7 +344,7 @@ store_posix_found(struct posix_store *ps, const uint8_t *buf, size_t n)
 
 	if (mail_part_decode(buf, n, &h, &data) != 0)
 		return;
-	if ((pm = idmap_get(ps->byid, h.id)) == NULL) {
+	if ((pm = idlist_get(ps->msgs, h.id)) == NULL) {
 		memset(&e, 0, sizeof e);
 		memcpy(e.id, h.id, sizeof e.id);
 		memcpy(e.from, h.from, sizeof e.from);
@@ -375,7 +375,7 @@ store_posix_open(const struct store_config *cfg, int owner, char **cause)
 
 	(void)cause;
 	ps->owner = owner;
-	ps->byid = idmap_new();
+	ps->msgs = idlist_new();
 	uuid_unparse_lower(cfg->dirid, ps->idstr);
 	dir = xstrdup(cfg->keyfile);
 	xasprintf(&ps->registry, "%s/%s", dirname(dir), POSIX_REGISTRY);
@@ -403,8 +403,8 @@ store_posix_open(const struct store_config *cfg, int owner, char **cause)
 	for (i = 0; i < ps->nboxes; i++)
 		store_posix_rotate(ps, &ps->boxes[i], NULL, store_posix_found);
 	/* Drop what a crash left half stored. */
-	for (i = 0; i < ps->nmsgs;) {
-		struct posix_msg	*m = ps->msgs[i];
+	for (i = 0; i < idlist_count(ps->msgs);) {
+		struct posix_msg	*m = idlist_at(ps->msgs, i);
 
 		if (m->missing == 0) {
 			i++;
@@ -429,13 +429,8 @@ store_posix_close(void *be)
 
 	for (i = 0; i < ps->nboxes; i++)
 		mq_close(ps->boxes[i].mq);
-	for (i = 0; i < ps->nmsgs; i++) {
-		free(ps->msgs[i]->body);
-		free(ps->msgs[i]);
-	}
+	idlist_free(ps->msgs, store_posix_free_msg);
 	free(ps->boxes);
-	free(ps->msgs);
-	idmap_free(ps->byid);
 	free(ps->registry);
 	free(ps);
 }
@@ -490,7 +485,7 @@ store_posix_get(void *be, const uint8_t *id, struct mail *m, char **cause)
 	struct posix_store	*ps = be;
 	struct posix_msg	*pm;
 
-	if ((pm = idmap_get(ps->byid, id)) == NULL) {
+	if ((pm = idlist_get(ps->msgs, id)) == NULL) {
 		*cause = xstrdup("no such message");
 		return (-1);
 	}
@@ -509,7 +504,7 @@ store_posix_remove(void *be, const uint8_t *id)
 	struct posix_msg	*pm;
 	struct mq_attr		 attr;
 
-	if ((pm = idmap_get(ps->byid, id)) == NULL)
+	if ((pm = idlist_get(ps->msgs, id)) == NULL)
 		return (-1);
 	if ((b = store_posix_box(ps, pm->e.to, NULL, 0)) != NULL) {
 		if (store_posix_rotate(ps, b, id, NULL) == -1)
@@ -524,21 +519,21 @@ store_posix_remove(void *be, const uint8_t *id)
 static size_t
 store_posix_count(void *be)
 {
-	return (((struct posix_store *)be)->nmsgs);
+	return (idlist_count(((struct posix_store *)be)->msgs));
 }
 
 static const struct store_entry *
 store_posix_entry(void *be, size_t i)
 {
-	struct posix_store	*ps = be;
+	struct posix_msg *pm = idlist_at(((struct posix_store *)be)->msgs, i);
 
-	return (i < ps->nmsgs ? &ps->msgs[i]->e : NULL);
+	return (pm != NULL ? &pm->e : NULL);
 }
 
 static const struct store_entry *
 store_posix_find(void *be, const uint8_t *id)
 {
-	struct posix_msg *pm = idmap_get(((struct posix_store *)be)->byid, id);
+	struct posix_msg *pm = idlist_get(((struct posix_store *)be)->msgs, id);
 
 	return (pm != NULL ? &pm->e : NULL);
 }

@@ -34,7 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "idmap.h"
+#include "idlist.h"
 #include "log.h"
 #include "msgq.h"
 #include "record.h"
@@ -67,10 +67,7 @@ struct sysv_store {
 	long		 tag;		/* high half of our mtypes */
 	unsigned	 cursor;
 	long		 next_type;
-	struct sysv_msg	**msgs;		/* arrival order */
-	size_t		 nmsgs;
-	size_t		 cap;
-	struct idmap	*byid;		/* id -> its sysv_msg */
+	struct idlist	*msgs;		/* sysv_msgs, arrival order */
 	uint8_t		 buf[PART_MAX];
 };
 
@@ -87,13 +84,18 @@ store_sysv_append(struct sysv_store *ss, const struct sysv_msg *m)
 {
 	struct sysv_msg	*copy = xmalloc(sizeof *copy);
 
-	if (ss->nmsgs == ss->cap) {
-		ss->cap = ss->cap == 0 ? 64 : ss->cap * 2;
-		ss->msgs = xreallocarray(ss->msgs, ss->cap, sizeof *ss->msgs);
-	}
 	*copy = *m;
-	ss->msgs[ss->nmsgs++] = copy;
-	idmap_put(ss->byid, copy->e.id, copy);
+	idlist_add(ss->msgs, copy->e.id, copy);
+}
+
+/* store_sysv_free_msg - idlist_free's callback. */
+static void
+store_sysv_free_msg(void *p)
+{
+	struct sysv_msg	*sm = p;
+
+	free(sm->parts);
+	free(sm);
 }
 
 /* store_sysv_adopt - is the queue at shard i ours? Record it if so. */
@@ -268,9 +270,7 @@ store_sysv_scan(struct sysv_store *ss)
 		store_sysv_group(ss, found + i, j - i);
 	}
 	free(found);
-	if (ss->nmsgs > 0)
-		qsort(ss->msgs, ss->nmsgs, sizeof *ss->msgs,
-		    store_sysv_msg_cmp);
+	idlist_sort(ss->msgs, store_sysv_msg_cmp);
 }
 
 static void *
@@ -286,7 +286,7 @@ store_sysv_open(const struct store_config *cfg, int create, char **cause)
 	if (ss->max_shards == 0 || ss->max_shards > SYSV_SHARDS_MAX)
 		ss->max_shards = SYSV_SHARDS_MAX;
 	ss->owner = create;
-	ss->byid = idmap_new();
+	ss->msgs = idlist_new();
 	ss->tag = (long)(record_sum(cfg->dirid, MAIL_ID_LEN, RECORD_SUM_SEED) &
 	    0x7fffffffu);
 	ss->next_type = (ss->tag << 32) | 1;
@@ -308,7 +308,7 @@ store_sysv_open(const struct store_config *cfg, int create, char **cause)
 	return (ss);
 
 fail:
-	idmap_free(ss->byid);
+	idlist_free(ss->msgs, NULL);
 	free(ss->keyfile);
 	free(ss);
 	return (NULL);
@@ -328,12 +328,7 @@ store_sysv_close(void *be)
 			msgq_remove(ss->qid[i]);
 	}
 
-	for (i = 0; i < ss->nmsgs; i++) {
-		free(ss->msgs[i]->parts);
-		free(ss->msgs[i]);
-	}
-	free(ss->msgs);
-	idmap_free(ss->byid);
+	idlist_free(ss->msgs, store_sysv_free_msg);
 	free(ss->keyfile);
 	free(ss);
 }
@@ -477,7 +472,7 @@ store_sysv_get(void *be, const uint8_t *id, struct mail *m, char **cause)
 	struct sysv_msg		*sm;
 	uint16_t		 k;
 
-	if ((sm = idmap_get(ss->byid, id)) == NULL) {
+	if ((sm = idlist_get(ss->msgs, id)) == NULL) {
 		*cause = xstrdup("no such message");
 		return (-1);
 	}
@@ -502,7 +497,7 @@ store_sysv_remove(void *be, const uint8_t *id)
 	struct sysv_msg		*sm;
 	uint16_t		 k;
 
-	if ((sm = idmap_del(ss->byid, id)) == NULL)
+	if ((sm = idlist_del(ss->msgs, id)) == NULL)
 		return (-1);
 	for (k = 0; k < sm->nparts; k++) {
 		if (ss->qid[sm->parts[k].shard] < 0)
@@ -512,30 +507,28 @@ store_sysv_remove(void *be, const uint8_t *id)
 			log_warn("queue %d: msgrcv type %ld",
 			    ss->qid[sm->parts[k].shard], sm->parts[k].type);
 	}
-	store_unlist((void **)ss->msgs, &ss->nmsgs, sm);
-	free(sm->parts);
-	free(sm);
+	store_sysv_free_msg(sm);
 	return (0);
 }
 
 static size_t
 store_sysv_count(void *be)
 {
-	return (((struct sysv_store *)be)->nmsgs);
+	return (idlist_count(((struct sysv_store *)be)->msgs));
 }
 
 static const struct store_entry *
 store_sysv_entry(void *be, size_t i)
 {
-	struct sysv_store	*ss = be;
+	struct sysv_msg	*sm = idlist_at(((struct sysv_store *)be)->msgs, i);
 
-	return (i < ss->nmsgs ? &ss->msgs[i]->e : NULL);
+	return (sm != NULL ? &sm->e : NULL);
 }
 
 static const struct store_entry *
 store_sysv_find(void *be, const uint8_t *id)
 {
-	struct sysv_msg	*sm = idmap_get(((struct sysv_store *)be)->byid, id);
+	struct sysv_msg	*sm = idlist_get(((struct sysv_store *)be)->msgs, id);
 
 	return (sm != NULL ? &sm->e : NULL);
 }
@@ -569,6 +562,7 @@ static int
 store_sysv_destroy(void *be)
 {
 	struct sysv_store	*ss = be;
+	struct sysv_msg		*sm;
 	unsigned		 i;
 	size_t			 k;
 	uint16_t		 p;
@@ -577,11 +571,12 @@ store_sysv_destroy(void *be)
 	for (i = 0; i < SYSV_SHARDS_MAX; i++) {
 		if (ss->qid[i] >= 0 && ss->shared[i]) {
 			/* Another run directory's mail is in it. */
-			for (k = 0; k < ss->nmsgs; k++)
-				for (p = 0; p < ss->msgs[k]->nparts; p++)
-					if (ss->msgs[k]->parts[p].shard == i)
+			for (k = 0; (sm = idlist_at(ss->msgs, k)) != NULL;
+			    k++)
+				for (p = 0; p < sm->nparts; p++)
+					if (sm->parts[p].shard == i)
 						msgq_take(ss->qid[i],
-						    ss->msgs[k]->parts[p].type,
+						    sm->parts[p].type,
 						    NULL, 0);
 			log_warnx("queue %d is shared with another run "
 			    "directory: only our parts removed", ss->qid[i]);
