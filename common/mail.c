@@ -97,14 +97,18 @@ mail_part_count(uint32_t len)
 	return ((uint16_t)((len + PART_DATA_MAX - 1) / PART_DATA_MAX));
 }
 
+/* mail_part_sum - a part's checksum, as its version takes it. */
 static uint32_t
 mail_part_sum(const struct part_hdr *h, const uint8_t *data)
 {
 	struct part_hdr	copy = *h;
 
 	copy.sum = 0;
-	return (record_sum(data, h->datalen,
-	    record_sum(&copy, sizeof copy, RECORD_SUM_SEED)));
+	if (h->version == 1)	/* stored by ipcmail before 2026-11-25 */
+		return (record_sum(data, h->datalen,
+		    record_sum(&copy, sizeof copy, RECORD_SUM_SEED)));
+	return (record_fold(record_sum64(data, h->datalen,
+	    record_sum64(&copy, sizeof copy, RECORD_SUM64_SEED))));
 }
 
 /* mail_part_encode - write part number idx of m into buf[PART_MAX]. */
@@ -144,7 +148,8 @@ mail_part_decode(const uint8_t *buf, size_t size, struct part_hdr *h,
 	if (size < sizeof *h)
 		return (-1);
 	memcpy(h, buf, sizeof *h);
-	if (h->magic != PART_MAGIC || h->version != PART_VERSION)
+	if (h->magic != PART_MAGIC || (h->version != PART_VERSION &&
+	    h->version != 1))
 		return (-1);
 	if (h->datalen != size - sizeof *h || h->nparts == 0 ||
 	    h->part >= h->nparts || h->nparts != mail_part_count(h->len))

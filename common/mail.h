@@ -26,7 +26,7 @@ struct mail {
 };
 
 #define PART_MAGIC	0x31504d49u	/* "IMP1" */
-#define PART_VERSION	1
+#define PART_VERSION	2	/* 2: record_sum64; 1 (still read): record_sum */
 #define PART_MAX	8192		/* msgmax on these machines */
 
 struct part_hdr {
@@ -38,7 +38,7 @@ struct part_hdr {
 	uint32_t	len;		/* whole body */
 	uint32_t	offset;		/* of this part's data in the body */
 	uint32_t	datalen;	/* data bytes after the header */
-	uint32_t	sum;		/* FNV-1a of header (sum 0) + data */
+	uint32_t	sum;		/* of header (sum 0) + data: see version */
 	uint32_t	pad3;		/* explicit: the checksum covers it */
 	int64_t		date;
 	uint8_t		id[MAIL_ID_LEN];

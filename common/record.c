@@ -29,15 +29,18 @@ record_sum(const void *data, size_t len, uint32_t h)
 
 
 /*
- * record_wire_sum - 64-bit FNV-1a taken eight bytes a step, continued
- * from h.  Every record is summed by its writer and its reader, several
- * times a message; a multiply a byte (record_sum) was a twentieth of
- * mailserv's time.  It catches garbage, not forgers (see proto.h).
+ * record_sum64 - 64-bit FNV-1a taken eight bytes a step, continued from
+ * h.  Every record is summed by its writer and its reader, and every
+ * stored part and spool record once or twice, several sums a message: a
+ * multiply a byte (record_sum, kept for names and for reading what an
+ * older version stored) was a twentieth of mailserv's time.  It catches
+ * garbage, not forgers (see proto.h).
  */
-static uint64_t
-record_wire_sum(const uint8_t *p, size_t len, uint64_t h)
+uint64_t
+record_sum64(const void *data, size_t len, uint64_t h)
 {
-	uint64_t	w;
+	const uint8_t	*p = data;
+	uint64_t	 w;
 
 	for (; len >= sizeof w; p += sizeof w, len -= sizeof w) {
 		memcpy(&w, p, sizeof w);
@@ -48,18 +51,22 @@ record_wire_sum(const uint8_t *p, size_t len, uint64_t h)
 	return (h);
 }
 
-/* record_compute_sum - the header's (sum 0) and payload's, in 32 bits. */
+/* record_fold - a record_sum64 in the 32 bits a header has room for. */
+uint32_t
+record_fold(uint64_t h)
+{
+	return ((uint32_t)(h ^ (h >> 32)));
+}
+
+/* record_compute_sum - the header's (sum 0) and payload's. */
 static uint32_t
 record_compute_sum(const struct record *rec)
 {
 	struct proto_hdr	hdr = rec->hdr;
-	uint64_t		h;
 
 	hdr.sum = 0;
-	h = record_wire_sum((const uint8_t *)&hdr, sizeof hdr,
-	    0xcbf29ce484222325ULL);
-	h = record_wire_sum(rec->payload, rec->hdr.len, h);
-	return ((uint32_t)(h ^ (h >> 32)));
+	return (record_fold(record_sum64(rec->payload, rec->hdr.len,
+	    record_sum64(&hdr, sizeof hdr, RECORD_SUM64_SEED))));
 }
 
 /* record_build - fill rec; returns its size on the wire. */

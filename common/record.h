@@ -19,7 +19,11 @@ struct record {
 
 #define RECORD_SUM_SEED	2166136261u	/* FNV-1a's offset basis */
 
+#define RECORD_SUM64_SEED 0xcbf29ce484222325ULL /* FNV-1a 64's basis */
+
 uint32_t record_sum(const void *, size_t, uint32_t);
+uint64_t record_sum64(const void *, size_t, uint64_t);
+uint32_t record_fold(uint64_t);
 size_t	record_build(struct record *, uint16_t, uint32_t, const uint8_t *,
 	    const void *, size_t);
 int	record_check_header(const struct proto_hdr *);

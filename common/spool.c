@@ -36,7 +36,8 @@
 
 #define SPOOL_FILE	"spool.log"
 #define SPOOL_TMP	"spool.log.new"
-#define SPOOL_MAGIC	0x31534d49u	/* "IMS1" */
+#define SPOOL_MAGIC	0x32534d49u	/* "IMS2": record_sum64 */
+#define SPOOL_MAGIC1	0x31534d49u	/* "IMS1": record_sum, still read */
 #define SPOOL_PUT	1
 #define SPOOL_DONE	2
 #define SPOOL_CANCEL	3
@@ -48,7 +49,7 @@ struct spool_hdr {
 	uint16_t	type;
 	uint16_t	pad;
 	uint32_t	len;		/* payload bytes */
-	uint32_t	sum;		/* FNV-1a of the payload */
+	uint32_t	sum;		/* of the payload: see magic */
 };
 
 struct spool_put_rec {
@@ -123,6 +124,15 @@ spool_valid_put(const uint8_t *p, uint32_t len)
 	    name_valid_field(r.to, sizeof r.to));
 }
 
+/* spool_sum - a record's payload checksum, as its magic takes it. */
+static uint32_t
+spool_sum(uint32_t magic, const uint8_t *p, uint32_t len)
+{
+	if (magic == SPOOL_MAGIC1)	/* logged before 2026-11-25 */
+		return (record_sum(p, len, RECORD_SUM_SEED));
+	return (record_fold(record_sum64(p, len, RECORD_SUM64_SEED)));
+}
+
 /* spool_replay - read the log; cut a torn or corrupt tail. */
 static int
 spool_replay(struct spool *sp, char **cause)
@@ -138,13 +148,13 @@ spool_replay(struct spool *sp, char **cause)
 	}
 	while (off + (off_t)sizeof h <= st.st_size) {
 		if (pread(sp->fd, &h, sizeof h, off) != sizeof h ||
-		    h.magic != SPOOL_MAGIC || h.len > SPOOL_BODY_MAX ||
+		    (h.magic != SPOOL_MAGIC && h.magic != SPOOL_MAGIC1) ||
+		    h.len > SPOOL_BODY_MAX ||
 		    off + (off_t)sizeof h + h.len > st.st_size)
 			break;
 		p = xreallocarray(p, h.len + 1, 1);
 		if (pread(sp->fd, p, h.len, off + (off_t)sizeof h) !=
-		    (ssize_t)h.len ||
-		    record_sum(p, h.len, RECORD_SUM_SEED) != h.sum)
+		    (ssize_t)h.len || spool_sum(h.magic, p, h.len) != h.sum)
 			break;
 		if (h.type == SPOOL_PUT && spool_valid_put(p, h.len))
 			spool_add_entry(sp, p, off + (off_t)sizeof h, h.len);
@@ -247,7 +257,8 @@ spool_append(struct spool *sp, uint16_t type, const void *a, size_t alen,
 	h.magic = SPOOL_MAGIC;
 	h.type = type;
 	h.len = (uint32_t)(alen + blen);
-	h.sum = record_sum(b, blen, record_sum(a, alen, RECORD_SUM_SEED));
+	h.sum = record_fold(record_sum64(b, blen, record_sum64(a, alen,
+	    RECORD_SUM64_SEED)));
 	if (sp->buflen + need > sp->bufcap) {
 		sp->bufcap = sp->bufcap == 0 ? 65536 : sp->bufcap;
 		while (sp->bufcap < sp->buflen + need)

@@ -59,8 +59,12 @@ mail_unit_resum(uint8_t *buf)
 
 	memcpy(&h, buf, sizeof h);
 	h.sum = 0;
-	h.sum = record_sum(buf + sizeof h, h.datalen,
-	    record_sum(&h, sizeof h, 2166136261u));
+	if (h.version == 1)
+		h.sum = record_sum(buf + sizeof h, h.datalen,
+		    record_sum(&h, sizeof h, 2166136261u));
+	else
+		h.sum = record_fold(record_sum64(buf + sizeof h, h.datalen,
+		    record_sum64(&h, sizeof h, 0xcbf29ce484222325ULL)));
 	memcpy(buf, &h, sizeof h);
 }
 
@@ -229,6 +233,26 @@ mail_decode_resum_sane(void **state)
 	assert_int_equal(mail_part_decode(c, LAST, &h, &data), 0);
 	assert_int_equal(h.part, 2);
 	assert_int_equal(h.datalen, 500);
+}
+
+/* A part stored by an older ipcmail (version 1, byte-wise sum) is read. */
+static void
+mail_decode_version1(void **state)
+{
+	uint8_t		*buf = *state, *c;
+	struct part_hdr	*e, h;
+	const uint8_t	*data;
+
+	c = mail_unit_edit(buf, &e);
+	e->version = 1;
+	mail_unit_resum(c);
+	assert_int_equal(mail_part_decode(c, FULL, &h, &data), 0);
+	assert_int_equal(h.version, 1);
+	/* ... and only with its own kind of sum. */
+	e->version = PART_VERSION;
+	mail_unit_resum(c);
+	e->version = 1;
+	assert_int_equal(mail_part_decode(c, FULL, &h, &data), -1);
 }
 
 static void
@@ -598,6 +622,8 @@ main(void)
 		cmocka_unit_test(mail_split_reassemble),
 		cmocka_unit_test(mail_split_edges),
 		cmocka_unit_test_setup_teardown(mail_decode_resum_sane,
+		    decode_setup, decode_teardown),
+		cmocka_unit_test_setup_teardown(mail_decode_version1,
 		    decode_setup, decode_teardown),
 		cmocka_unit_test_setup_teardown(mail_decode_bad_magic,
 		    decode_setup, decode_teardown),

@@ -5,8 +5,9 @@
  * tail is cut off, compaction keeps exactly the live messages, the ids
  * of delivered messages are remembered across reopens and compaction
  * (cancelled ones are not), a commit in two halves puts what was
- * logged meanwhile after it, and a spool directory others can read is
- * refused.
+ * logged meanwhile after it, a spool directory others can read is
+ * refused, and a log an older ipcmail wrote (records "IMS1", byte-wise
+ * sums) is still read.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -24,6 +25,7 @@
 #include <cmocka.h>
 
 #include "mail.h"
+#include "record.h"
 #include "spool.h"
 
 struct spool_unit {
@@ -226,6 +228,105 @@ test_torn_tail_is_cut(void **state)
 	mail_free(&b);
 }
 
+/*
+ * spool_unit_old_record - append one record as ipcmail wrote them before
+ * 2026-11-25: magic "IMS1", type, pad, length, record_sum of payload a
+ * then b; wrong: a sum of the current kind instead.
+ */
+static void
+spool_unit_old_record(int fd, uint16_t type, const void *a, size_t alen,
+    const void *b, size_t blen, int wrong)
+{
+	struct {
+		uint32_t	magic;
+		uint16_t	type;
+		uint16_t	pad;
+		uint32_t	len;
+		uint32_t	sum;
+	} h;
+
+	memset(&h, 0, sizeof h);
+	h.magic = 0x31534d49u;
+	h.type = type;
+	h.len = (uint32_t)(alen + blen);
+	h.sum = wrong ? record_fold(record_sum64(b, blen, record_sum64(a,
+	    alen, RECORD_SUM64_SEED))) : record_sum(b, blen, record_sum(a,
+	    alen, RECORD_SUM_SEED));
+	assert_int_equal(write(fd, &h, sizeof h), sizeof h);
+	assert_int_equal(write(fd, a, alen), (ssize_t)alen);
+	if (blen > 0)
+		assert_int_equal(write(fd, b, blen), (ssize_t)blen);
+}
+
+/* spool_unit_old_put - a PUT record of m, in the old format. */
+static void
+spool_unit_old_put(int fd, const struct mail *m, int wrong)
+{
+	struct {
+		uint8_t		id[MAIL_ID_LEN];
+		char		from[PROTO_NAME_MAX + 1];
+		char		to[PROTO_NAME_MAX + 1];
+		uint8_t		pad[6];
+		int64_t		date;
+		uint32_t	len;
+		uint32_t	pad2;
+	} r;
+
+	memset(&r, 0, sizeof r);
+	memcpy(r.id, m->id, sizeof r.id);
+	strcpy(r.from, m->from);
+	strcpy(r.to, m->to);
+	r.date = m->date;
+	r.len = m->len;
+	spool_unit_old_record(fd, 1, &r, sizeof r, m->body, m->len, wrong);
+}
+
+static void
+test_old_log_is_read(void **state)
+{
+	struct spool_unit	*u = *state;
+	struct spool		*sp = spool_unit_open(u);
+	struct mail		 a, b, c, d;
+	char			*cause = NULL, path[128];
+	int			 fd;
+
+	spool_close(sp);
+	snprintf(path, sizeof path, "%s/spool/spool.log", u->dir);
+	fd = open(path, O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	spool_unit_mail(&a, 1, 30);
+	spool_unit_mail(&b, 2, 300);
+	spool_unit_mail(&c, 3, 3);
+	spool_unit_old_put(fd, &a, 0);
+	spool_unit_old_put(fd, &b, 0);
+	spool_unit_old_record(fd, 2, b.id, MAIL_ID_LEN, NULL, 0, 0);
+	/* A sum of the new kind in an old record: a corrupt tail. */
+	spool_unit_old_put(fd, &c, 1);
+	close(fd);
+
+	sp = spool_unit_open(u);
+	assert_int_equal(spool_count(sp), 1);
+	spool_unit_same(sp, 0, &a);
+	assert_true(spool_delivered(sp, b.id));
+	assert_false(spool_has(sp, c.id));
+	/* New records follow the old ones, and all survive compaction. */
+	spool_unit_mail(&d, 4, 50);
+	spool_put(sp, &d);
+	assert_int_equal(spool_commit(sp, &cause), 0);
+	assert_int_equal(spool_compact(sp, &cause), 0);
+	spool_close(sp);
+	sp = spool_unit_open(u);
+	assert_int_equal(spool_count(sp), 2);
+	spool_unit_same(sp, 0, &a);
+	spool_unit_same(sp, 1, &d);
+	assert_true(spool_delivered(sp, b.id));
+	spool_close(sp);
+	mail_free(&a);
+	mail_free(&b);
+	mail_free(&c);
+	mail_free(&d);
+}
+
 static void
 test_delivered_remembered(void **state)
 {
@@ -371,6 +472,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_uncommitted_are_lost,
 		    spool_unit_setup, spool_unit_teardown),
 		cmocka_unit_test_setup_teardown(test_done_removes,
+		    spool_unit_setup, spool_unit_teardown),
+		cmocka_unit_test_setup_teardown(test_old_log_is_read,
 		    spool_unit_setup, spool_unit_teardown),
 		cmocka_unit_test_setup_teardown(test_torn_tail_is_cut,
 		    spool_unit_setup, spool_unit_teardown),
