@@ -27,10 +27,12 @@ FUZZ_MAIL_SRCS = $(top_srcdir)/common/mail.c $(top_srcdir)/common/name.c \
 	$(top_srcdir)/common/record.c $(top_srcdir)/common/xmalloc.c \
 	$(top_srcdir)/common/log.c $(top_srcdir)/common/io.c
 FUZZ_FILE_LIB_SRCS = $(top_srcdir)/common/spool.c \
-	$(top_srcdir)/common/idset.c $(top_srcdir)/common/mbox.c \
+	$(top_srcdir)/common/idset.c $(top_srcdir)/common/idmap.c \
+	$(top_srcdir)/common/idlist.c $(top_srcdir)/common/mbox.c \
 	$(FUZZ_MAIL_SRCS)
 FUZZ_FILES_SRCS = $(top_srcdir)/tests/fuzz/fuzz_files.c $(FUZZ_FILE_LIB_SRCS)
 FUZZ_FILES_HDRS = $(top_srcdir)/common/spool.h $(top_srcdir)/common/idset.h \
+	$(top_srcdir)/common/idmap.h $(top_srcdir)/common/idlist.h \
 	$(top_srcdir)/common/mbox.h
 FUZZ_PROGS = tests/fuzz/fuzz_record tests/fuzz/fuzz_part \
 	tests/fuzz/fuzz_spool tests/fuzz/fuzz_mbox tests/fuzz/fuzz_seeds
