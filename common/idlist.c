@@ -44,16 +44,22 @@ idlist_free(struct idlist *l, void (*fn)(void *))
 	free(l);
 }
 
-/* idlist_add - item (not NULL), under id, after every other. */
-void
+/*
+ * idlist_add - item (not NULL), under id, after every other: 0; or -1,
+ * nothing added, if an item has that id already.
+ */
+int
 idlist_add(struct idlist *l, const uint8_t *id, void *item)
 {
+	if (idmap_get(l->byid, id) != NULL)
+		return (-1);
 	if (l->n == l->cap) {
 		l->cap = l->cap == 0 ? 64 : l->cap * 2;
 		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
 	}
 	l->v[l->n++] = item;
 	idmap_put(l->byid, id, item);
+	return (0);
 }
 
 /* idlist_get - the item with this id, or NULL. */

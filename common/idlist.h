@@ -12,7 +12,7 @@ struct idlist;
 
 struct idlist *idlist_new(void);
 void	idlist_free(struct idlist *, void (*)(void *));
-void	idlist_add(struct idlist *, const uint8_t *, void *);
+int	idlist_add(struct idlist *, const uint8_t *, void *);
 void	*idlist_get(const struct idlist *, const uint8_t *);
 void	*idlist_del(struct idlist *, const uint8_t *);
 size_t	idlist_count(const struct idlist *);

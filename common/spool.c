@@ -97,7 +97,10 @@ spool_add_entry(struct spool *sp, const uint8_t *id, off_t offset,
 	memcpy(e->id, id, MAIL_ID_LEN);
 	e->offset = offset;
 	e->size = size;
-	idlist_add(sp->live, e->id, e);
+	/* A second PUT of a live id (a log written by hand): the first
+	 * one counts. */
+	if (idlist_add(sp->live, e->id, e) != 0)
+		free(e);
 }
 
 /* spool_drop - forget live message id; 1 if it was live. */

@@ -115,12 +115,19 @@ store_close(struct store *st)
 	free(st);
 }
 
-/* store_put - keep m; 0, STORE_FULL (nothing kept) or -1. */
+/*
+ * store_put - keep m; 0, STORE_FULL (nothing kept) or -1.  An id is
+ * stored once: the server checks before, and this makes sure.
+ */
 int
 store_put(struct store *st, const struct mail *m, char **cause)
 {
 	int	rc;
 
+	if (store_find(st, m->id) != NULL) {
+		xasprintf(cause, "a message with this id is stored already");
+		return (-1);
+	}
 	if ((rc = st->ops->put(st->be, m, cause)) == 0)
 		store_box_add(st, m->to, m->len, 1);
 	return (rc);

@@ -311,7 +311,9 @@ store_posix_append(struct posix_store *ps, const struct store_entry *e,
 
 	pm->e = *e;
 	pm->body = body;
-	idlist_add(ps->msgs, pm->e.id, pm);
+	/* Ids are unique: store_put checks, and a scan looks first. */
+	if (idlist_add(ps->msgs, pm->e.id, pm) != 0)
+		log_panic("store: message id added twice");
 	return (pm);
 }
 

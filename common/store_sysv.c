@@ -85,7 +85,9 @@ store_sysv_append(struct sysv_store *ss, const struct sysv_msg *m)
 	struct sysv_msg	*copy = xmalloc(sizeof *copy);
 
 	*copy = *m;
-	idlist_add(ss->msgs, copy->e.id, copy);
+	/* Ids are unique: put checks, and the scan groups parts by id. */
+	if (idlist_add(ss->msgs, copy->e.id, copy) != 0)
+		log_panic("store: message id added twice");
 }
 
 /* store_sysv_free_msg - idlist_free's callback. */

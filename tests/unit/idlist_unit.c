@@ -1,7 +1,8 @@
 /*
  * idlist_unit.c - unit tests of common/idlist.c: items come back in the
  * order they were added, found by id; a deletion anywhere (first, last,
- * middle) keeps the order of the rest; sorting reorders; and a random
+ * middle) keeps the order of the rest; a second item under a present
+ * id is refused; sorting reorders; and a random
  * run agrees with a plain array kept alongside.
  */
 #include <setjmp.h>
@@ -71,6 +72,11 @@ idlist_add_del(void **state)
 	idlist_unit_item(&gone, 2);
 	assert_null(idlist_get(l, gone.id));
 	assert_null(idlist_del(l, gone.id));
+	/* A second item under a present id is refused: nothing added. */
+	idlist_unit_item(&gone, 3);
+	assert_int_equal(idlist_add(l, gone.id, &gone), -1);
+	assert_ptr_equal(idlist_get(l, gone.id), &it[3]);
+	idlist_unit_order(l, want, 3);
 	idlist_free(l, NULL);
 }
 

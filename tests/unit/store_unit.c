@@ -3,8 +3,10 @@
  * common/store_sysv.c) on real message queues keyed by ftok() on a
  * private key file: put and get byte-exact across queues, index rebuilt
  * on reopen, all-or-nothing puts when the store is full, a crashed
- * half-put cleaned away, and an ftok collision with another run
- * directory (same keys, another id) leaving each other's mail alone.
+ * half-put cleaned away, an ftok collision with another run
+ * directory (same keys, another id) leaving each other's mail alone,
+ * and messages found by id, in arrival order, across removals
+ * anywhere, with a second put of a stored id refused.
  */
 #include <sys/types.h>
 #include <sys/ipc.h>
@@ -276,6 +278,56 @@ test_unread_tally(void **state)
 	assert_int_equal(store_destroy(st), 0);
 }
 
+static void
+test_find_in_order(void **state)
+{
+	struct store_unit	*u = *state;
+	struct store		*st = store_unit_open(&u->cfg);
+	struct mail		 m[40], again;
+	char			*cause = NULL;
+	int			 i, k, gone[40] = { 0 };
+
+	for (i = 0; i < 40; i++) {
+		store_unit_mail(&m[i], i % 2 ? "bob" : "carol", 20 + i, i);
+		assert_int_equal(store_put(st, &m[i], &cause), 0);
+	}
+	/* The oldest, the newest, and some in between. */
+	for (i = 0; i < 40; i += (i < 10 ? 3 : 7)) {
+		assert_int_equal(store_remove(st, m[i].id), 0);
+		gone[i] = 1;
+	}
+	assert_int_equal(store_remove(st, m[39].id), 0);
+	gone[39] = 1;
+	/* A second put under a stored id changes nothing. */
+	again = m[5];
+	assert_int_equal(store_put(st, &again, &cause), -1);
+	free(cause);
+	cause = NULL;
+	for (k = 0; k < 2; k++) {
+		size_t	n = 0;
+
+		for (i = 0; i < 40; i++) {
+			if (gone[i]) {
+				assert_null(store_find(st, m[i].id));
+				continue;
+			}
+			assert_non_null(store_find(st, m[i].id));
+			if (memcmp(store_entry(st, n)->id, m[i].id,
+			    MAIL_ID_LEN) != 0)
+				fail_msg("entry %zu is not message %d", n, i);
+			n++;
+		}
+		assert_int_equal(store_count(st), n);
+		store_unit_check(st, &m[5]);
+		/* And again from the kernel alone. */
+		store_close(st);
+		st = store_unit_open(&u->cfg);
+	}
+	for (i = 0; i < 40; i++)
+		free(m[i].body);
+	assert_int_equal(store_destroy(st), 0);
+}
+
 int
 main(void)
 {
@@ -289,6 +341,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_half_put_removed,
 		    store_unit_setup, store_unit_teardown),
 		cmocka_unit_test_setup_teardown(test_ftok_collision,
+		    store_unit_setup, store_unit_teardown),
+		cmocka_unit_test_setup_teardown(test_find_in_order,
 		    store_unit_setup, store_unit_teardown),
 	};
 
