@@ -2,9 +2,10 @@
  * idmap.c - a hash map from 16-byte ids to (non-NULL) pointers: open
  * addressing with linear probing, at most half full, and deletion by
  * shifting the rest of a run back, so no tombstones pile up.  Ids come
- * from senders, who may choose them; the hash mixes all 16 bytes with
- * a random key taken when the map is made, so a sender cannot aim its
- * ids at one run of slots without knowing the key.  (It is a quick
+ * from senders, who may choose them; each half of an id is mixed with a
+ * random key taken when the map is made and through a full 64-bit
+ * finalizer (every input bit reaches every slot bit), so a sender who
+ * does not know the key cannot aim ids at one run of slots.  (A quick
  * mix, not a cryptographic hash.)  Nothing here knows about mail.
  */
 #include <stdlib.h>
@@ -29,18 +30,29 @@ struct idmap {
 	uint64_t		 key[2];
 };
 
+/* idmap_mix - MurmurHash3's 64-bit finalizer: a bijection in which
+ * every input bit changes about half the output bits. */
+static uint64_t
+idmap_mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return (x);
+}
+
 /* idmap_hash - the home slot of id. */
 static size_t
 idmap_hash(const struct idmap *map, const uint8_t *id)
 {
-	uint64_t	a, b, h;
+	uint64_t	a, b;
 
 	memcpy(&a, id, sizeof a);
 	memcpy(&b, id + sizeof a, sizeof b);
-	h = (a ^ map->key[0]) * 0x9e3779b97f4a7c15ULL;
-	h = (h ^ (h >> 29) ^ b ^ map->key[1]) * 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 32;
-	return ((size_t)h & (map->cap - 1));
+	return ((size_t)idmap_mix(idmap_mix(a ^ map->key[0]) ^ b ^
+	    map->key[1]) & (map->cap - 1));
 }
 
 /* idmap_find - the slot holding id, or the empty slot it would take. */
@@ -153,4 +165,20 @@ size_t
 idmap_count(const struct idmap *map)
 {
 	return (map->n);
+}
+
+/*
+ * idmap_displacement - how many slots past their home slot the ids sit,
+ * all together: a lookup of each id costs its displacement + 1 probes.
+ * For tests; with a sound hash the mean stays near 1 at half load.
+ */
+size_t
+idmap_displacement(const struct idmap *map)
+{
+	size_t	i, total = 0, mask = map->cap - 1;
+
+	for (i = 0; i < map->cap; i++)
+		if (map->slot[i].val != NULL)
+			total += (i - idmap_hash(map, map->slot[i].id)) & mask;
+	return (total);
 }

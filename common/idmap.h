@@ -18,5 +18,6 @@ void	*idmap_get(const struct idmap *, const uint8_t *);
 void	idmap_put(struct idmap *, const uint8_t *, void *);
 void	*idmap_del(struct idmap *, const uint8_t *);
 size_t	idmap_count(const struct idmap *);
+size_t	idmap_displacement(const struct idmap *);
 
 #endif

@@ -2,8 +2,10 @@
  * idmap_unit.c - unit tests of common/idmap.c: an id maps to what was
  * put, a second put replaces, a deleted id is gone and its run still
  * finds the ids after it (deletion shifts them back), ids alike in
- * their first half are kept apart, and a long random run of puts,
- * gets and deletes agrees with a plain array kept alongside.
+ * their first half are kept apart, ids a sender chose to differ only
+ * in a few high bits do not pile up in one run of slots, and a long
+ * random run of puts, gets and deletes agrees with a plain array kept
+ * alongside.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -99,6 +101,38 @@ idmap_alike_ids(void **state)
 	idmap_free(map);
 }
 
+/*
+ * Ids equal but for the top 14 bits of their last eight bytes: with a
+ * hash whose low bits depend only on the low input bits (a multiply
+ * and a fold, as the first version had), all 16384 share one home slot
+ * and sit, on average, 8192 slots past it.  A sound hash keeps the mean
+ * near 1 at this load (16384 ids in 32768 or more slots).
+ */
+static void
+idmap_chosen_ids(void **state)
+{
+	struct idmap	*map = idmap_new();
+	static int	 one;
+	uint8_t		 id[IDMAP_ID_LEN];
+	uint64_t	 b;
+	uint32_t	 n;
+	double		 mean;
+
+	(void)state;
+	for (n = 0; n < 16384; n++) {
+		memset(id, 0x42, sizeof id);
+		memcpy(&b, id + 8, sizeof b);
+		b ^= (uint64_t)n << 50;
+		memcpy(id + 8, &b, sizeof b);
+		idmap_put(map, id, &one);
+	}
+	assert_int_equal(idmap_count(map), 16384);
+	mean = (double)idmap_displacement(map) / 16384.0;
+	if (mean > 4.0)
+		fail_msg("chosen ids sit %.1f slots past home on average", mean);
+	idmap_free(map);
+}
+
 /* A random run against a plain array: which of 700 ids map to what. */
 static void
 idmap_random_model(void **state)
@@ -152,6 +186,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(idmap_put_get_del),
 		cmocka_unit_test(idmap_alike_ids),
+		cmocka_unit_test(idmap_chosen_ids),
 		cmocka_unit_test(idmap_random_model),
 	};
 
