@@ -303,8 +303,12 @@ conn_hello(struct conn *c, const char *name, uint32_t flags,
 	h.flags = flags;
 	if (conn_send(c, REC_HELLO, &h, sizeof h) == -1 ||
 	    conn_call(c, &rec, &m) == -1) {
+		/* A mailserv of another protocol version sees only
+		 * garbage, and says so in its log. */
 		xasprintf(cause, "mailserv in %s %s", c->dir,
-		    errno == ETIMEDOUT ? "did not answer" : "has gone away");
+		    errno == ETIMEDOUT ? "did not answer (if it is running, "
+		    "see its log: one of another version ignores this "
+		    "mailcli)" : "has gone away");
 		errno = ENXIO;
 		return (-1);
 	}

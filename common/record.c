@@ -151,6 +151,8 @@ record_parser_init(struct record_parser *rp)
 	rp->off = 0;
 	rp->len = 0;
 	rp->dropped = 0;
+	rp->foreign = 0;
+	rp->foreign_pid = 0;
 }
 
 /* record_parser_space - where the next read may go, and how much. */
@@ -225,6 +227,13 @@ record_parser_next(struct record_parser *rp, struct record *rec,
 		}
 		memcpy(&hdr, rp->buf + rp->off, sizeof hdr);
 		if (record_check_header(&hdr) != 0) {
+			/* Ours but another version: a peer of another
+			 * build, worth naming (it is skipped all the same). */
+			if (hdr.magic == PROTO_MAGIC &&
+			    hdr.version != PROTO_VERSION) {
+				rp->foreign = hdr.version;
+				rp->foreign_pid = hdr.pid;
+			}
 			record_parser_skip(rp);
 			continue;
 		}

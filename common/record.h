@@ -38,6 +38,9 @@ struct record_parser {
 	size_t		off;		/* where the unparsed bytes start */
 	size_t		len;		/* how many there are */
 	uint64_t	dropped;	/* garbage bytes skipped */
+	uint16_t	foreign;	/* a header's other protocol version,
+					   last seen (0: none) */
+	uint32_t	foreign_pid;	/* ... and its pid field */
 };
 
 /* Read into record_parser_space(), then say how much with _added(). */

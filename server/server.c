@@ -178,6 +178,14 @@ server_read_fifo(struct server *srv)
 		while (record_parser_next(&srv->parser, &rec, drained))
 			server_dispatch(srv, &rec);
 	}
+	if (srv->parser.foreign != 0) {
+		log_warnx_budget(&srv->hostile, "a client (pid %u) speaks "
+		    "protocol version %u, this mailserv %u: ignored (it "
+		    "needs the mailcli built with this mailserv)",
+		    srv->parser.foreign_pid, srv->parser.foreign,
+		    PROTO_VERSION);
+		srv->parser.foreign = 0;
+	}
 	if (srv->parser.dropped != dropped)
 		log_warnx_budget(&srv->hostile, "dropped %llu bytes of "
 		    "garbage from %s",

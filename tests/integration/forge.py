@@ -26,14 +26,15 @@ def wire_sum(data, h=0xcbf29ce484222325):
     return h
 
 
-def record(rtype, pid, payload, token=bytes(16), claim=None, sum32=None):
+def record(rtype, pid, payload, token=bytes(16), claim=None, sum32=None,
+           version=VERSION):
     """One record: header and payload.  claim: the length the header
     states (default the true one); sum32: a checksum to put instead of
-    the right one."""
+    the right one; version: another protocol version's header."""
     claim = len(payload) if claim is None else claim
     if sum32 is None:
-        hdr = struct.pack(HDR, MAGIC, VERSION, rtype, claim, 0, pid, 0, token)
+        hdr = struct.pack(HDR, MAGIC, version, rtype, claim, 0, pid, 0, token)
         h = wire_sum(payload, wire_sum(hdr))
         sum32 = (h ^ (h >> 32)) & 0xffffffff
-    return struct.pack(HDR, MAGIC, VERSION, rtype, claim, sum32, pid, 0,
+    return struct.pack(HDR, MAGIC, version, rtype, claim, sum32, pid, 0,
                        token) + payload
