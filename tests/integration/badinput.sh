@@ -63,11 +63,10 @@ if command -v python3 >/dev/null; then
 	# A mailcli of another build: its records are ignored, and the
 	# log says why (not just "garbage").
 	python3 - "$DIR/mailserv.fifo" <<'PY'
-import os, struct, sys
-from forge import record, VERSION
-hello = b"bob".ljust(33, b"\0") + bytes(32 + 3) + struct.pack("=I", 0)
+import os, sys
+from forge import hello, record, VERSION
 fd = os.open(sys.argv[1], os.O_WRONLY)
-os.write(fd, record(1, 4248, hello, version=VERSION - 1))
+os.write(fd, record(1, 4248, hello("bob"), version=VERSION - 1))
 os.close(fd)
 PY
 	wait_for grep -q "a client (pid 4248) speaks protocol version" \
@@ -84,7 +83,7 @@ fi
 if command -v python3 >/dev/null; then
 	python3 - "$DIR" >"$T/forge" 2>&1 <<'PY'
 import os, struct, sys, time
-from forge import record
+from forge import hello, record
 d = sys.argv[1]
 def rec(rtype, pid, token, payload):
     return record(rtype, pid, payload, token=token)
@@ -94,8 +93,7 @@ os.mkfifo(fifo, 0o622)
 r = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
 srv = os.open(os.path.join(d, "mailserv.fifo"), os.O_WRONLY)
 forger = os.urandom(16)
-hello = struct.pack("=33s32s3xI", b"bob", b"", 0)
-os.write(srv, rec(1, pid, forger, hello))
+os.write(srv, rec(1, pid, forger, hello("bob")))
 time.sleep(0.3)
 data = os.read(r, 4096)
 key = data[40:56]          # the welcome's key: only the FIFO's reader sees it

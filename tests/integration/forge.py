@@ -26,6 +26,13 @@ def wire_sum(data, h=0xcbf29ce484222325):
     return h
 
 
+def hello(name, flags=0):
+    """A hello's payload (struct proto_hello): name, no tty, flags."""
+    if isinstance(name, str):
+        name = name.encode()
+    return struct.pack("=33s32s3xI", name, b"", flags)
+
+
 def record(rtype, pid, payload, token=bytes(16), claim=None, sum32=None,
            version=VERSION):
     """One record: header and payload.  claim: the length the header

@@ -70,13 +70,20 @@ wait_for() {
 	return 1
 }
 
-# keypattern: the ftok() keys of this run directory (any proj id).
+# key_pattern FILE: the ftok() keys made from FILE, any proj id, as a
+# pattern of ipcs's key column (ftok keeps the low 8 bits of the device
+# and the low 16 of the inode).
+key_pattern() {
+	local dev ino
+	dev=$(stat -c %d "$1" 2>/dev/null) || return 1
+	ino=$(stat -c %i "$1" 2>/dev/null) || return 1
+	printf '0x..%02x%04x' $((dev & 0xff)) $((ino & 0xffff))
+}
+
+# keypattern: the ftok() keys of this run directory.
 keypattern() {
 	[ -e "$DIR/mailserv.key" ] || return 0
-	local dev ino
-	dev=$(stat -c %d "$DIR/mailserv.key")
-	ino=$(stat -c %i "$DIR/mailserv.key")
-	KEYPAT=$(printf '0x..%02x%04x' $((dev & 0xff)) $((ino & 0xffff)))
+	KEYPAT=$(key_pattern "$DIR/mailserv.key")
 }
 
 # our_ipcs [-q|-m|-s]: the IPC objects at this run directory's keys.
@@ -159,14 +166,11 @@ ipc_wipe() {
 # running beside this one under /tmp) with this run directory's ftok
 # keys: ftok keeps only 16 bits of the inode, so two can collide.
 ftok_twin() {
-	local f dev ino
+	local f
 	[ -n "$KEYPAT" ] || return 1
 	for f in $(find /tmp -maxdepth 4 -name mailserv.key 2>/dev/null); do
 		[ "$f" != "$DIR/mailserv.key" ] || continue
-		dev=$(stat -c %d "$f" 2>/dev/null) || continue
-		ino=$(stat -c %i "$f" 2>/dev/null) || continue
-		if [ "$(printf '0x..%02x%04x' $((dev & 0xff)) \
-		    $((ino & 0xffff)))" = "$KEYPAT" ]; then
+		if [ "$(key_pattern "$f")" = "$KEYPAT" ]; then
 			echo "$f"
 			return 0
 		fi

@@ -597,8 +597,7 @@ def put(data, kind):
                 time.sleep(0.01)
             else:
                 raise
-def hello(name):
-    return name.encode().ljust(33, b"\0") + bytes(32 + 3) + struct.pack("=I", 0)
+hello = forge.hello
 live = []
 i = 0
 while i < total and not os.path.exists(stop):
