@@ -70,6 +70,37 @@ wait_for() {
 	return 1
 }
 
+# A second Unix account, for the tests of identity and permissions.
+# Programs it runs are copies in $T/bin: the build tree may sit where
+# that account cannot enter (a clone under a 0700 home directory, or
+# in a mktemp -d), and the copies go with $T.  The test makes $T
+# itself searchable (chmod 0755 "$T") while the other account works.
+OTHER_USER=nobody
+# other_uid_why: why the tests of a second uid cannot run here, or
+# nothing when they can.
+other_uid_why() {
+	if [ "$(id -u)" != 0 ]; then echo "needs root to run as $OTHER_USER"
+	elif ! id "$OTHER_USER" >/dev/null 2>&1; then echo "no user $OTHER_USER"
+	elif ! command -v runuser >/dev/null; then echo "no runuser(1)"
+	fi
+}
+# as_other PROG ARGS...: run PROG (mailcli, mailserv, or a program of
+# the build tree such as tests/semhold) as $OTHER_USER, with a hang
+# guard; PROG's exit status.
+as_other() {
+	local prog=$1 src; shift
+	case $prog in
+	mailcli|mailserv) src=$top_builddir/$prog ;;
+	*) src=$top_builddir/$prog; prog=$(basename "$prog") ;;
+	esac
+	if [ ! -x "$T/bin/$prog" ]; then
+		mkdir -p "$T/bin" && chmod 0755 "$T/bin" &&
+		    cp "$src" "$T/bin/$prog" && chmod 0755 "$T/bin/$prog" ||
+		    return 126
+	fi
+	runuser -u "$OTHER_USER" -- timeout 20 "$T/bin/$prog" "$@"
+}
+
 # key_pattern FILE: the ftok() keys made from FILE, any proj id, as a
 # pattern of ipcs's key column (ftok keeps the low 8 bits of the device
 # and the low 16 of the inode).
