@@ -26,6 +26,7 @@
 #include "io.h"
 #include "log.h"
 #include "mbox.h"
+#include "plural.h"
 #include "sig.h"
 #include "xmalloc.h"
 
@@ -288,7 +289,8 @@ shell_run(struct client *cl)
 	cl->conn.async_arg = cl;
 	cl->readline = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	history = shell_history_path();
-	printf("You have %u new messages.\n", cl->unread);
+	printf("You have %u new %s.\n", cl->unread,
+	    plural(cl->unread, "message", "messages"));
 	/* Number what waits now, as mail(1) does, before live mail. */
 	cmd_refresh(cl);
 	fflush(stdout);

@@ -34,6 +34,7 @@
 #include "io.h"
 #include "log.h"
 #include "name.h"
+#include "plural.h"
 #include "rundir.h"
 #include "server.h"
 #include "xmalloc.h"
@@ -234,8 +235,9 @@ session_hello(struct server *srv, const struct record *rec)
 static void
 session_busy(struct server *srv, struct session *s)
 {
-	log_info("refused %s (pid %ld): %u users online", s->name,
-	    (long)s->pid, srv->cfg.max_users);
+	log_info("refused %s (pid %ld): %u %s online", s->name,
+	    (long)s->pid, srv->cfg.max_users,
+	    plural(srv->cfg.max_users, "user", "users"));
 	session_error(srv, s, PROTO_E_BUSY, "too many users online (at most "
 	    "%u)", srv->cfg.max_users);
 	session_dead(srv, s);
