@@ -70,22 +70,25 @@ on_screen alice 'mailcli>'
 
 # Live mail.
 "$MAILCLI" -d "$DIR" -u mallory send alice <"$T/hostile"
-check "a hostile live message is shown escaped on the reader's screen" \
-    on_screen alice "mallory (" 
+on_screen alice "mallory ("
+check "a hostile live message is shown escaped on the reader's screen: every control in caret or \\x form, invalid UTF-8 as U+FFFD" \
+    on_screen alice "$shown"
+# The prompt is drawn again after the message: wait for it.
+prompt_below() {
+	tm capture-pane -p -t alice | grep -A1 -F 'hi ^[]0;pwned' |
+	    grep -q '^mailcli>'
+}
+check "... the prompt is back below it" wait_for prompt_below
 tm capture-pane -p -t alice >"$T/screen"
 tm capture-pane -e -p -t alice >"$T/screen-e"
-check "... every control in caret or \\x form, invalid UTF-8 as U+FFFD" \
-    grep -qF -- "$shown" "$T/screen"
 check "... Korean and emoji as they are" grep -qF '안녕 😀' "$T/screen"
 check "... the screen was not cleared (the login line is still there)" \
     grep -qF 'You have 0 new messages.' "$T/screen"
 check "... nothing took effect (capture-pane -e: no colour, no escape)" \
     test "$(raw_controls "$T/screen-e")" = 0
 same "... the pane's title is unchanged" "$ref_title" "$(title alice)"
-check "... the prompt is back below it" \
-    grep -A1 -F 'hi ^[]0;pwned' "$T/screen" | grep -q '^mailcli>'
 check "... and the reader's mbox keeps the original bytes" \
-    in_file "$XDG_DATA_HOME/ipcmail/alice.mbox" "$T/hostile"
+    wait_for in_file "$XDG_DATA_HOME/ipcmail/alice.mbox" "$T/hostile"
 
 # Wall.
 cli -u mallory wall "$(printf 'w \033]2;walled\033\\\033[H\033[J\033[7m\233m end')"

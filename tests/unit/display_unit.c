@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,16 +18,37 @@
 
 #define FFFD	"\xef\xbf\xbd"
 
+/* display_unit_c - s as a C string literal would write it, for a
+ * failure message that does not itself act on the terminal. */
+static const char *
+display_unit_c(const char *s, size_t n, char *buf, size_t size)
+{
+	size_t	i, o = 0;
+
+	for (i = 0; i < n && o + 5 < size; i++) {
+		if ((uint8_t)s[i] >= 0x20 && (uint8_t)s[i] < 0x7f)
+			buf[o++] = s[i];
+		else
+			o += (size_t)snprintf(buf + o, size - o, "\\x%02x",
+			    (uint8_t)s[i]);
+	}
+	buf[o] = '\0';
+	return (buf);
+}
+
 /* display_unit_is - filtering in (len bytes) gives exactly want. */
 static void
 display_unit_is(const char *in, size_t len, const char *want)
 {
+	char	 b1[1024], b2[1024], b3[1024];
 	size_t	 n;
 	char	*got = display_text(in, len, &n);
 
 	if (n != strlen(want) || memcmp(got, want, n) != 0)
-		fail_msg("filtered \"%s\" (%zu bytes), wanted \"%s\"", got, n,
-		    want);
+		fail_msg("\"%s\" filtered to \"%s\", wanted \"%s\"",
+		    display_unit_c(in, len, b1, sizeof b1),
+		    display_unit_c(got, n, b2, sizeof b2),
+		    display_unit_c(want, strlen(want), b3, sizeof b3));
 	assert_int_equal(got[n], '\0');
 	free(got);
 }
@@ -176,7 +198,7 @@ display_split(void **state)
 	struct display_unit_out	 o;
 	struct display_state	 st;
 	size_t			 i, cut, len;
-	char			*whole;
+	char			*whole, b1[1024], b2[1024];
 
 	(void)state;
 	for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
@@ -192,9 +214,11 @@ display_split(void **state)
 			display_flush(&st, display_unit_add, &o);
 			if (o.len != strlen(whole) ||
 			    memcmp(o.buf, whole, o.len) != 0)
-				fail_msg("text %zu cut at %zu: \"%.*s\", "
-				    "wanted \"%s\"", i, cut, (int)o.len, o.buf,
-				    whole);
+				fail_msg("text %zu cut at %zu: \"%s\", "
+				    "wanted \"%s\"", i, cut,
+				    display_unit_c(o.buf, o.len, b1, sizeof b1),
+				    display_unit_c(whole, strlen(whole), b2,
+				    sizeof b2));
 		}
 		free(whole);
 	}
