@@ -30,6 +30,7 @@
 
 static const uint8_t display_fffd[] = { 0xef, 0xbf, 0xbd };
 
+/* display_init - a new text: no sequence held. */
 void
 display_init(struct display_state *st)
 {
@@ -144,6 +145,7 @@ struct display_buf {
 	size_t	 size;
 };
 
+/* display_buf_add - display_text's output: append to a growing buffer. */
 static void
 display_buf_add(void *arg, const void *p, size_t n)
 {
