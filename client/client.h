@@ -134,5 +134,8 @@ int	shell_run(struct client *);
 void	shell_write(struct client *, const void *, size_t);
 void	shell_print(struct client *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+void	shell_show(struct client *, const void *, size_t);
+void	shell_showf(struct client *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -236,7 +236,7 @@ cmd_who(struct client *cl, int argc, char **argv)
 	ops->detach(t);
 	for (i = 0; i < n; i++) {
 		cmd_short_date(u[i].since, since, sizeof since);
-		shell_print(cl, "%-16s %-10s %s  (pid %d)\n", u[i].name,
+		shell_showf(cl, "%-16s %-10s %s  (pid %d)\n", u[i].name,
 		    u[i].tty[0] ? u[i].tty : "-", since, u[i].pid);
 	}
 	free(u);
@@ -410,7 +410,7 @@ cmd_inbox(struct client *cl, int argc, char **argv)
 		if (m->state != MSG_UNREAD)
 			continue;
 		cmd_short_date(m->date, date, sizeof date);
-		shell_print(cl, "%3d  %-12s %s  %s\n", m->n, m->from, date,
+		shell_showf(cl, "%3d  %-12s %s  %s\n", m->n, m->from, date,
 		    m->first);
 	}
 	if (cl->interactive && msglist_count(&cl->list, MSG_UNREAD) == 0)
@@ -421,7 +421,8 @@ cmd_inbox(struct client *cl, int argc, char **argv)
 /*
  * cmd_print_with_body - a formatted head, then the body as bytes, with
  * a newline added if the body lacks one; one write, so a live message
- * is drawn above the prompt in one piece.
+ * is drawn above the prompt in one piece.  Through shell_show: the body
+ * is another user's.
  */
 static void __attribute__((format(printf, 3, 4)))
 cmd_print_with_body(struct client *cl, const struct mail *m,
@@ -444,7 +445,7 @@ cmd_print_with_body(struct client *cl, const struct mail *m,
 	len = (size_t)n + m->len;
 	if (m->len == 0 || m->body[m->len - 1] != '\n')
 		buf[len++] = '\n';
-	shell_write(cl, buf, len);
+	shell_show(cl, buf, len);
 	free(buf);
 	free(head);
 }

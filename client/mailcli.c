@@ -65,6 +65,10 @@ mailcli_usage(FILE *f)
 "  -h, --help          show this help\n"
 "  -V, --version       show the version\n"
 "\n"
+"On a terminal, what other users wrote is shown with control characters\n"
+"escaped (^[, ^G, \\x9b) and invalid UTF-8 as U+FFFD; piped or redirected,\n"
+"read gives the bytes as they were sent.\n"
+"\n"
 "Exit status: 0 ok; 1 usage or other error; 2 mailserv not running;\n"
 "3 invalid name; 4 mailbox full; 5 message too large; 6 sending too fast\n"
 "(mailserv --rate).\n", RUNDIR_DEFAULT);

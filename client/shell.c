@@ -23,9 +23,11 @@
 #include <readline/history.h>
 
 #include "client.h"
+#include "display.h"
 #include "io.h"
 #include "log.h"
 #include "mbox.h"
+#include "plural.h"
 #include "sig.h"
 #include "xmalloc.h"
 
@@ -82,6 +84,44 @@ shell_print(struct client *cl, const char *fmt, ...)
 	free(s);
 }
 
+/*
+ * shell_show - shell_write for output that carries another user's
+ * bytes.  The one place mailcli decides: to a terminal they go through
+ * display_filter (display.c), so none can act on it; to a pipe or a
+ * file they go as they are, so scripts and `read > file` get the bytes.
+ */
+void
+shell_show(struct client *cl, const void *buf, size_t len)
+{
+	char	*safe;
+	size_t	 n;
+
+	if (!display_is_terminal(STDOUT_FILENO)) {
+		shell_write(cl, buf, len);
+		return;
+	}
+	safe = display_text(buf, len, &n);
+	shell_write(cl, safe, n);
+	free(safe);
+}
+
+/* shell_showf - shell_show with printf formatting. */
+void
+shell_showf(struct client *cl, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	shell_show(cl, s, (size_t)n);
+	free(s);
+}
+
 /* shell_async - what the server sends unasked. */
 static void
 shell_async(void *arg, const struct record *rec, struct mail *m)
@@ -101,14 +141,14 @@ shell_async(void *arg, const struct record *rec, struct mail *m)
 		    rec->hdr.len : sizeof w);
 		w.from[PROTO_NAME_MAX] = '\0';
 		w.text[sizeof w.text - 1] = '\0';
-		shell_print(cl, "*** wall from %s: %s\n", w.from, w.text);
+		shell_showf(cl, "*** wall from %s: %s\n", w.from, w.text);
 		break;
 	case REC_NOTICE:
 		len = rec->hdr.len < PROTO_TEXT_MAX ? rec->hdr.len :
 		    PROTO_TEXT_MAX;
 		memcpy(text, rec->payload, len);
 		text[len] = '\0';
-		shell_print(cl, "*** %s\n", text);
+		shell_showf(cl, "*** %s\n", text);
 		break;
 	case REC_LOGOUT:		/* conn_next kept why */
 		cl->quit = 1;
@@ -288,7 +328,8 @@ shell_run(struct client *cl)
 	cl->conn.async_arg = cl;
 	cl->readline = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	history = shell_history_path();
-	printf("You have %u new messages.\n", cl->unread);
+	printf("You have %u new %s.\n", cl->unread,
+	    plural(cl->unread, "message", "messages"));
 	/* Number what waits now, as mail(1) does, before live mail. */
 	cmd_refresh(cl);
 	fflush(stdout);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "plural.h"
 
 static struct {
 	const char	*progname;
@@ -252,9 +253,10 @@ log_budget_flush(struct log_budget *b)
 	for (i = 0; i < LOG_BUDGET_KINDS; i++) {
 		if (b->kind[i].held == 0 || b->kind[i].sec == now)
 			continue;
-		log_warnx("%llu more warnings like \"%.40s...\" not logged (at "
-		    "most %d a second)", b->kind[i].held, b->kind[i].fmt,
-		    LOG_BUDGET_PER_SEC);
+		log_warnx("%llu more %s like \"%.40s...\" not logged (at "
+		    "most %d a second)", b->kind[i].held,
+		    plural(b->kind[i].held, "warning", "warnings"),
+		    b->kind[i].fmt, LOG_BUDGET_PER_SEC);
 		b->kind[i].held = 0;
 	}
 }

@@ -30,6 +30,7 @@
 #include "io.h"
 #include "log.h"
 #include "name.h"
+#include "plural.h"
 #include "record.h"
 #include "spool.h"
 #include "xmalloc.h"
@@ -172,8 +173,10 @@ spool_replay(struct spool *sp, char **cause)
 	}
 	free(p);
 	if (off != st.st_size) {
-		log_warnx("spool: %lld bytes of a torn or corrupt tail cut off",
-		    (long long)(st.st_size - off));
+		log_warnx("spool: %lld %s of a torn or corrupt tail cut off",
+		    (long long)(st.st_size - off),
+		    plural((unsigned long long)(st.st_size - off), "byte",
+		    "bytes"));
 		if (ftruncate(sp->fd, off) == -1 || fsync(sp->fd) == -1) {
 			xasprintf(cause, "truncate %s: %s", SPOOL_FILE,
 			    strerror(errno));

@@ -37,6 +37,7 @@
 #include "idlist.h"
 #include "log.h"
 #include "msgq.h"
+#include "plural.h"
 #include "record.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -253,13 +254,15 @@ store_sysv_scan(struct sysv_store *ss)
 			nfound++;
 		}
 		if (bad > 0)
-			log_warnx("queue %d: %u messages that are not ipcmail "
-			    "parts: left alone", ss->qid[s], bad);
+			log_warnx("queue %d: %u %s not ipcmail "
+			    "parts: left alone", ss->qid[s], bad, bad == 1 ?
+			    "message that is" : "messages that are");
 		if (foreign > 0) {
-			log_warnx("queue %d (key 0x%08x): %u messages of another "
+			log_warnx("queue %d (key 0x%08x): %u %s of another "
 			    "run directory (an ftok collision): left alone, "
 			    "and no new mail goes there", ss->qid[s],
-			    (unsigned)ss->key[s], foreign);
+			    (unsigned)ss->key[s], foreign,
+			    plural(foreign, "message", "messages"));
 			ss->shared[s] = 1;
 		}
 	}

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "plural.h"
 #include "table.h"
 #include "xmalloc.h"
 
@@ -94,8 +95,9 @@ table_sysv_clear(key_t semkey, key_t shmkey, char **cause)
 		}
 		if (sds.shm_nattch > 0) {
 			xasprintf(cause, "online table (shm id %d) is still "
-			    "attached by %lu processes", id,
-			    (unsigned long)sds.shm_nattch);
+			    "attached by %lu %s", id,
+			    (unsigned long)sds.shm_nattch,
+			    plural(sds.shm_nattch, "process", "processes"));
 			return (-1);
 		}
 		log_info("removing stale online table (shm id %d)", id);

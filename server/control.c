@@ -18,6 +18,7 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "plural.h"
 #include "server.h"
 #include "xmalloc.h"
 
@@ -91,13 +92,15 @@ control_status(struct server *srv)
 	    srv->backend->name);
 	control_add(&buf, &len, "live: sessions: %zu logged in, %zu for one "
 	    "command\n", logins, others);
-	control_add(&buf, &len, "live: messages: %zu stored now (%llu bytes), "
-	    "%llu accepted and %llu delivered since start, %llu copies sent "
+	control_add(&buf, &len, "live: messages: %zu stored now (%llu %s), "
+	    "%llu accepted and %llu delivered since start, %llu %s sent "
 	    "again answered without storing\n",
 	    store_count(srv->store), (unsigned long long)bytes,
+	    plural(bytes, "byte", "bytes"),
 	    (unsigned long long)srv->accepted,
 	    (unsigned long long)srv->delivered,
-	    (unsigned long long)srv->resent);
+	    (unsigned long long)srv->resent,
+	    plural(srv->resent, "copy", "copies"));
 	n = store_objects(srv->store, obj, 64);
 	for (i = 0; i < n; i++) {
 		if (obj[i].name[0] != '\0')
@@ -106,14 +109,18 @@ control_status(struct server *srv)
 			    obj[i].capacity);
 		else
 			control_add(&buf, &len, "live: queue id %d: %lu "
-			    "messages, %lu of %lu bytes\n", obj[i].id,
-			    obj[i].messages, obj[i].bytes, obj[i].capacity);
+			    "%s, %lu of %lu bytes\n", obj[i].id,
+			    obj[i].messages, plural(obj[i].messages, "message",
+			    "messages"), obj[i].bytes, obj[i].capacity);
 	}
 	if (srv->spool != NULL)
-		control_add(&buf, &len, "live: spool: %zu messages, %llu bytes,"
-		    " %llu group commits\n", spool_count(srv->spool),
+		control_add(&buf, &len, "live: spool: %zu %s, %llu %s, %llu "
+		    "group %s\n", spool_count(srv->spool),
+		    plural(spool_count(srv->spool), "message", "messages"),
 		    (unsigned long long)spool_size(srv->spool),
-		    (unsigned long long)spool_syncs(srv->spool));
+		    plural(spool_size(srv->spool), "byte", "bytes"),
+		    (unsigned long long)spool_syncs(srv->spool),
+		    plural(spool_syncs(srv->spool), "commit", "commits"));
 	else
 		control_add(&buf, &len, "live: spool: off\n");
 	return (buf);
@@ -135,8 +142,10 @@ control_kick(struct server *srv, const char *name)
 		    "the administrator", "kicked");
 		n++;
 	}
-	log_info("control socket: kicked %zu sessions of %s", n, name);
-	control_add(&buf, &len, "kicked %zu sessions of %s\n", n, name);
+	log_info("control socket: kicked %zu %s of %s", n,
+	    plural(n, "session", "sessions"), name);
+	control_add(&buf, &len, "kicked %zu %s of %s\n", n,
+	    plural(n, "session", "sessions"), name);
 	return (buf);
 }
 

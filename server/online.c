@@ -12,6 +12,7 @@
 
 #include "io.h"
 #include "log.h"
+#include "plural.h"
 #include "server.h"
 
 /* online_user - the table's entry for session s. */
@@ -67,7 +68,8 @@ online_check(struct server *srv)
 		if (s->login && !s->dead && online_add(srv, s) != -1)
 			n++;
 	}
-	log_info("online table made again: %zu sessions entered", n);
+	log_info("online table made again: %zu %s entered", n,
+	    plural(n, "session", "sessions"));
 }
 
 /* online_next_ms - how long the server may sleep before online_check. */

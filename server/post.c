@@ -27,6 +27,7 @@
 #include "io.h"
 #include "log.h"
 #include "name.h"
+#include "plural.h"
 #include "server.h"
 #include "xmalloc.h"
 
@@ -155,8 +156,9 @@ post_reconcile(struct server *srv, char **cause)
 	if (spool_compact(srv->spool, cause) != 0)
 		return (-1);
 	if (restored > 0 || added > 0)
-		log_info("spool: %zu messages restored to the kernel store, "
-		    "%zu added to the spool", restored, added);
+		log_info("spool: %zu %s restored to the kernel store, "
+		    "%zu added to the spool", restored,
+		    plural(restored, "message", "messages"), added);
 	return (0);
 }
 
@@ -295,10 +297,12 @@ post_send(struct server *srv, struct session *s, const struct record *rec)
 	if (post_check_size(srv, s, ps.to, ps.len) != 0)
 		return;
 	if (post_rate(srv, s->name, 0) != 0) {
-		log_info("%s is sending faster than %u messages a minute: "
-		    "refused", s->name, srv->cfg.rate);
+		log_info("%s is sending faster than %u %s a minute: "
+		    "refused", s->name, srv->cfg.rate,
+		    plural(srv->cfg.rate, "message", "messages"));
 		session_error(srv, s, PROTO_E_RATE, "sending too fast (at most "
-		    "%u messages a minute): try again later", srv->cfg.rate);
+		    "%u %s a minute): try again later", srv->cfg.rate,
+		    plural(srv->cfg.rate, "message", "messages"));
 		return;
 	}
 	s->skip = 0;
@@ -338,7 +342,8 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 		goto out;
 	if (post_rate(srv, s->name, 1) != 0) {
 		session_error(srv, s, PROTO_E_RATE, "sending too fast (at most "
-		    "%u messages a minute): try again later", srv->cfg.rate);
+		    "%u %s a minute): try again later", srv->cfg.rate,
+		    plural(srv->cfg.rate, "message", "messages"));
 		goto out;
 	}
 	if ((rc = store_put(srv->store, &m, &cause)) != 0) {
@@ -356,7 +361,8 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 	srv->accepted++;
 	idset_add(srv->seen, m.id);
 	mail_id_str(m.id, idstr);
-	log_info("%s -> %s: %u bytes stored (%s)", m.from, m.to, len, idstr);
+	log_info("%s -> %s: %u %s stored (%s)", m.from, m.to, len,
+	    plural(len, "byte", "bytes"), idstr);
 	if (srv->spool != NULL) {
 		spool_put(srv->spool, &m);
 		post_pending(srv, s, m.id, POST_SENT);
@@ -575,6 +581,7 @@ post_wall(struct server *srv, struct session *s, const struct record *rec)
 			n++;
 		}
 	}
-	log_info("%s sent a wall message to %zu sessions", s->name, n);
+	log_info("%s sent a wall message to %zu %s", s->name, n,
+	    plural(n, "session", "sessions"));
 	session_queue(srv, s, REC_OK, NULL, 0);
 }

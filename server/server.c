@@ -24,6 +24,7 @@
 #include "fifo.h"
 #include "io.h"
 #include "log.h"
+#include "plural.h"
 #include "rundir.h"
 #include "server.h"
 #include "sig.h"
@@ -395,14 +396,17 @@ server_run(const struct server_config *cfg)
 	    &cause)) == -1)
 		fatalx(SERVER_EXIT_ERROR, "%s", cause);
 
-	log_info("serving %s (%s backend, %zu messages in the store, "
-	    "spool %s, max %u users, max body %u bytes)", cfg->dir,
+	log_info("serving %s (%s backend, %zu %s in the store, "
+	    "spool %s, max %u %s, max body %u bytes)", cfg->dir,
 	    srv.backend->name, store_count(srv.store),
+	    plural(store_count(srv.store), "message", "messages"),
 	    cfg->spool ? cfg->spool : "off",
-	    cfg->max_users, cfg->max_body);
+	    cfg->max_users, plural(cfg->max_users, "user", "users"),
+	    cfg->max_body);
 	server_loop(&srv);
-	log_info("stopped: %zu messages stay in the kernel store",
-	    store_count(srv.store));
+	log_info("stopped: %zu %s in the kernel store",
+	    store_count(srv.store), store_count(srv.store) == 1 ?
+	    "message stays" : "messages stay");
 	server_cleanup(&srv);
 	free(srv.keyfile);
 	close(srv.dirfd);

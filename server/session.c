@@ -34,6 +34,7 @@
 #include "io.h"
 #include "log.h"
 #include "name.h"
+#include "plural.h"
 #include "rundir.h"
 #include "server.h"
 #include "xmalloc.h"
@@ -129,6 +130,25 @@ session_dead(struct server *srv, struct session *s)
 	}
 }
 
+/*
+ * session_clean_tty - a tty name is the client's word, and goes to the
+ * log and to everyone's `who`: anything but printable ASCII in it
+ * becomes '?'.  How many bytes were replaced.
+ */
+static size_t
+session_clean_tty(char *tty)
+{
+	size_t	n = 0;
+
+	for (; *tty != '\0'; tty++) {
+		if (*tty < 0x21 || *tty > 0x7e) {
+			*tty = '?';
+			n++;
+		}
+	}
+	return (n);
+}
+
 /* session_hello - open a session for a REC_HELLO; NULL if refused. */
 static void	session_busy(struct server *, struct session *);
 
@@ -154,6 +174,10 @@ session_hello(struct server *srv, const struct record *rec)
 		return (NULL);
 	}
 	h.tty[sizeof h.tty - 1] = '\0';
+	if (session_clean_tty(h.tty) > 0)
+		log_warnx_budget(&srv->hostile, "hello from pid %u: its tty "
+		    "had control or non-ASCII bytes, kept as '?': %s",
+		    rec->hdr.pid, h.tty);
 	/* A forged hello must not shut out the real one, so a pid may have
 	 * several sessions until one uses its key; but not many. */
 	bucket = session_bucket(srv, (pid_t)rec->hdr.pid);
@@ -234,8 +258,9 @@ session_hello(struct server *srv, const struct record *rec)
 static void
 session_busy(struct server *srv, struct session *s)
 {
-	log_info("refused %s (pid %ld): %u users online", s->name,
-	    (long)s->pid, srv->cfg.max_users);
+	log_info("refused %s (pid %ld): %u %s online", s->name,
+	    (long)s->pid, srv->cfg.max_users,
+	    plural(srv->cfg.max_users, "user", "users"));
 	session_error(srv, s, PROTO_E_BUSY, "too many users online (at most "
 	    "%u)", srv->cfg.max_users);
 	session_dead(srv, s);

@@ -20,6 +20,7 @@
 #include "backend.h"
 #include "ctl.h"
 #include "log.h"
+#include "plural.h"
 #include "rundir.h"
 #include "server.h"
 #include "xmalloc.h"
@@ -127,17 +128,22 @@ status_print(const char *dir, const char *spool)
 					    so[i].messages, so[i].capacity,
 					    so[i].name);
 				else
-					printf("%lu messages, %lu/%lu bytes\n",
-					    so[i].messages, so[i].bytes,
+					printf("%lu %s, %lu/%lu bytes\n",
+					    so[i].messages,
+					    plural(so[i].messages, "message",
+					    "messages"), so[i].bytes,
 					    so[i].capacity);
 				msgs += so[i].messages;
 				bytes += so[i].bytes;
 			}
-			printf("%-20s %lu parts queued in %zu queues",
-			    "mail store", msgs, nso);
+			printf("%-20s %lu %s queued in %zu %s",
+			    "mail store", msgs, plural(msgs, "part", "parts"),
+			    nso, plural(nso, "queue", "queues"));
 			if (b->store == &store_sysv_ops)
-				printf(", %lu bytes: %zu complete messages",
-				    bytes, store_count(st));
+				printf(", %lu %s: %zu complete %s", bytes,
+				    plural(bytes, "byte", "bytes"),
+				    store_count(st), plural(store_count(st),
+				    "message", "messages"));
 			printf("\n");
 			store_close(st);
 		} else {
@@ -275,7 +281,8 @@ status_purge(const char *dir, const char *spool)
 		fprintf(stderr, "mailserv: %s kept: %s\n", dir,
 		    strerror(errno));
 	if (rc == SERVER_EXIT_OK)
-		printf("purged %s: %zu stored messages removed\n", dir, n);
+		printf("purged %s: %zu stored %s removed\n", dir, n,
+		    plural(n, "message", "messages"));
 	free(keyfile);
 	return (rc);
 }

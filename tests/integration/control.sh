@@ -44,7 +44,7 @@ fi
 
 run_cli -d "$DIR" kick carol
 same "kick exits 0" 0 "$rc"
-check "... and says how many sessions it ended" grep -q 'kicked 1 sessions of carol' "$T/out"
+check "... and says how many sessions it ended" grep -q 'kicked 1 session of carol' "$T/out"
 check "the kicked session is told why" wait_for grep -q 'logged out by the administrator' "$T/carol.out"
 check "... and ends" wait_for sh -c "! kill -0 $CAROL"
 reap "$CAROL"

@@ -26,11 +26,12 @@ def wire_sum(data, h=0xcbf29ce484222325):
     return h
 
 
-def hello(name, flags=0):
-    """A hello's payload (struct proto_hello): name, no tty, flags."""
+def hello(name, flags=0, tty=b""):
+    """A hello's payload (struct proto_hello): name, tty (none by
+    default: any bytes, as a hostile client may send), flags."""
     if isinstance(name, str):
         name = name.encode()
-    return struct.pack("=33s32s3xI", name, b"", flags)
+    return struct.pack("=33s32s3xI", name, tty, flags)
 
 
 def record(rtype, pid, payload, token=bytes(16), claim=None, sum32=None,

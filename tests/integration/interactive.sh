@@ -42,7 +42,7 @@ session_pid() {
 start_server
 cli -u bob send alice "waiting for you"
 session alice
-check "login says: You have N new messages." on_screen alice 'You have 1 new messages\.'
+check "login says: You have 1 new message." on_screen alice 'You have 1 new message\.'
 check "the readline prompt appears" on_screen alice '^mailcli>$'
 session bob
 on_screen bob '^mailcli>'
@@ -143,7 +143,7 @@ tm kill-server 2>/dev/null
 start_server --max-users 1
 online erin
 ERIN=$ONLINE_PID ERIN_FD=$ONLINE_FD
-wait_for grep -q "new messages" "$T/erin.out"
+wait_for grep -q "new message" "$T/erin.out"
 echo quit | timeout 10 "$MAILCLI" -d "$DIR" -u fred >"$T/out" 2>"$T/err"
 same "a login past --max-users exits 1" 1 $?
 check "... saying too many users are online" grep -q "too many users online" "$T/err"

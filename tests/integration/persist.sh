@@ -18,7 +18,7 @@ same "two messages wait for alice" 2 "$(wc -l <"$T/out")"
 # An online session, so there is a client to kill as well.
 online carol
 CAROL=$ONLINE_PID CAROL_FD=$ONLINE_FD
-wait_for grep -q "new messages" "$T/carol.out"
+wait_for grep -q "new message" "$T/carol.out"
 kill -KILL "$CAROL"
 kill_server
 wait "$CAROL" 2>/dev/null
@@ -88,7 +88,7 @@ wait_for sh -c "'$MAILCLI' -d '$DIR' who | grep -q '^dave '"
 ipc_wipe
 check "the online table, removed under the server, is made again within 5 s" \
     wait_for sh -c "'$MAILCLI' -d '$DIR' who 2>/dev/null | grep -q '^dave '"
-check "... and the server says so" grep -q "online table made again: 1 sessions entered" "$T/server.log"
+check "... and the server says so" grep -q "online table made again: 1 session entered" "$T/server.log"
 exec {DAVE_FD}>&-
 reap "$DAVE"
 cli -u alice read
@@ -122,7 +122,7 @@ cli -u alice inbox
 same "... and is not delivered again, after a restart either" "" "$(cat "$T/out")"
 "$MAILSERV" -d "$DIR" --status >"$T/status"
 check "mailserv --status counts the copies it did not store" \
-    grep -q '1 copies sent again answered without storing' "$T/status"
+    grep -q '1 copy sent again answered without storing' "$T/status"
 cli -u bob --id 00000000-0000-0000-0000-000000000000 send alice "null id"
 same "the null id is refused (exit 1)" 1 "$rc"
 cli -u bob --id not-a-uuid send alice "bad id"

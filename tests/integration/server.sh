@@ -40,7 +40,7 @@ expect 0 "send works" -d "$DIR" -u bob send alice "kept across stops"
 check "--status names the running server" grep -q "mailserv running (pid $SERVER_PID)" "$T/out"
 check "--status names the backend" grep -q "running (pid $SERVER_PID), $IPC backend" "$T/out"
 check "--status lists the store's queue with its message" \
-    grep -qE '^(mail store shard +0x[0-9a-f]{8} +[0-9]+ 0600 .* 1 messages|mailbox queue .* 0600 .* 1 of 10 messages /ipcmail\.)' "$T/out"
+    grep -qE '^(mail store shard +0x[0-9a-f]{8} +[0-9]+ 0600 .* 1 message,|mailbox queue .* 0600 .* 1 of 10 messages /ipcmail\.)' "$T/out"
 check "--status lists the online table" grep -q '^online table (shm)' "$T/out"
 check "--status lists the semaphore" grep -q '^table lock (sem)' "$T/out"
 check "--status lists the registration FIFO" grep -q "^registration FIFO .*$DIR/mailserv.fifo" "$T/out"
@@ -101,7 +101,7 @@ expect 2 "mailcli who with the server stopped exits 2" -d "$DIR" who
 
 "$MAILSERV" -d "$DIR" --status >"$T/out" 2>&1
 check "--status without a server still reports the kernel objects" \
-    grep -q '^mail store  *1 parts queued in 1 queues' "$T/out"
+    grep -q '^mail store  *1 part queued in 1 queue' "$T/out"
 check "--status says no mailserv runs" grep -q 'no mailserv running' "$T/out"
 
 "$MAILSERV" -d "$DIR" --purge >"$T/out" 2>&1

@@ -109,7 +109,7 @@ same "... and the inbox is empty" "" "$(cat "$T/out")"
 # An interactive session: login, live push, wall, logout.
 online carol --mbox "$T/carol.mbox"
 CAROL=$ONLINE_PID CAROL_FD=$ONLINE_FD
-if wait_for grep -q "new messages" "$T/carol.out"; then
+if wait_for grep -q "new message" "$T/carol.out"; then
 	cli -u bob send carol "live to carol"
 	cli -u bob wall "hello everyone"
 	same "wall to everyone online" 0 "$rc"
