@@ -71,7 +71,8 @@ char *
 control_status(struct server *srv)
 {
 	struct store_object	 obj[64];
-	char			*buf = NULL;
+	struct store_capacity	 cap;
+	char			*buf = NULL, line[256];
 	size_t			 len = 0, i, n, logins = 0, others = 0;
 	uint64_t		 bytes = 0;
 	long			 up = (long)(time(NULL) - srv->started);
@@ -109,12 +110,20 @@ control_status(struct server *srv)
 			    "messages, %lu of %lu bytes\n", obj[i].id,
 			    obj[i].messages, obj[i].bytes, obj[i].capacity);
 	}
-	if (srv->spool != NULL)
+	store_capacity(srv->store, &cap);
+	control_add(&buf, &len, "live: capacity: %lu queues x %lu bytes = "
+	    "%llu bytes (bound by %s)\n", cap.queues, cap.queue_bytes,
+	    (unsigned long long)cap.total, cap.bound);
+	if (srv->spool != NULL) {
 		control_add(&buf, &len, "live: spool: %zu messages, %llu bytes,"
-		    " %llu group commits\n", spool_count(srv->spool),
+		    " %llu group commits (at most %llu bytes of mail)\n",
+		    spool_count(srv->spool),
 		    (unsigned long long)spool_size(srv->spool),
-		    (unsigned long long)spool_syncs(srv->spool));
-	else
+		    (unsigned long long)spool_syncs(srv->spool),
+		    (unsigned long long)srv->cfg.spool_max);
+		overflow_status(srv, line, sizeof line);
+		control_add(&buf, &len, "%s", line);
+	} else
 		control_add(&buf, &len, "live: spool: off\n");
 	return (buf);
 }
