@@ -533,8 +533,6 @@ static int
 post_repair(struct server *srv, const uint8_t *id, struct mail *m,
     char **cause)
 {
-	char	*why = NULL;
-
 	if (srv->spool == NULL)
 		return (-1);
 	free(*cause);
@@ -542,11 +540,8 @@ post_repair(struct server *srv, const uint8_t *id, struct mail *m,
 	if (spool_get_id(srv->spool, id, m, cause) != 0)
 		return (-1);
 	store_remove(srv->store, id);
-	if (store_put(srv->store, m, &why) != 0) {
-		log_warnx("restoring a message for %s: %s", m->to,
-		    why ? why : "store full");
-		free(why);
-	} else
+	/* No room in the kernel: it waits in the spool, still listed. */
+	if (overflow_adopt(srv, m) == 0)
 		log_info("a message for %s was gone from the kernel store: "
 		    "restored from the spool", m->to);
 	return (0);
