@@ -138,6 +138,8 @@ mailpath_server_main(struct run *r, int idx, void *arg)
 	cfg.spool = s->spool ? MAILPATH_SPOOL : NULL;
 	cfg.rate = 0;		/* mailserv's default, 600 a minute, would
 				   be all a sender could do */
+	cfg.spool_max = UINT64_MAX;	/* the spool bounds nothing here */
+	cfg.spool_minfree = 0;
 	cfg.backend = s->backend;
 	/* As mailserv's main() does: events logged with timestamps. */
 	log_init("mailserv", 0, 1);

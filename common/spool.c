@@ -74,6 +74,7 @@ struct spool {
 	int			 fd;
 	off_t			 end;	/* file size, committed */
 	struct idlist		*live;	/* spool_entries, arrival order */
+	uint64_t		 live_bytes; /* their PUT payloads */
 	uint8_t			*buf;	/* records not yet written */
 	size_t			 buflen;
 	size_t			 bufcap;
@@ -87,6 +88,8 @@ struct spool {
 };
 
 static int	spool_read(struct spool *, const struct spool_entry *,
+		    struct mail *, char **);
+static int	spool_read_held(struct spool *, const struct spool_entry *,
 		    struct mail *, char **);
 
 static void
@@ -102,6 +105,8 @@ spool_add_entry(struct spool *sp, const uint8_t *id, off_t offset,
 	 * one counts. */
 	if (idlist_add(sp->live, e->id, e) != 0)
 		free(e);
+	else
+		sp->live_bytes += size;
 }
 
 /* spool_drop - forget live message id; 1 if it was live. */
@@ -110,6 +115,8 @@ spool_drop(struct spool *sp, const uint8_t *id)
 {
 	struct spool_entry	*e = idlist_del(sp->live, id);
 
+	if (e != NULL)
+		sp->live_bytes -= e->size;
 	free(e);
 	return (e != NULL);
 }
@@ -446,7 +453,7 @@ spool_get_id(struct spool *sp, const uint8_t *id, struct mail *m,
 	return (spool_read(sp, e, m, cause));
 }
 
-/* spool_get - read back live message i (committed ones only). */
+/* spool_get - read back live message i. */
 int
 spool_get(struct spool *sp, size_t i, struct mail *m, char **cause)
 {
@@ -459,6 +466,45 @@ spool_get(struct spool *sp, size_t i, struct mail *m, char **cause)
 	return (spool_read(sp, e, m, cause));
 }
 
+/*
+ * spool_read_held - the live message at e, logged but not yet written:
+ * it is in the commit in flight (which the commit thread only reads)
+ * or in the buffer after it.
+ */
+static int
+spool_read_held(struct spool *sp, const struct spool_entry *e,
+    struct mail *m, char **cause)
+{
+	struct spool_put_rec	 r;
+	const uint8_t		*p;
+	off_t			 at = e->offset - sp->end;
+
+	if (at < 0) {
+		xasprintf(cause, "message straddles the committed log");
+		return (-1);
+	}
+	if ((size_t)at + e->size <= sp->flightlen)
+		p = sp->flight + at;
+	else if ((size_t)at >= sp->flightlen &&
+	    (size_t)at - sp->flightlen + e->size <= sp->buflen)
+		p = sp->buf + (at - (off_t)sp->flightlen);
+	else {
+		xasprintf(cause, "message not in the log's buffer");
+		return (-1);
+	}
+	memcpy(&r, p, sizeof r);
+	memset(m, 0, sizeof *m);
+	memcpy(m->id, r.id, sizeof m->id);
+	memcpy(m->from, r.from, sizeof m->from);
+	memcpy(m->to, r.to, sizeof m->to);
+	m->date = r.date;
+	m->len = r.len;
+	m->body = xmalloc((size_t)r.len + 1);
+	memcpy(m->body, p + sizeof r, r.len);
+	m->body[r.len] = '\0';
+	return (0);
+}
+
 /* spool_read - read back the live message at e. */
 static int
 spool_read(struct spool *sp, const struct spool_entry *e, struct mail *m,
@@ -466,10 +512,8 @@ spool_read(struct spool *sp, const struct spool_entry *e, struct mail *m,
 {
 	struct spool_put_rec	r;
 
-	if (e->offset + (off_t)e->size > sp->end) {
-		xasprintf(cause, "message not committed yet");
-		return (-1);
-	}
+	if (e->offset + (off_t)e->size > sp->end)
+		return (spool_read_held(sp, e, m, cause));
 	if (pread(sp->fd, &r, sizeof r, e->offset) != sizeof r) {
 		xasprintf(cause, "spool read: %s", strerror(errno));
 		return (-1);
@@ -541,6 +585,7 @@ spool_compact(struct spool *sp, char **cause)
 	sp->end = fresh.end;
 	idlist_free(sp->live, free);
 	sp->live = fresh.live;
+	sp->live_bytes = fresh.live_bytes;
 	free(fresh.buf);
 	log_trace("spool", "compacted: %zu live messages, %lld bytes",
 	    idlist_count(sp->live), (long long)sp->end);
@@ -558,6 +603,20 @@ uint64_t
 spool_size(struct spool *sp)
 {
 	return ((uint64_t)sp->end);
+}
+
+/* spool_live_bytes - what the live messages take in the log. */
+uint64_t
+spool_live_bytes(struct spool *sp)
+{
+	return (sp->live_bytes);
+}
+
+/* spool_dirfd - the spool's directory (for its file system's room). */
+int
+spool_dirfd(struct spool *sp)
+{
+	return (sp->dirfd);
 }
 
 uint64_t

@@ -31,5 +31,7 @@ int	spool_get_id(struct spool *, const uint8_t *, struct mail *, char **);
 int	spool_compact(struct spool *, char **);
 uint64_t spool_size(struct spool *);
 uint64_t spool_syncs(struct spool *);
+uint64_t spool_live_bytes(struct spool *);
+int	spool_dirfd(struct spool *);
 
 #endif

@@ -197,6 +197,14 @@ store_objects(struct store *st, struct store_object *obj, size_t max)
 	return (st->ops->objects(st->be, obj, max));
 }
 
+/* store_capacity - what the store's kernel objects can hold. */
+void
+store_capacity(struct store *st, struct store_capacity *cap)
+{
+	memset(cap, 0, sizeof *cap);
+	st->ops->capacity(st->be, cap);
+}
+
 /* store_destroy - remove every kernel object, mail included. */
 int
 store_destroy(struct store *st)

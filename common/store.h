@@ -43,6 +43,19 @@ struct store_object {
 	unsigned long	 capacity;
 };
 
+/*
+ * What the store can hold, from what the kernel gives its queues: the
+ * queues it may use, what each new one holds (kernel.msgmnb for SysV,
+ * fs.mqueue.msg_max parts for POSIX), and all of them together.
+ */
+struct store_capacity {
+	unsigned long	 queues;
+	unsigned long	 queue_bytes;
+	uint64_t	 total;
+	uint64_t	 body_max;	/* the largest body one message fits */
+	const char	*bound;		/* what bounds it, for the log */
+};
+
 struct store;
 
 struct store_ops {
@@ -56,6 +69,7 @@ struct store_ops {
 	const struct store_entry *(*entry)(void *, size_t);
 	const struct store_entry *(*find)(void *, const uint8_t *);
 	size_t	 (*objects)(void *, struct store_object *, size_t);
+	void	 (*capacity)(void *, struct store_capacity *);
 	int	 (*destroy)(void *);
 };
 
@@ -73,6 +87,7 @@ const struct store_entry *store_entry(struct store *, size_t);
 const struct store_entry *store_find(struct store *, const uint8_t *);
 size_t	store_unread(struct store *, const char *, uint64_t *);
 size_t	store_objects(struct store *, struct store_object *, size_t);
+void	store_capacity(struct store *, struct store_capacity *);
 int	store_destroy(struct store *);
 void	store_entry_set(struct store_entry *, const struct mail *);
 void	store_entry_head(const struct store_entry *, struct mail *);

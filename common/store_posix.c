@@ -8,7 +8,8 @@
  * empty mailbox: a full queue is "mailbox full", never a wait.  A user
  * may have only RLIMIT_MSGQUEUE bytes of queues (800 KiB by default),
  * which mailserv raises as far as it may; an empty mailbox's queue is
- * unlinked to give its share back.
+ * unlinked to give its share back.  A new queue takes msg_max parts,
+ * fewer if then not POSIX_QUEUES_MIN of them would fit the rlimit.
  *
  * POSIX queues cannot be read without taking the message out, nor can
  * one message be taken from the middle.  So the server keeps a copy of
@@ -49,7 +50,9 @@
 #include "store.h"
 #include "xmalloc.h"
 
-#define POSIX_MAXMSG	10
+#define POSIX_MAXMSG	10	/* msg_max, when /proc does not say */
+#define POSIX_QUEUES_MIN 8	/* queues a raised msg_max still leaves */
+#define POSIX_MSG_COST	(PART_MAX + 128) /* a part, with the kernel's */
 #define POSIX_REGISTRY	"posix.mailboxes"
 
 struct posix_box {
@@ -72,6 +75,7 @@ struct posix_store {
 	struct posix_box	*boxes;
 	size_t			 nboxes;
 	struct idlist		*msgs;		/* posix_msgs, arrival order */
+	long			 maxmsg;	/* parts a new queue takes */
 	uint8_t			 buf[PART_MAX];
 };
 
@@ -121,6 +125,39 @@ store_posix_limit(const char *what, long dflt)
 	return (v);
 }
 
+/* store_posix_rlimit - RLIMIT_MSGQUEUE now; 0 for no limit. */
+static unsigned long long
+store_posix_rlimit(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_MSGQUEUE, &rl) == -1 ||
+	    rl.rlim_cur == RLIM_INFINITY)
+		return (0);
+	return ((unsigned long long)rl.rlim_cur);
+}
+
+/*
+ * store_posix_maxmsg - parts a new queue asks for: fs.mqueue.msg_max,
+ * lowered (not below 10) until POSIX_QUEUES_MIN queues fit the rlimit.
+ */
+static long
+store_posix_maxmsg(void)
+{
+	unsigned long long	lim = store_posix_rlimit();
+	long			max = store_posix_limit("msg_max",
+				    POSIX_MAXMSG), fit;
+
+	if (max < 1)
+		max = 1;
+	if (lim == 0)
+		return (max);
+	fit = (long)(lim / POSIX_QUEUES_MIN / POSIX_MSG_COST);
+	if (fit < POSIX_MAXMSG)
+		fit = POSIX_MAXMSG;
+	return (max < fit ? max : fit);
+}
+
 /* store_posix_save_registry - rewrite the list of mailboxes, durably. */
 static int
 store_posix_save_registry(struct posix_store *ps)
@@ -155,17 +192,15 @@ store_posix_save_registry(struct posix_store *ps)
  * Linux an mqd_t is a descriptor: fstat tells.
  */
 static mqd_t
-store_posix_mq(const char *qname, int create, int excl, long *maxmsg,
-    int *foreign)
+store_posix_mq(struct posix_store *ps, const char *qname, int create,
+    int excl, long *maxmsg, int *foreign)
 {
 	struct mq_attr	attr;
 	struct stat	st;
 	mqd_t		mq;
 
 	memset(&attr, 0, sizeof attr);
-	attr.mq_maxmsg = store_posix_limit("msg_max", POSIX_MAXMSG);
-	if (attr.mq_maxmsg > POSIX_MAXMSG)
-		attr.mq_maxmsg = POSIX_MAXMSG;
+	attr.mq_maxmsg = ps->maxmsg;
 	attr.mq_msgsize = PART_MAX;
 	mq = mq_open(qname, O_RDWR | O_NONBLOCK | O_CLOEXEC |
 	    (create ? O_CREAT : 0) | (excl ? O_EXCL : 0), 0600, &attr);
@@ -221,7 +256,7 @@ store_posix_box(struct posix_store *ps, const char *name, const char *qname,
 		strncpy(q, qname, sizeof q - 1), q[sizeof q - 1] = '\0';
 	else
 		store_posix_qname(ps, name, q, sizeof q);
-	mq = store_posix_mq(q, create, 0, &maxmsg, &foreign);
+	mq = store_posix_mq(ps, q, create, 0, &maxmsg, &foreign);
 	/* Another name only when this one is taken (a trap), not when
 	 * the kernel has no room for a queue. */
 	for (i = 0; mq == (mqd_t)-1 && create && foreign && i < 4; i++) {
@@ -230,7 +265,7 @@ store_posix_box(struct posix_store *ps, const char *name, const char *qname,
 		snprintf(q + strlen(q), sizeof q - strlen(q),
 		    ".%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3]);
 		foreign = 0;
-		if ((mq = store_posix_mq(q, 1, 1, &maxmsg, &foreign)) !=
+		if ((mq = store_posix_mq(ps, q, 1, 1, &maxmsg, &foreign)) !=
 		    (mqd_t)-1)
 			log_info("mailbox %s: its queue is taken; using %s",
 			    name, q);
@@ -387,6 +422,7 @@ store_posix_open(const struct store_config *cfg, int owner, char **cause)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_MSGQUEUE, &rl);
 	}
+	ps->maxmsg = store_posix_maxmsg();
 	if ((f = fopen(ps->registry, "r")) != NULL) {
 		while (fgets(line, sizeof line, f) != NULL) {
 			line[strcspn(line, "\n")] = '\0';
@@ -564,6 +600,29 @@ store_posix_objects(void *be, struct store_object *obj, size_t max)
 	return (n);
 }
 
+/*
+ * store_posix_capacity - a queue per mailbox: as many as queues_max
+ * and RLIMIT_MSGQUEUE allow, each of maxmsg parts.
+ */
+static void
+store_posix_capacity(void *be, struct store_capacity *cap)
+{
+	struct posix_store	*ps = be;
+	unsigned long long	 lim = store_posix_rlimit(), q;
+
+	q = (unsigned long long)store_posix_limit("queues_max", 256);
+	cap->bound = "fs.mqueue.queues_max";
+	if (lim != 0 && lim / ((unsigned long long)ps->maxmsg *
+	    POSIX_MSG_COST) < q) {
+		q = lim / ((unsigned long long)ps->maxmsg * POSIX_MSG_COST);
+		cap->bound = "RLIMIT_MSGQUEUE";
+	}
+	cap->queues = (unsigned long)q;
+	cap->queue_bytes = (unsigned long)ps->maxmsg * PART_MAX;
+	cap->total = (uint64_t)q * cap->queue_bytes;
+	cap->body_max = (uint64_t)ps->maxmsg * PART_DATA_MAX;
+}
+
 static int
 store_posix_destroy(void *be)
 {
@@ -591,5 +650,6 @@ const struct store_ops store_posix_ops = {
 	.entry = store_posix_entry,
 	.find = store_posix_find,
 	.objects = store_posix_objects,
+	.capacity = store_posix_capacity,
 	.destroy = store_posix_destroy,
 };

@@ -30,6 +30,7 @@
 #include <sys/msg.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -67,6 +68,7 @@ struct sysv_store {
 	uint8_t		 shared[SYSV_SHARDS_MAX]; /* foreign parts in it */
 	long		 tag;		/* high half of our mtypes */
 	unsigned	 cursor;
+	unsigned long	 new_qbytes;	/* msg_qbytes of a queue we made */
 	long		 next_type;
 	struct idlist	*msgs;		/* sysv_msgs, arrival order */
 	uint8_t		 buf[PART_MAX];
@@ -338,6 +340,37 @@ store_sysv_close(void *be)
 	free(ss);
 }
 
+/* store_sysv_note_qbytes - what the kernel gave a queue we made. */
+static void
+store_sysv_note_qbytes(struct sysv_store *ss, int id)
+{
+	struct msqid_ds	ds;
+
+	if (msgq_stat(id, &ds) == 0)
+		ss->new_qbytes = ds.msg_qbytes;
+}
+
+/*
+ * store_sysv_msgmnb - what a new queue will hold: as the last queue we
+ * made got, else kernel.msgmnb (which the kernel gives a new queue),
+ * else the usual 16 KiB.
+ */
+static unsigned long
+store_sysv_msgmnb(struct sysv_store *ss)
+{
+	unsigned long	 v = 0;
+	FILE		*f;
+
+	if (ss->new_qbytes != 0)
+		return (ss->new_qbytes);
+	if ((f = fopen("/proc/sys/kernel/msgmnb", "r")) != NULL) {
+		if (fscanf(f, "%lu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return (v != 0 ? v : 16384);
+}
+
 /* store_sysv_new_shard - create the next shard queue; -1 if none left. */
 static int
 store_sysv_new_shard(struct sysv_store *ss)
@@ -350,6 +383,7 @@ store_sysv_new_shard(struct sysv_store *ss)
 			continue;
 		if ((id = msgq_get(ss->key[i], 1, 0600)) != -1) {
 			ss->qid[i] = id;
+			store_sysv_note_qbytes(ss, id);
 			return ((int)i);
 		}
 		if (errno == EEXIST && (id = msgget(ss->key[i], 0)) != -1) {
@@ -563,6 +597,34 @@ store_sysv_objects(void *be, struct store_object *obj, size_t max)
 	return (n);
 }
 
+/*
+ * store_sysv_capacity - the shards we may use: those made hold what
+ * the kernel gave them, those not made yet what it gives now.
+ */
+static void
+store_sysv_capacity(void *be, struct store_capacity *cap)
+{
+	struct sysv_store	*ss = be;
+	struct msqid_ds		 ds;
+	unsigned long		 each = store_sysv_msgmnb(ss), q;
+	unsigned		 i;
+
+	cap->queue_bytes = each;
+	cap->bound = "kernel.msgmnb";
+	for (i = 0; i < ss->max_shards; i++) {
+		if (ss->qid[i] == SYSV_NONE)
+			q = each;
+		else if (ss->qid[i] >= 0 && !ss->shared[i] &&
+		    msgq_stat(ss->qid[i], &ds) == 0)
+			q = ds.msg_qbytes;
+		else
+			continue;
+		cap->queues++;
+		cap->total += q;
+		cap->body_max += (uint64_t)(q / PART_MAX) * PART_DATA_MAX;
+	}
+}
+
 static int
 store_sysv_destroy(void *be)
 {
@@ -606,5 +668,6 @@ const struct store_ops store_sysv_ops = {
 	.entry = store_sysv_entry,
 	.find = store_sysv_find,
 	.objects = store_sysv_objects,
+	.capacity = store_sysv_capacity,
 	.destroy = store_sysv_destroy,
 };

@@ -72,7 +72,8 @@ char *
 control_status(struct server *srv)
 {
 	struct store_object	 obj[64];
-	char			*buf = NULL;
+	struct store_capacity	 cap;
+	char			*buf = NULL, line[256];
 	size_t			 len = 0, i, n, logins = 0, others = 0;
 	uint64_t		 bytes = 0;
 	long			 up = (long)(time(NULL) - srv->started);
@@ -113,15 +114,24 @@ control_status(struct server *srv)
 			    obj[i].messages, plural(obj[i].messages, "message",
 			    "messages"), obj[i].bytes, obj[i].capacity);
 	}
-	if (srv->spool != NULL)
+	store_capacity(srv->store, &cap);
+	control_add(&buf, &len, "live: capacity: %lu %s x %lu bytes = "
+	    "%llu bytes (bound by %s)\n", cap.queues,
+	    plural(cap.queues, "queue", "queues"), cap.queue_bytes,
+	    (unsigned long long)cap.total, cap.bound);
+	if (srv->spool != NULL) {
 		control_add(&buf, &len, "live: spool: %zu %s, %llu %s, %llu "
-		    "group %s\n", spool_count(srv->spool),
+		    "group %s (at most %llu bytes of mail)\n",
+		    spool_count(srv->spool),
 		    plural(spool_count(srv->spool), "message", "messages"),
 		    (unsigned long long)spool_size(srv->spool),
 		    plural(spool_size(srv->spool), "byte", "bytes"),
 		    (unsigned long long)spool_syncs(srv->spool),
-		    plural(spool_syncs(srv->spool), "commit", "commits"));
-	else
+		    plural(spool_syncs(srv->spool), "commit", "commits"),
+		    (unsigned long long)srv->cfg.spool_max);
+		overflow_status(srv, line, sizeof line);
+		control_add(&buf, &len, "%s", line);
+	} else
 		control_add(&buf, &len, "live: spool: off\n");
 	return (buf);
 }

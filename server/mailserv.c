@@ -18,7 +18,9 @@
 #define MAILSERV_USERS_DEFAULT	64
 #define MAILSERV_SHARDS_DEFAULT	128
 #define MAILSERV_QUOTA_DEFAULT	(256 * 1024)
-#define MAILSERV_SHARD_BYTES	16384	/* msgmnb here */
+#define MAILSERV_SHARD_BYTES	16384	/* kernel.msgmnb's default */
+#define MAILSERV_SPOOL_MAX	(1024ULL * 1024 * 1024)
+#define MAILSERV_MINFREE	(16ULL * 1024 * 1024)
 #define MAILSERV_SPOOL_DEFAULT	"spool"	/* inside DIR */
 #define MAILSERV_RATE_DEFAULT	600	/* a minute, per sender */
 
@@ -28,6 +30,7 @@ mailserv_usage(FILE *f)
 	fprintf(f,
 "usage: mailserv [-d DIR] [--max-users N] [--max-body BYTES] [--quota BYTES]\n"
 "                [--shards N] [--rate N] [--spool SPOOLDIR | --no-spool]\n"
+"                [--spool-max BYTES] [--spool-minfree BYTES]\n"
 "                [--ipc=sysv|posix] [-v]\n"
 "       mailserv [-d DIR] [--spool SPOOLDIR] --status | --stop | --purge\n"
 "       mailserv -h | -V\n"
@@ -45,14 +48,23 @@ mailserv_usage(FILE *f)
 "      --max-body BYTES largest message body (default %d)\n"
 "      --quota BYTES    most unread bytes one mailbox may hold (default %d)\n"
 "      --shards N       most message queues the store may use, 1-253\n"
-"                       (default %d, %d bytes each)\n"
+"                       (default %d, each of kernel.msgmnb bytes: %d unless\n"
+"                       raised; the log and --status say what it holds)\n"
 "      --rate N         most messages one sender may send a minute, 0 for\n"
 "                       no limit (default %d)\n"
 "      --spool SPOOLDIR the durable spool: every message is fsync'd there\n"
 "                       before its sender hears \"sent\", and restored to the\n"
 "                       kernel store after a reboot or ipcrm (default:\n"
 "                       DIR/spool; a relative SPOOLDIR is inside DIR)\n"
-"      --no-spool       keep mail in the kernel only (lost at reboot)\n"
+"      --spool-max BYTES  most bytes of mail the spool holds; mail the\n"
+"                       kernel store has no room for waits there, and past\n"
+"                       this bound a send is refused \"mail store is full\"\n"
+"                       (default %llu)\n"
+"      --spool-minfree BYTES  refuse mail that would leave the spool's file\n"
+"                       system less free space than this; 0: no reserve\n"
+"                       (default %llu)\n"
+"      --no-spool       keep mail in the kernel only (lost at reboot; the\n"
+"                       kernel store is then the bound)\n"
 "      --ipc=sysv|posix which IPC mechanisms keep the mail and the online\n"
 "                       table: SysV message queues, shared memory and a\n"
 "                       semaphore, or POSIX message queues, shared memory\n"
@@ -71,7 +83,9 @@ mailserv_usage(FILE *f)
 "mailserv already serves DIR (also: --purge refused while it runs).\n",
 	    RUNDIR_KEY, RUNDIR_FIFO, RUNDIR_DEFAULT, MAILSERV_USERS_DEFAULT,
 	    MAIL_BODY_DEFAULT, MAILSERV_QUOTA_DEFAULT, MAILSERV_SHARDS_DEFAULT,
-	    MAILSERV_SHARD_BYTES, MAILSERV_RATE_DEFAULT);
+	    MAILSERV_SHARD_BYTES, MAILSERV_RATE_DEFAULT,
+	    (unsigned long long)MAILSERV_SPOOL_MAX,
+	    (unsigned long long)MAILSERV_MINFREE);
 }
 
 static unsigned long long
@@ -96,7 +110,8 @@ int
 main(int argc, char **argv)
 {
 	enum { OPT_USERS = 256, OPT_BODY, OPT_QUOTA, OPT_SHARDS, OPT_STATUS,
-	    OPT_PURGE, OPT_SPOOL, OPT_NOSPOOL, OPT_RATE, OPT_IPC, OPT_STOP };
+	    OPT_PURGE, OPT_SPOOL, OPT_NOSPOOL, OPT_RATE, OPT_IPC, OPT_STOP,
+	    OPT_SPOOLMAX, OPT_MINFREE };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "max-users", required_argument, NULL, OPT_USERS },
@@ -105,6 +120,8 @@ main(int argc, char **argv)
 		{ "shards", required_argument, NULL, OPT_SHARDS },
 		{ "spool", required_argument, NULL, OPT_SPOOL },
 		{ "no-spool", no_argument, NULL, OPT_NOSPOOL },
+		{ "spool-max", required_argument, NULL, OPT_SPOOLMAX },
+		{ "spool-minfree", required_argument, NULL, OPT_MINFREE },
 		{ "rate", required_argument, NULL, OPT_RATE },
 		{ "ipc", required_argument, NULL, OPT_IPC },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -126,6 +143,8 @@ main(int argc, char **argv)
 	cfg.shards = MAILSERV_SHARDS_DEFAULT;
 	cfg.spool = MAILSERV_SPOOL_DEFAULT;
 	cfg.rate = MAILSERV_RATE_DEFAULT;
+	cfg.spool_max = MAILSERV_SPOOL_MAX;
+	cfg.spool_minfree = MAILSERV_MINFREE;
 	while ((c = getopt_long(argc, argv, "d:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -166,6 +185,14 @@ main(int argc, char **argv)
 		case OPT_RATE:
 			cfg.rate = (unsigned)mailserv_number("--rate", optarg,
 			    0, 1000000000);
+			break;
+		case OPT_SPOOLMAX:
+			cfg.spool_max = mailserv_number("--spool-max", optarg,
+			    1, UINT64_MAX);
+			break;
+		case OPT_MINFREE:
+			cfg.spool_minfree = mailserv_number("--spool-minfree",
+			    optarg, 0, UINT64_MAX);
 			break;
 		case OPT_NOSPOOL:
 			cfg.spool = NULL;
@@ -213,21 +240,8 @@ main(int argc, char **argv)
 		    "absolute path\n", cfg.dir);
 		return (SERVER_EXIT_USAGE);
 	}
-	/* What the store can hold: the shards, less the part headers. */
-	if ((uint64_t)cfg.max_body > (uint64_t)cfg.shards * 2 * PART_DATA_MAX) {
-		fprintf(stderr, "mailserv: --max-body %u does not fit in %u "
-		    "shards of %d bytes\n", cfg.max_body, cfg.shards,
-		    MAILSERV_SHARD_BYTES);
-		return (SERVER_EXIT_USAGE);
-	}
-	/* A POSIX mailbox is one queue of at most 10 parts. */
-	if (cfg.backend != NULL && strcmp(cfg.backend->name, "posix") == 0 &&
-	    (uint64_t)cfg.max_body > 10 * PART_DATA_MAX) {
-		fprintf(stderr, "mailserv: --max-body %u does not fit a POSIX "
-		    "mailbox queue (at most %zu bytes)\n", cfg.max_body,
-		    10 * PART_DATA_MAX);
-		return (SERVER_EXIT_USAGE);
-	}
+	/* Whether --max-body fits the store is known once it is open, from
+	 * what the kernel gives its queues (server_run). */
 	if (cfg.max_body > cfg.quota) {
 		fprintf(stderr, "mailserv: --max-body %u is larger than the "
 		    "mailbox --quota %llu\n", cfg.max_body,

@@ -16,6 +16,10 @@
  * logged since the last one with one fdatasync, in its own thread, and
  * only then are they answered (post_commit_end).  Live pushes do not
  * wait.
+ *
+ * A message the kernel store has no room for waits in the spool
+ * (overflow.c) and is served from there: a mailbox is what the kernel
+ * holds for it, then what waits, in that order.
  */
 #include <sys/types.h>
 
@@ -30,6 +34,30 @@
 #include "plural.h"
 #include "server.h"
 #include "xmalloc.h"
+
+/* post_stored - message id, in the kernel store or waiting for room. */
+static const struct store_entry *
+post_stored(struct server *srv, const uint8_t *id)
+{
+	const struct store_entry	*e = store_find(srv->store, id);
+
+	if (e == NULL && srv->overflow != NULL)
+		e = overflow_find(srv->overflow, id);
+	return (e);
+}
+
+/* post_unstore - drop message id from wherever it is; 0 or -1. */
+static int
+post_unstore(struct server *srv, const uint8_t *id)
+{
+	if (store_remove(srv->store, id) == 0) {
+		if (srv->overflow != NULL)
+			overflow_kick(srv->overflow);
+		return (0);
+	}
+	return (srv->overflow != NULL ? overflow_remove(srv->overflow, id) :
+	    -1);
+}
 
 /* post_pending - answer s once the spool has committed. */
 static void
@@ -95,7 +123,7 @@ post_commit_end(struct server *srv, int failed, const char *cause)
 			    "cannot be written (%s): try again", cause);
 			continue;
 		}
-		store_remove(srv->store, p->id);
+		post_unstore(srv, p->id);
 		spool_cancel(srv->spool, p->id);
 		idset_del(srv->seen, p->id);
 		session_error(srv, p->s, PROTO_E_FULL, "mail spool cannot be "
@@ -116,6 +144,7 @@ post_reconcile(struct server *srv, char **cause)
 	const struct store_entry	*e;
 	struct mail			 m;
 	size_t				 i, restored = 0, added = 0, n;
+	size_t				 held = 0;
 	char				*why = NULL;
 
 	n = spool_count(srv->spool);
@@ -127,13 +156,13 @@ post_reconcile(struct server *srv, char **cause)
 			continue;
 		}
 		if (store_find(srv->store, m.id) == NULL) {
-			if (store_put(srv->store, &m, &why) == 0)
+			switch (overflow_adopt(srv, &m)) {
+			case 0:
 				restored++;
-			else {
-				log_warnx("spool: cannot restore a message for "
-				    "%s: %s", m.to, why ? why : "store full");
-				free(why);
-				why = NULL;
+				break;
+			case OVERFLOW_HELD:
+				held++;
+				break;
 			}
 		}
 		mail_free(&m);
@@ -159,6 +188,9 @@ post_reconcile(struct server *srv, char **cause)
 		log_info("spool: %zu %s restored to the kernel store, "
 		    "%zu added to the spool", restored,
 		    plural(restored, "message", "messages"), added);
+	if (held > 0)
+		log_info("spool: %zu %s there for room in the kernel store",
+		    held, held == 1 ? "message waits" : "messages wait");
 	return (0);
 }
 
@@ -167,7 +199,7 @@ static int
 post_check_size(struct server *srv, struct session *s, const char *to,
     uint32_t len)
 {
-	uint64_t	bytes;
+	uint64_t	bytes, waiting = 0;
 
 	if (len == 0) {
 		session_error(srv, s, PROTO_E_USAGE, "empty message: nothing "
@@ -180,6 +212,9 @@ post_check_size(struct server *srv, struct session *s, const char *to,
 		return (-1);
 	}
 	store_unread(srv->store, to, &bytes);
+	if (srv->overflow != NULL)
+		overflow_unread(srv->overflow, to, &waiting);
+	bytes += waiting;
 	if (bytes + len > srv->cfg.quota) {
 		session_error(srv, s, PROTO_E_FULL, "mailbox of %s is full "
 		    "(%llu of %llu bytes used)", to, (unsigned long long)bytes,
@@ -238,7 +273,7 @@ post_again(struct server *srv, struct session *s, const uint8_t *id,
 	const struct store_entry	*e;
 	char				 idstr[MAIL_ID_STR];
 
-	if ((e = store_find(srv->store, id)) != NULL) {
+	if ((e = post_stored(srv, id)) != NULL) {
 		if (strcmp(e->from, s->name) != 0 || strcmp(e->to, to) != 0) {
 			session_error(srv, s, PROTO_E_USAGE, "message id is "
 			    "already in use: nothing sent");
@@ -346,7 +381,14 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 		    plural(srv->cfg.rate, "message", "messages"));
 		goto out;
 	}
-	if ((rc = store_put(srv->store, &m, &cause)) != 0) {
+	if (overflow_admit(srv, len, &cause) != 0) {
+		session_error(srv, s, PROTO_E_FULL, "mail store is full (%s): "
+		    "message to %s not sent", cause, m.to);
+		free(cause);
+		goto out;
+	}
+	if ((rc = overflow_store(srv, &m, &cause)) != 0 &&
+	    rc != OVERFLOW_HELD) {
 		if (rc == STORE_FULL)
 			session_error(srv, s, PROTO_E_FULL, "mail store is "
 			    "full: message to %s not sent", m.to);
@@ -361,8 +403,9 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 	srv->accepted++;
 	idset_add(srv->seen, m.id);
 	mail_id_str(m.id, idstr);
-	log_info("%s -> %s: %u %s stored (%s)", m.from, m.to, len,
-	    plural(len, "byte", "bytes"), idstr);
+	log_info("%s -> %s: %u %s stored%s (%s)", m.from, m.to, len,
+	    plural(len, "byte", "bytes"),
+	    rc == OVERFLOW_HELD ? " in the spool, waiting for room" : "", idstr);
 	if (srv->spool != NULL) {
 		spool_put(srv->spool, &m);
 		post_pending(srv, s, m.id, POST_SENT);
@@ -434,26 +477,45 @@ post_deliver(struct server *srv, struct session *s, const struct mail *m,
 	srv->delivered++;
 }
 
-/* post_list - REC_LIST: one REC_ENTRY per unread message, REC_END. */
+struct post_lister {
+	struct server	*srv;
+	struct session	*s;
+};
+
+/* post_entry - one REC_ENTRY for the lister's session. */
+static void
+post_entry(const struct store_entry *e, void *arg)
+{
+	struct post_lister	*l = arg;
+	struct proto_entry	 pe;
+
+	memset(&pe, 0, sizeof pe);
+	memcpy(pe.id, e->id, sizeof pe.id);
+	memcpy(pe.from, e->from, sizeof pe.from);
+	pe.date = e->date;
+	pe.len = e->len;
+	memcpy(pe.first, e->first, sizeof pe.first);
+	session_queue(l->srv, l->s, REC_ENTRY, &pe, sizeof pe);
+}
+
+/*
+ * post_list - REC_LIST: one REC_ENTRY per unread message, REC_END.
+ * What waits in the spool is newer than what the kernel holds.
+ */
 void
 post_list(struct server *srv, struct session *s)
 {
 	const struct store_entry	*e;
-	struct proto_entry		 pe;
+	struct post_lister		 l = { srv, s };
 	size_t				 i, n = store_count(srv->store);
 
 	for (i = 0; i < n; i++) {
 		e = store_entry(srv->store, i);
-		if (strcmp(e->to, s->name) != 0)
-			continue;
-		memset(&pe, 0, sizeof pe);
-		memcpy(pe.id, e->id, sizeof pe.id);
-		memcpy(pe.from, e->from, sizeof pe.from);
-		pe.date = e->date;
-		pe.len = e->len;
-		memcpy(pe.first, e->first, sizeof pe.first);
-		session_queue(srv, s, REC_ENTRY, &pe, sizeof pe);
+		if (strcmp(e->to, s->name) == 0)
+			post_entry(e, &l);
 	}
+	if (srv->overflow != NULL)
+		overflow_list(srv->overflow, s->name, post_entry, &l);
 	session_queue(srv, s, REC_END, NULL, 0);
 }
 
@@ -461,7 +523,7 @@ post_list(struct server *srv, struct session *s)
 static const struct store_entry *
 post_mine(struct server *srv, struct session *s, const uint8_t *id)
 {
-	const struct store_entry	*e = store_find(srv->store, id);
+	const struct store_entry	*e = post_stored(srv, id);
 
 	if (e == NULL || strcmp(e->to, s->name) != 0)
 		return (NULL);
@@ -477,8 +539,6 @@ static int
 post_repair(struct server *srv, const uint8_t *id, struct mail *m,
     char **cause)
 {
-	char	*why = NULL;
-
 	if (srv->spool == NULL)
 		return (-1);
 	free(*cause);
@@ -486,11 +546,8 @@ post_repair(struct server *srv, const uint8_t *id, struct mail *m,
 	if (spool_get_id(srv->spool, id, m, cause) != 0)
 		return (-1);
 	store_remove(srv->store, id);
-	if (store_put(srv->store, m, &why) != 0) {
-		log_warnx("restoring a message for %s: %s", m->to,
-		    why ? why : "store full");
-		free(why);
-	} else
+	/* No room in the kernel: it waits in the spool, still listed. */
+	if (overflow_adopt(srv, m) == 0)
 		log_info("a message for %s was gone from the kernel store: "
 		    "restored from the spool", m->to);
 	return (0);
@@ -513,7 +570,17 @@ post_fetch(struct server *srv, struct session *s, const struct record *rec)
 		session_error(srv, s, PROTO_E_NOMSG, "no such message");
 		return;
 	}
-	if (store_get(srv->store, pi.id, &m, &cause) != 0 &&
+	if (store_find(srv->store, pi.id) == NULL) {
+		/* Waiting for room in the kernel: from the spool. */
+		if (spool_get_id(srv->spool, pi.id, &m, &cause) != 0) {
+			log_warnx("reading mail for %s from the spool: %s",
+			    s->name, cause);
+			session_error(srv, s, PROTO_E_NOMSG, "cannot read "
+			    "message: %s", cause);
+			free(cause);
+			return;
+		}
+	} else if (store_get(srv->store, pi.id, &m, &cause) != 0 &&
 	    post_repair(srv, pi.id, &m, &cause) != 0) {
 		log_warnx("reading mail for %s: %s", s->name, cause);
 		session_error(srv, s, PROTO_E_NOMSG, "cannot read message: %s",
@@ -538,7 +605,7 @@ post_done(struct server *srv, struct session *s, const struct record *rec)
 	}
 	memcpy(&pd, rec->payload, sizeof pd);
 	if (post_mine(srv, s, pd.id) == NULL ||
-	    store_remove(srv->store, pd.id) != 0) {
+	    post_unstore(srv, pd.id) != 0) {
 		if (!(pd.flags & PROTO_DONE_QUIET))
 			session_error(srv, s, PROTO_E_NOMSG,
 			    "no such message");

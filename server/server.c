@@ -81,6 +81,8 @@ server_cleanup(struct server *srv)
 		spool_close(srv->spool);
 		srv->spool = NULL;
 	}
+	overflow_free(srv->overflow);
+	srv->overflow = NULL;
 	idset_free(srv->seen);
 	srv->seen = NULL;
 	free(srv->pending);
@@ -277,6 +279,8 @@ server_loop(struct server *srv)
 		online_check(srv);
 		if (pfd[2].revents & POLLIN)
 			server_sessions(srv);
+		/* Room freed this turn goes to mail waiting in the spool. */
+		overflow_run(srv);
 		/* What this turn logged goes to the disk, if the disk is
 		 * free; it is answered when that commit ends. */
 		commit_kick(srv);
@@ -326,6 +330,7 @@ server_run(const struct server_config *cfg)
 	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1 };
 	struct server		 srv;
 	struct store_config	 sc;
+	struct store_capacity	 cap;
 	struct rlimit		 rl;
 	char			*cause = NULL;
 	pid_t			 holder;
@@ -375,7 +380,18 @@ server_run(const struct server_config *cfg)
 	if ((srv.store = store_open(srv.backend->store, &sc, 1,
 	    &cause)) == NULL)
 		fatalx(SERVER_EXIT_ERROR, "mail store: %s", cause);
+	store_capacity(srv.store, &cap);
+	log_info("store capacity: %lu queues x %lu bytes = %llu bytes (from "
+	    "what the kernel gives new queues; raise %s to hold more)",
+	    cap.queues, cap.queue_bytes, (unsigned long long)cap.total,
+	    cap.bound);
+	if (cfg->max_body > cap.body_max)
+		fatalx(SERVER_EXIT_USAGE, "--max-body %u does not fit the %s "
+		    "store (%lu queues x %lu bytes: one message of at most "
+		    "%llu bytes)", cfg->max_body, srv.backend->name, cap.queues,
+		    cap.queue_bytes, (unsigned long long)cap.body_max);
 	srv.seen = idset_new(SERVER_SEEN_MAX);
+	srv.overflow = overflow_new();
 	if (cfg->spool != NULL) {
 		if ((srv.spool = spool_open(srv.dirfd, cfg->spool,
 		    &cause)) == NULL)
@@ -396,10 +412,11 @@ server_run(const struct server_config *cfg)
 	    &cause)) == -1)
 		fatalx(SERVER_EXIT_ERROR, "%s", cause);
 
-	log_info("serving %s (%s backend, %zu %s in the store, "
-	    "spool %s, max %u %s, max body %u bytes)", cfg->dir,
-	    srv.backend->name, store_count(srv.store),
+	log_info("serving %s (%s backend, %zu %s in the store, %zu "
+	    "waiting in the spool for room, spool %s, max %u %s, max body "
+	    "%u bytes)", cfg->dir, srv.backend->name, store_count(srv.store),
 	    plural(store_count(srv.store), "message", "messages"),
+	    overflow_count(srv.overflow, NULL),
 	    cfg->spool ? cfg->spool : "off",
 	    cfg->max_users, plural(cfg->max_users, "user", "users"),
 	    cfg->max_body);

@@ -41,6 +41,8 @@ struct server_config {
 	unsigned	 shards;
 	const char	*spool;		/* its directory; NULL: no spool */
 	unsigned	 rate;		/* messages a minute per sender; 0: any */
+	uint64_t	 spool_max;	/* live bytes the spool may hold */
+	uint64_t	 spool_minfree;	/* free bytes its file system keeps */
 	const struct backend *backend;	/* NULL: sysv */
 	int		 verbose;
 };
@@ -111,6 +113,8 @@ struct server {
 	char			*keyfile;
 	struct store		*store;
 	struct spool		*spool;
+	struct overflow		*overflow;	/* overflow.c; OVERFLOW_HELD: kept in the spool, waiting for room */
+#define OVERFLOW_HELD	2
 	struct idset		*seen;		/* ids accepted lately */
 	struct sender		*senders;
 	size_t			 nsenders;
@@ -194,6 +198,23 @@ void	post_done(struct server *, struct session *, const struct record *);
 void	post_wall(struct server *, struct session *, const struct record *);
 void	post_deliver(struct server *, struct session *, const struct mail *,
 	    uint32_t);
+
+/* overflow.c; OVERFLOW_HELD: kept in the spool, waiting for room */
+#define OVERFLOW_HELD	2
+struct overflow *overflow_new(void);
+void	overflow_free(struct overflow *);
+int	overflow_admit(struct server *, uint32_t, char **);
+int	overflow_store(struct server *, const struct mail *, char **);
+int	overflow_adopt(struct server *, const struct mail *);
+const struct store_entry *overflow_find(struct overflow *, const uint8_t *);
+int	overflow_remove(struct overflow *, const uint8_t *);
+size_t	overflow_unread(struct overflow *, const char *, uint64_t *);
+void	overflow_list(struct overflow *, const char *,
+	    void (*)(const struct store_entry *, void *), void *);
+size_t	overflow_count(struct overflow *, uint64_t *);
+void	overflow_kick(struct overflow *);
+void	overflow_run(struct server *);
+void	overflow_status(struct server *, char *, size_t);
 
 /* control.c */
 void	control_accept(struct server *);
