@@ -31,7 +31,8 @@ mailserv_usage(FILE *f)
 "usage: mailserv [-d DIR] [--max-users N] [--max-body BYTES] [--quota BYTES]\n"
 "                [--shards N] [--rate N] [--spool SPOOLDIR | --no-spool]\n"
 "                [--spool-max BYTES] [--spool-minfree BYTES]\n"
-"                [--ipc=sysv|posix] [-v]\n"
+"                [--backlog N] [--room-history N] [--max-rooms N]\n"
+"                [--max-joined N] [--ipc=sysv|posix] [-v]\n"
 "       mailserv [-d DIR] [--spool SPOOLDIR] --status | --stop | --purge\n"
 "       mailserv -h | -V\n"
 "\n"
@@ -65,6 +66,13 @@ mailserv_usage(FILE *f)
 "                       (default %llu)\n"
 "      --no-spool       keep mail in the kernel only (lost at reboot; the\n"
 "                       kernel store is then the bound)\n"
+"      --backlog N      room lines shown to who joins a room, 0 for none\n"
+"                       (default %d)\n"
+"      --room-history N lines a room keeps, 1-1000000 (default %d); past\n"
+"                       it the oldest ages out of the store and the spool\n"
+"      --max-rooms N    most rooms at once (default %d)\n"
+"      --max-joined N   most rooms one user may be a member of (default %d);\n"
+"                       members a room may have: --max-users\n"
 "      --ipc=sysv|posix which IPC mechanisms keep the mail and the online\n"
 "                       table: SysV message queues, shared memory and a\n"
 "                       semaphore, or POSIX message queues, shared memory\n"
@@ -85,7 +93,8 @@ mailserv_usage(FILE *f)
 	    MAIL_BODY_DEFAULT, MAILSERV_QUOTA_DEFAULT, MAILSERV_SHARDS_DEFAULT,
 	    MAILSERV_SHARD_BYTES, MAILSERV_RATE_DEFAULT,
 	    (unsigned long long)MAILSERV_SPOOL_MAX,
-	    (unsigned long long)MAILSERV_MINFREE);
+	    (unsigned long long)MAILSERV_MINFREE, ROOMS_BACKLOG_DEFAULT,
+	    ROOMS_HISTORY_DEFAULT, ROOMS_MAX_DEFAULT, ROOMS_JOINED_DEFAULT);
 }
 
 static unsigned long long
@@ -111,7 +120,8 @@ main(int argc, char **argv)
 {
 	enum { OPT_USERS = 256, OPT_BODY, OPT_QUOTA, OPT_SHARDS, OPT_STATUS,
 	    OPT_PURGE, OPT_SPOOL, OPT_NOSPOOL, OPT_RATE, OPT_IPC, OPT_STOP,
-	    OPT_SPOOLMAX, OPT_MINFREE };
+	    OPT_SPOOLMAX, OPT_MINFREE, OPT_BACKLOG, OPT_HISTORY, OPT_ROOMS,
+	    OPT_JOINED };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "max-users", required_argument, NULL, OPT_USERS },
@@ -123,6 +133,10 @@ main(int argc, char **argv)
 		{ "spool-max", required_argument, NULL, OPT_SPOOLMAX },
 		{ "spool-minfree", required_argument, NULL, OPT_MINFREE },
 		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "backlog", required_argument, NULL, OPT_BACKLOG },
+		{ "room-history", required_argument, NULL, OPT_HISTORY },
+		{ "max-rooms", required_argument, NULL, OPT_ROOMS },
+		{ "max-joined", required_argument, NULL, OPT_JOINED },
 		{ "ipc", required_argument, NULL, OPT_IPC },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "status", no_argument, NULL, OPT_STATUS },
@@ -145,6 +159,10 @@ main(int argc, char **argv)
 	cfg.rate = MAILSERV_RATE_DEFAULT;
 	cfg.spool_max = MAILSERV_SPOOL_MAX;
 	cfg.spool_minfree = MAILSERV_MINFREE;
+	cfg.rooms.backlog = ROOMS_BACKLOG_DEFAULT;
+	cfg.rooms.history = ROOMS_HISTORY_DEFAULT;
+	cfg.rooms.max_rooms = ROOMS_MAX_DEFAULT;
+	cfg.rooms.max_joined = ROOMS_JOINED_DEFAULT;
 	while ((c = getopt_long(argc, argv, "d:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -193,6 +211,22 @@ main(int argc, char **argv)
 		case OPT_MINFREE:
 			cfg.spool_minfree = mailserv_number("--spool-minfree",
 			    optarg, 0, UINT64_MAX);
+			break;
+		case OPT_BACKLOG:
+			cfg.rooms.backlog = (unsigned)mailserv_number(
+			    "--backlog", optarg, 0, 1000000);
+			break;
+		case OPT_HISTORY:
+			cfg.rooms.history = (unsigned)mailserv_number(
+			    "--room-history", optarg, 1, 1000000);
+			break;
+		case OPT_ROOMS:
+			cfg.rooms.max_rooms = (unsigned)mailserv_number(
+			    "--max-rooms", optarg, 1, 1000000);
+			break;
+		case OPT_JOINED:
+			cfg.rooms.max_joined = (unsigned)mailserv_number(
+			    "--max-joined", optarg, 1, 1000000);
 			break;
 		case OPT_NOSPOOL:
 			cfg.spool = NULL;
@@ -255,5 +289,6 @@ main(int argc, char **argv)
 		return (status_stop(cfg.dir));
 	if (action == OPT_PURGE)
 		return (status_purge(cfg.dir, cfg.spool));
+	cfg.rooms.max_members = cfg.max_users;
 	return (server_run(&cfg));
 }

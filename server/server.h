@@ -33,6 +33,21 @@
  * them is answered, not stored again (the spool remembers more). */
 #define SERVER_SEEN_MAX		65536
 
+/* room.c's limits (mailserv --backlog, --room-history, --max-rooms,
+ * --max-joined; members per room: --max-users). */
+struct rooms_config {
+	unsigned	 backlog;	/* lines shown on join; 0: none */
+	unsigned	 history;	/* lines a room keeps */
+	unsigned	 max_rooms;
+	unsigned	 max_joined;	/* rooms one user may be in */
+	unsigned	 max_members;
+};
+
+#define ROOMS_BACKLOG_DEFAULT	20
+#define ROOMS_HISTORY_DEFAULT	500
+#define ROOMS_MAX_DEFAULT	1024
+#define ROOMS_JOINED_DEFAULT	64
+
 struct server_config {
 	const char	*dir;
 	unsigned	 max_users;
@@ -44,6 +59,7 @@ struct server_config {
 	uint64_t	 spool_max;	/* live bytes the spool may hold */
 	uint64_t	 spool_minfree;	/* free bytes its file system keeps */
 	const struct backend *backend;	/* NULL: sysv */
+	struct rooms_config rooms;
 	int		 verbose;
 };
 
@@ -113,6 +129,7 @@ struct server {
 	char			*keyfile;
 	struct store		*store;
 	struct spool		*spool;
+	struct rooms		*rooms;		/* room.c */
 	struct overflow		*overflow;	/* overflow.c; OVERFLOW_HELD: kept in the spool, waiting for room */
 #define OVERFLOW_HELD	2
 	struct idset		*seen;		/* ids accepted lately */
@@ -198,6 +215,21 @@ void	post_done(struct server *, struct session *, const struct record *);
 void	post_wall(struct server *, struct session *, const struct record *);
 void	post_deliver(struct server *, struct session *, const struct mail *,
 	    uint32_t);
+int	post_keep(struct server *, const struct mail *, char **);
+void	post_drop(struct server *, const uint8_t *);
+void	post_ack(struct server *, struct session *, const uint8_t *, int);
+int	post_get(struct server *, const uint8_t *, struct mail *, char **);
+
+/* room.c */
+struct rooms *rooms_new(const struct rooms_config *);
+void	rooms_free(struct rooms *);
+void	room_load(struct server *);
+void	room_request(struct server *, struct session *, const struct record *);
+int	room_may_post(struct server *, struct session *, const char *,
+	    uint32_t);
+void	room_post(struct server *, struct session *, const struct mail *);
+void	room_flush(struct server *);
+void	room_status(struct server *, char *, size_t);
 
 /* overflow.c; OVERFLOW_HELD: kept in the spool, waiting for room */
 #define OVERFLOW_HELD	2
@@ -212,6 +244,8 @@ size_t	overflow_unread(struct overflow *, const char *, uint64_t *);
 void	overflow_list(struct overflow *, const char *,
 	    void (*)(const struct store_entry *, void *), void *);
 size_t	overflow_count(struct overflow *, uint64_t *);
+void	overflow_each(struct overflow *,
+	    void (*)(const struct store_entry *, void *), void *);
 void	overflow_kick(struct overflow *);
 void	overflow_run(struct server *);
 void	overflow_status(struct server *, char *, size_t);
