@@ -372,6 +372,12 @@ room_join(struct server *srv, struct session *s, const char *name)
 
 	if (r != NULL && (mb = room_member(r, s->name)) != NULL)
 		goto show;
+	if (r == NULL && rs->n >= rs->cfg.max_rooms) {
+		session_error(srv, s, PROTO_E_FULL, "cannot create %s: there "
+		    "are %zu rooms (at most %u, mailserv --max-rooms)", name,
+		    rs->n, rs->cfg.max_rooms);
+		return;
+	}
 	if (room_joined(rs, s->name) >= rs->cfg.max_joined) {
 		session_error(srv, s, PROTO_E_FULL, "cannot join %s: %s is in "
 		    "%zu rooms already (at most %u, mailserv --max-joined)",
@@ -380,12 +386,6 @@ room_join(struct server *srv, struct session *s, const char *name)
 		return;
 	}
 	if (r == NULL) {
-		if (rs->n >= rs->cfg.max_rooms) {
-			session_error(srv, s, PROTO_E_FULL, "cannot create %s: "
-			    "there are %zu rooms (at most %u, mailserv "
-			    "--max-rooms)", name, rs->n, rs->cfg.max_rooms);
-			return;
-		}
 		r = room_add(rs, name);
 		memcpy(r->meta.owner, s->name, sizeof r->meta.owner);
 		r->meta.created = time(NULL);
