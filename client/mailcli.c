@@ -44,7 +44,8 @@ mailcli_usage(FILE *f)
 "\n"
 "The ipcmail client.  Commands:\n"
 "  who                 who is online (read from shared memory)\n"
-"  send USER [TEXT...] send mail; the body is read from stdin without TEXT\n"
+"  send TO[,TO...] [TEXT...]  send to each user or room; the body is read\n"
+"                      from stdin without TEXT\n"
 "  inbox               one line per unread message: number, sender, date,\n"
 "                      first line\n"
 "  read [N|--all]      show the next, the Nth or every unread message and\n"
@@ -53,6 +54,17 @@ mailcli_usage(FILE *f)
 "  reply N TEXT...     reply to the sender of message N\n"
 "  wall TEXT...        write live to everyone online (not stored)\n"
 "  kick USER           log USER out (mailserv's uid and root only)\n"
+"\n"
+"Rooms ('#' and 1-31 of [a-z0-9._-]; quote them in a shell: '#ops'):\n"
+"  join #ROOM          become a member (a new room is yours): topic,\n"
+"                      members, the last lines\n"
+"  leave #ROOM         stop being a member (the last removes the room)\n"
+"  rooms               the rooms you may see: members, online, topic\n"
+"  members #ROOM       the members, online or not\n"
+"  topic #ROOM [TEXT...|--lock|--unlock]  show or set the topic\n"
+"  history #ROOM [N]   the last N lines (20); unread stays unread\n"
+"  read #ROOM          the unread lines, then they are read\n"
+"  private #ROOM on|off, invite USER #ROOM, remove USER #ROOM  (owner)\n"
 "  help, quit\n"
 "\n"
 "  -d, --dir DIR       run directory (default: $MAILSERV_DIR, else %s)\n"
@@ -70,8 +82,10 @@ mailcli_usage(FILE *f)
 "read gives the bytes as they were sent.\n"
 "\n"
 "Exit status: 0 ok; 1 usage or other error; 2 mailserv not running;\n"
-"3 invalid name; 4 mailbox full; 5 message too large; 6 sending too fast\n"
-"(mailserv --rate).\n", RUNDIR_DEFAULT);
+"3 invalid name (user or room); 4 mailbox or store full, or a room limit;\n"
+"5 message too large; 6 sending too fast (mailserv --rate); 7 not allowed\n"
+"(not a member, a private room, not the owner) or no such room.\n",
+	    RUNDIR_DEFAULT);
 }
 
 /* mailcli_login - the login name of our uid, if it is a valid name. */
