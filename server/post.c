@@ -36,7 +36,7 @@
 #include "xmalloc.h"
 
 /* post_stored - message id, in the kernel store or waiting for room. */
-static const struct store_entry *
+const struct store_entry *
 post_stored(struct server *srv, const uint8_t *id)
 {
 	const struct store_entry	*e = store_find(srv->store, id);

@@ -33,6 +33,8 @@
 #include "server.h"
 #include "xmalloc.h"
 
+#define ROOM_SEND_MAX	(2 * 1024 * 1024)	/* bytes of lines a request */
+
 struct room {
 	char			 name[PROTO_NAME_MAX + 1];
 	struct roomrec_snap	 meta;		/* what the snapshot holds */
@@ -277,12 +279,27 @@ room_send_line(struct server *srv, struct session *s, struct room *r,
 	return (0);
 }
 
-/* room_send_from - r's lines from the i-th oldest on, to s. */
+/*
+ * room_send_from - r's lines from the i-th oldest on, to s; but no more
+ * than ROOM_SEND_MAX bytes of them, the newest, so that a long history
+ * of long lines does not overrun what a session may have queued.
+ */
 static void
 room_send_from(struct server *srv, struct session *s, struct room *r,
     size_t i)
 {
-	for (; i < r->lines.n; i++)
+	const struct store_entry	*e;
+	size_t				 j = r->lines.n, bytes = 0;
+
+	while (j > i) {
+		e = post_stored(srv, roomring_get(&r->lines, j - 1)->id);
+		bytes += e != NULL ? e->len + 2 * sizeof(struct proto_hdr) +
+		    sizeof(struct proto_mail) : 0;
+		if (bytes > ROOM_SEND_MAX)
+			break;
+		j--;
+	}
+	for (i = j; i < r->lines.n; i++)
 		room_send_line(srv, s, r, roomring_get(&r->lines, i));
 }
 

@@ -215,6 +215,7 @@ void	post_done(struct server *, struct session *, const struct record *);
 void	post_wall(struct server *, struct session *, const struct record *);
 void	post_deliver(struct server *, struct session *, const struct mail *,
 	    uint32_t);
+const struct store_entry *post_stored(struct server *, const uint8_t *);
 int	post_keep(struct server *, const struct mail *, char **);
 void	post_drop(struct server *, const uint8_t *);
 void	post_ack(struct server *, struct session *, const uint8_t *, int);
