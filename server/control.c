@@ -21,6 +21,8 @@
 #include "server.h"
 #include "xmalloc.h"
 
+#define CONTROL_TOP	5	/* senders and users shown by name */
+
 /*
  * control_accept - take new connections and check each peer.  A refused
  * one is answered once its request is in: closing a socket with unread
@@ -71,7 +73,7 @@ char *
 control_status(struct server *srv)
 {
 	struct store_object	 obj[64];
-	char			*buf = NULL;
+	char			*buf = NULL, *line;
 	size_t			 len = 0, i, n, logins = 0, others = 0;
 	uint64_t		 bytes = 0;
 	long			 up = (long)(time(NULL) - srv->started);
@@ -109,6 +111,12 @@ control_status(struct server *srv)
 			    "messages, %lu of %lu bytes\n", obj[i].id,
 			    obj[i].messages, obj[i].bytes, obj[i].capacity);
 	}
+	line = quota_status(srv->quota, CONTROL_TOP);
+	control_add(&buf, &len, "%s", line);
+	free(line);
+	line = admit_status(srv, CONTROL_TOP);
+	control_add(&buf, &len, "%s", line);
+	free(line);
 	if (srv->spool != NULL)
 		control_add(&buf, &len, "live: spool: %zu messages, %llu bytes,"
 		    " %llu group commits\n", spool_count(srv->spool),

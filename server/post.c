@@ -30,6 +30,21 @@
 #include "server.h"
 #include "xmalloc.h"
 
+/*
+ * post_forget - take message id out of the store, and out of its
+ * sender's tally (quota.c); 0, or -1 if it was not there.
+ */
+static int
+post_forget(struct server *srv, const uint8_t *id)
+{
+	const struct store_entry	*e = store_find(srv->store, id);
+
+	if (e == NULL)
+		return (-1);
+	quota_refund(srv->quota, e->from, e->to, e->len);
+	return (store_remove(srv->store, id));
+}
+
 /* post_pending - answer s once the spool has committed. */
 static void
 post_pending(struct server *srv, struct session *s, const uint8_t *id,
@@ -94,7 +109,7 @@ post_commit_end(struct server *srv, int failed, const char *cause)
 			    "cannot be written (%s): try again", cause);
 			continue;
 		}
-		store_remove(srv->store, p->id);
+		post_forget(srv, p->id);
 		spool_cancel(srv->spool, p->id);
 		idset_del(srv->seen, p->id);
 		session_error(srv, p->s, PROTO_E_FULL, "mail spool cannot be "
@@ -292,7 +307,10 @@ post_send(struct server *srv, struct session *s, const struct record *rec)
 	}
 	if (post_again(srv, s, ps.id, ps.to) != 0)
 		return;
-	if (post_check_size(srv, s, ps.to, ps.len) != 0)
+	if (recipient_check(srv, s, ps.to) != 0)
+		return;
+	if (post_check_size(srv, s, ps.to, ps.len) != 0 ||
+	    quota_check(srv, s, ps.to, ps.len) != 0)
 		return;
 	if (post_rate(srv, s->name, 0) != 0) {
 		log_info("%s is sending faster than %u messages a minute: "
@@ -334,7 +352,8 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 	m.body = body;
 	if (recheck && post_again(srv, s, m.id, m.to) != 0)
 		goto out;
-	if (post_check_size(srv, s, m.to, len) != 0)
+	if (post_check_size(srv, s, m.to, len) != 0 ||
+	    quota_check(srv, s, m.to, len) != 0)
 		goto out;
 	if (post_rate(srv, s->name, 1) != 0) {
 		session_error(srv, s, PROTO_E_RATE, "sending too fast (at most "
@@ -353,6 +372,7 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 		free(cause);
 		goto out;
 	}
+	quota_charge(srv->quota, m.from, m.to, len);
 	srv->accepted++;
 	idset_add(srv->seen, m.id);
 	mail_id_str(m.id, idstr);
@@ -479,14 +499,16 @@ post_repair(struct server *srv, const uint8_t *id, struct mail *m,
 	*cause = NULL;
 	if (spool_get_id(srv->spool, id, m, cause) != 0)
 		return (-1);
-	store_remove(srv->store, id);
+	post_forget(srv, id);
 	if (store_put(srv->store, m, &why) != 0) {
 		log_warnx("restoring a message for %s: %s", m->to,
 		    why ? why : "store full");
 		free(why);
-	} else
+	} else {
+		quota_charge(srv->quota, m->from, m->to, m->len);
 		log_info("a message for %s was gone from the kernel store: "
 		    "restored from the spool", m->to);
+	}
 	return (0);
 }
 
@@ -532,7 +554,7 @@ post_done(struct server *srv, struct session *s, const struct record *rec)
 	}
 	memcpy(&pd, rec->payload, sizeof pd);
 	if (post_mine(srv, s, pd.id) == NULL ||
-	    store_remove(srv->store, pd.id) != 0) {
+	    post_forget(srv, pd.id) != 0) {
 		if (!(pd.flags & PROTO_DONE_QUIET))
 			session_error(srv, s, PROTO_E_NOMSG,
 			    "no such message");

@@ -82,6 +82,8 @@ server_cleanup(struct server *srv)
 	}
 	idset_free(srv->seen);
 	srv->seen = NULL;
+	quota_free(srv->quota);
+	srv->quota = NULL;
 	free(srv->pending);
 	srv->pending = NULL;
 	free(srv->flight);
@@ -384,6 +386,10 @@ server_run(const struct server_config *cfg)
 		if (commit_start(&srv, &cause) != 0)
 			fatalx(SERVER_EXIT_ERROR, "%s", cause);
 	}
+	/* After the reconcile: what the store holds now is the tally. */
+	srv.quota = quota_new(cfg->sender_quota,
+	    quota_capacity(srv.backend->name, cfg->shards));
+	quota_rebuild(srv.quota, srv.store);
 	if ((srv.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal(SERVER_EXIT_ERROR, "epoll_create1");
 	if ((srv.table = srv.tops->create(srv.keyfile, cfg->max_users,
@@ -400,6 +406,11 @@ server_run(const struct server_config *cfg)
 	    srv.backend->name, store_count(srv.store),
 	    cfg->spool ? cfg->spool : "off",
 	    cfg->max_users, cfg->max_body);
+	log_info("limits: %llu unread bytes per sender at others, %u "
+	    "sessions per user, the last %u places for users not yet online, "
+	    "recipients: %s", (unsigned long long)quota_limit(srv.quota),
+	    cfg->max_sessions, admit_reserve(cfg->max_users),
+	    cfg->recipients == RECIPIENT_ACCOUNTS ? "accounts" : "any");
 	server_loop(&srv);
 	log_info("stopped: %zu messages stay in the kernel store",
 	    store_count(srv.store));

@@ -41,9 +41,19 @@ struct server_config {
 	unsigned	 shards;
 	const char	*spool;		/* its directory; NULL: no spool */
 	unsigned	 rate;		/* messages a minute per sender; 0: any */
+	uint64_t	 sender_quota;	/* bytes at others; 0: an eighth of
+					   the store (quota.c) */
+	int		 recipients;	/* RECIPIENT_ANY, RECIPIENT_ACCOUNTS */
+	unsigned	 max_sessions;	/* interactive, per user (admit.c) */
 	const struct backend *backend;	/* NULL: sysv */
 	int		 verbose;
 };
+
+/* --recipients (recipient.c) */
+#define RECIPIENT_ANY		0
+#define RECIPIENT_ACCOUNTS	1
+
+struct quota;			/* quota.c */
 
 /* A sender's token bucket, for --rate. */
 struct sender {
@@ -113,6 +123,7 @@ struct server {
 	struct spool		*spool;
 	struct idset		*seen;		/* ids accepted lately */
 	struct sender		*senders;
+	struct quota		*quota;		/* bytes at others, by sender */
 	size_t			 nsenders;
 	struct pending		*pending;	/* for the next commit */
 	size_t			 npending;
@@ -169,6 +180,7 @@ void	session_close(struct server *, struct session *, const char *);
 void	session_logout(struct server *, struct session *, uint32_t,
 	    const char *, const char *);
 void	session_reap(struct server *);
+int	session_privileged(const struct session *);
 
 /* online.c */
 int	online_add(struct server *, struct session *);
@@ -194,6 +206,27 @@ void	post_done(struct server *, struct session *, const struct record *);
 void	post_wall(struct server *, struct session *, const struct record *);
 void	post_deliver(struct server *, struct session *, const struct mail *,
 	    uint32_t);
+
+/* quota.c */
+uint64_t quota_capacity(const char *, unsigned);
+struct quota *quota_new(uint64_t, uint64_t);
+void	quota_free(struct quota *);
+uint64_t quota_limit(const struct quota *);
+void	quota_charge(struct quota *, const char *, const char *, uint32_t);
+void	quota_refund(struct quota *, const char *, const char *, uint32_t);
+void	quota_rebuild(struct quota *, struct store *);
+uint64_t quota_used(struct quota *, const char *);
+int	quota_check(struct server *, struct session *, const char *, uint32_t);
+char	*quota_status(struct quota *, size_t);
+
+/* recipient.c */
+int	recipient_mode(const char *);
+int	recipient_check(struct server *, struct session *, const char *);
+
+/* admit.c */
+unsigned admit_reserve(unsigned);
+int	admit_login(struct server *, struct session *);
+char	*admit_status(struct server *, size_t);
 
 /* control.c */
 void	control_accept(struct server *);

@@ -53,6 +53,16 @@ session_may_use(uid_t uid, const char *name)
 	return ((pw = getpwnam(name)) != NULL && pw->pw_uid == uid);
 }
 
+/*
+ * session_privileged - is s run by root or mailserv's own uid, who may
+ * use any name and whom the per-user limits (quota.c, admit.c) spare?
+ */
+int
+session_privileged(const struct session *s)
+{
+	return (s->uid == 0 || s->uid == geteuid());
+}
+
 /* session_bucket - the pid hash bucket of pid. */
 static struct session **
 session_bucket(struct server *srv, pid_t pid)
@@ -217,6 +227,10 @@ session_hello(struct server *srv, const struct record *rec)
 		session_busy(srv, s);
 		return (NULL);
 	}
+	if ((h.flags & PROTO_HELLO_LOGIN) && admit_login(srv, s) != 0) {
+		session_dead(srv, s);
+		return (NULL);
+	}
 	s->want_login = (h.flags & PROTO_HELLO_LOGIN) != 0;
 	if (io_random(s->key, sizeof s->key) != 0)
 		uuid_generate_random(s->key);
@@ -253,8 +267,15 @@ session_confirm(struct server *srv, struct session *s)
 	if (!s->want_login)
 		return (0);
 	s->since = time(NULL);
-	if (srv->nlogins >= srv->cfg.max_users || srv->table == NULL ||
-	    online_add(srv, s) == -1) {
+	if (srv->nlogins >= srv->cfg.max_users || srv->table == NULL) {
+		session_busy(srv, s);
+		return (-1);
+	}
+	if (admit_login(srv, s) != 0) {
+		session_dead(srv, s);
+		return (-1);
+	}
+	if (online_add(srv, s) == -1) {
 		session_busy(srv, s);
 		return (-1);
 	}

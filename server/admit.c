@@ -1,0 +1,142 @@
+/*
+ * admit.c - who may take a place in the online table, beyond the table
+ * having one (--max-users): one user holds at most --max-sessions
+ * interactive sessions, and the last places are kept for users who have
+ * none yet, so that one user's sessions are never what makes "too many
+ * users online" for everyone else.  Root and mailserv's own uid are not
+ * limited.  One-shot commands never take a place (no PROTO_HELLO_LOGIN).
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server.h"
+#include "xmalloc.h"
+
+/*
+ * admit_reserve - the places of a table of max_users kept for users not
+ * yet online: an eighth (8 of the default 64), at least one when there
+ * are two places or more.
+ */
+unsigned
+admit_reserve(unsigned max_users)
+{
+	if (max_users < 2)
+		return (0);
+	return (max_users / 8 > 0 ? max_users / 8 : 1);
+}
+
+/* admit_sessions - the logged-in sessions of name. */
+static unsigned
+admit_sessions(struct server *srv, const char *name)
+{
+	struct session	*t;
+	unsigned	 n = 0;
+
+	for (t = session_online(srv, name); t != NULL; t = t->namenext)
+		if (t->login && !t->dead && strcmp(t->name, name) == 0)
+			n++;
+	return (n);
+}
+
+/*
+ * admit_login - may s log in, as far as its user's other sessions go?
+ * 0; or -1, the refusal sent (exit 1 at mailcli).  Asked at hello and
+ * again when the session enters the table.
+ */
+int
+admit_login(struct server *srv, struct session *s)
+{
+	unsigned	 mine, reserve = admit_reserve(srv->cfg.max_users);
+
+	if (session_privileged(s))
+		return (0);
+	if ((mine = admit_sessions(srv, s->name)) == 0)
+		return (0);
+	if (mine >= srv->cfg.max_sessions) {
+		log_info("refused %s (pid %ld): %u sessions already",
+		    s->name, (long)s->pid, mine);
+		session_error(srv, s, PROTO_E_BUSY, "too many sessions for %s "
+		    "(at most %u)", s->name, srv->cfg.max_sessions);
+		return (-1);
+	}
+	if (srv->nlogins + reserve >= srv->cfg.max_users) {
+		log_info("refused %s (pid %ld): %u sessions already, and the "
+		    "last %u places are kept for users not yet online",
+		    s->name, (long)s->pid, mine, reserve);
+		session_error(srv, s, PROTO_E_BUSY, "too many users online (at "
+		    "most %u; the last %u places are kept for users not yet "
+		    "online)", srv->cfg.max_users, reserve);
+		return (-1);
+	}
+	return (0);
+}
+
+/* admit_order - qsort of names; admit_count_order - most first. */
+static int
+admit_order(const void *a, const void *b)
+{
+	return (strcmp(*(char * const *)a, *(char * const *)b));
+}
+
+struct admit_count {
+	const char	*name;
+	size_t		 n;
+};
+
+static int
+admit_count_order(const void *a, const void *b)
+{
+	const struct admit_count *x = a, *y = b;
+
+	if (x->n != y->n)
+		return (x->n > y->n ? -1 : 1);
+	return (strcmp(x->name, y->name));
+}
+
+/*
+ * admit_status - one line for --status: the limits, and the users with
+ * most sessions (at most top of them).  Allocated.
+ */
+char *
+admit_status(struct server *srv, size_t top)
+{
+	struct admit_count	 *c = NULL;
+	const char		**v;
+	char			 *line, *more;
+	size_t			  i, n = 0, nc = 0;
+
+	v = xreallocarray(NULL, srv->nsessions + 1, sizeof *v);
+	for (i = 0; i < srv->nsessions; i++)
+		if (srv->sessions[i]->login && !srv->sessions[i]->dead)
+			v[n++] = srv->sessions[i]->name;
+	qsort(v, n, sizeof *v, admit_order);
+	for (i = 0; i < n; i++) {
+		if (nc > 0 && strcmp(c[nc - 1].name, v[i]) == 0) {
+			c[nc - 1].n++;
+			continue;
+		}
+		c = xreallocarray(c, nc + 1, sizeof *c);
+		c[nc].name = v[i];
+		c[nc++].n = 1;
+	}
+	qsort(c, nc, sizeof *c, admit_count_order);
+	xasprintf(&line, "live: sessions per user: at most %u each, the last "
+	    "%u of %u places kept for users not yet online; %zu users "
+	    "online%s", srv->cfg.max_sessions,
+	    admit_reserve(srv->cfg.max_users), srv->cfg.max_users, nc,
+	    nc > 0 ? ", most:" : "");
+	for (i = 0; i < nc && i < top; i++) {
+		xasprintf(&more, "%s%s %s %zu", line, i == 0 ? "" : ",",
+		    c[i].name, c[i].n);
+		free(line);
+		line = more;
+	}
+	xasprintf(&more, "%s\n", line);
+	free(line);
+	free(v);
+	free(c);
+	return (more);
+}

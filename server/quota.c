@@ -1,0 +1,278 @@
+/*
+ * quota.c - the per-sender limit (--sender-quota): how many unread bytes
+ * each sender name has stored in other people's mailboxes, across all
+ * of them, so that one user cannot fill the whole store with mail to
+ * names nobody reads.  The tally is built from the store's index when
+ * mailserv starts (so it is right again after a restart) and kept as
+ * mail is accepted and read; mailserv's own uid and root are tallied
+ * but never refused.
+ */
+#define _GNU_SOURCE
+#include <sys/types.h>
+#include <sys/resource.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "record.h"
+#include "server.h"
+#include "xmalloc.h"
+
+#define QUOTA_BUCKETS		256
+#define QUOTA_MSGMNB_DEFAULT	16384	/* when /proc does not say */
+#define QUOTA_RLIMIT_DEFAULT	819200	/* RLIMIT_MSGQUEUE's default */
+
+/* What one sender has waiting at others; only senders with some. */
+struct quota_sender {
+	char			 name[PROTO_NAME_MAX + 1];
+	size_t			 count;
+	uint64_t		 bytes;
+	struct quota_sender	*next;
+};
+
+struct quota {
+	uint64_t		 limit;
+	uint64_t		 capacity;	/* the store's, as estimated */
+	struct quota_sender	*buckets[QUOTA_BUCKETS];
+};
+
+/* quota_proc - a number from a /proc file, or def. */
+static unsigned long long
+quota_proc(const char *path, unsigned long long def)
+{
+	unsigned long long	 v;
+	FILE			*f;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return (def);
+	if (fscanf(f, "%llu", &v) != 1 || v == 0)
+		v = def;
+	fclose(f);
+	return (v);
+}
+
+/*
+ * quota_capacity - what the store can hold, in bytes: SysV, its shards
+ * times msgmnb (a new queue's msg_qbytes); POSIX, the bytes of queues
+ * our RLIMIT_MSGQUEUE allows (store_open has raised it as far as it
+ * may), or queues_max whole queues if that is less.
+ */
+uint64_t
+quota_capacity(const char *backend, unsigned shards)
+{
+	struct rlimit	rl;
+	uint64_t	bytes, queues;
+
+	if (strcmp(backend, "posix") != 0)
+		return ((uint64_t)shards * quota_proc("/proc/sys/kernel/msgmnb",
+		    QUOTA_MSGMNB_DEFAULT));
+	bytes = QUOTA_RLIMIT_DEFAULT;
+	if (getrlimit(RLIMIT_MSGQUEUE, &rl) == 0 && rl.rlim_cur != 0)
+		bytes = rl.rlim_cur;
+	queues = quota_proc("/proc/sys/fs/mqueue/queues_max", 256) *
+	    quota_proc("/proc/sys/fs/mqueue/msg_max", 10) * PART_MAX;
+	return (bytes < queues ? bytes : queues);
+}
+
+/*
+ * quota_new - a tally with limit bytes per sender; 0: an eighth of
+ * capacity, the store's bytes.
+ */
+struct quota *
+quota_new(uint64_t limit, uint64_t capacity)
+{
+	struct quota	*q = xcalloc(1, sizeof *q);
+
+	q->capacity = capacity;
+	q->limit = limit != 0 ? limit : capacity / 8;
+	if (q->limit == 0)
+		q->limit = 1;
+	return (q);
+}
+
+/* quota_free - forget the tally. */
+void
+quota_free(struct quota *q)
+{
+	struct quota_sender	*b;
+	size_t			 i;
+
+	if (q == NULL)
+		return;
+	for (i = 0; i < QUOTA_BUCKETS; i++) {
+		while ((b = q->buckets[i]) != NULL) {
+			q->buckets[i] = b->next;
+			free(b);
+		}
+	}
+	free(q);
+}
+
+/* quota_limit - the bytes one sender may have waiting at others. */
+uint64_t
+quota_limit(const struct quota *q)
+{
+	return (q->limit);
+}
+
+/* quota_find - where the tally of name is, or would be linked. */
+static struct quota_sender **
+quota_find(struct quota *q, const char *name)
+{
+	struct quota_sender	**pp;
+	uint32_t		  h;
+
+	h = record_sum(name, strlen(name), RECORD_SUM_SEED);
+	for (pp = &q->buckets[h % QUOTA_BUCKETS]; *pp != NULL;
+	    pp = &(*pp)->next)
+		if (strcmp((*pp)->name, name) == 0)
+			break;
+	return (pp);
+}
+
+/*
+ * quota_count - one message of len bytes from from to to comes in
+ * (sign 1) or leaves (-1).  Mail to oneself is not mail at others: the
+ * mailbox quota bounds it.
+ */
+static void
+quota_count(struct quota *q, const char *from, const char *to, uint32_t len,
+    int sign)
+{
+	struct quota_sender	**pp, *b;
+
+	if (strcmp(from, to) == 0)
+		return;
+	pp = quota_find(q, from);
+	b = *pp;
+	if (sign > 0) {
+		if (b == NULL) {
+			b = *pp = xcalloc(1, sizeof *b);
+			strncpy(b->name, from, sizeof b->name - 1);
+		}
+		b->count++;
+		b->bytes += len;
+	} else if (b != NULL) {
+		b->bytes = b->bytes > len ? b->bytes - len : 0;
+		if (--b->count == 0) {
+			*pp = b->next;
+			free(b);
+		}
+	}
+}
+
+/* quota_charge - a message from from to to was stored. */
+void
+quota_charge(struct quota *q, const char *from, const char *to, uint32_t len)
+{
+	quota_count(q, from, to, len, 1);
+}
+
+/* quota_refund - a message from from to to left the store. */
+void
+quota_refund(struct quota *q, const char *from, const char *to, uint32_t len)
+{
+	quota_count(q, from, to, len, -1);
+}
+
+/* quota_rebuild - the tally from the store's index (at start). */
+void
+quota_rebuild(struct quota *q, struct store *st)
+{
+	const struct store_entry	*e;
+	struct quota_sender		*b;
+	size_t				 i, n = store_count(st);
+
+	for (i = 0; i < QUOTA_BUCKETS; i++) {
+		while ((b = q->buckets[i]) != NULL) {
+			q->buckets[i] = b->next;
+			free(b);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		e = store_entry(st, i);
+		quota_count(q, e->from, e->to, e->len, 1);
+	}
+}
+
+/* quota_used - the bytes from name waiting at others. */
+uint64_t
+quota_used(struct quota *q, const char *name)
+{
+	struct quota_sender	*b = *quota_find(q, name);
+
+	return (b != NULL ? b->bytes : 0);
+}
+
+/*
+ * quota_check - may session s store len more bytes for to?  0; or -1,
+ * the refusal sent (exit 4 at mailcli).
+ */
+int
+quota_check(struct server *srv, struct session *s, const char *to,
+    uint32_t len)
+{
+	struct quota	*q = srv->quota;
+	uint64_t	 used;
+
+	if (session_privileged(s) || strcmp(s->name, to) == 0)
+		return (0);
+	used = quota_used(q, s->name);
+	if (used + len <= q->limit)
+		return (0);
+	log_info("%s has %llu bytes waiting at others (at most %llu): a "
+	    "message of %u bytes to %s refused", s->name,
+	    (unsigned long long)used, (unsigned long long)q->limit, len, to);
+	session_error(srv, s, PROTO_E_FULL, "you have too much unread mail "
+	    "waiting at others (%llu bytes)", (unsigned long long)used);
+	return (-1);
+}
+
+/* quota_order - qsort: most bytes first. */
+static int
+quota_order(const void *a, const void *b)
+{
+	const struct quota_sender *x = *(const struct quota_sender * const *)a;
+	const struct quota_sender *y = *(const struct quota_sender * const *)b;
+
+	if (x->bytes != y->bytes)
+		return (x->bytes > y->bytes ? -1 : 1);
+	return (strcmp(x->name, y->name));
+}
+
+/*
+ * quota_status - one line for --status: the limit and the senders with
+ * most unread bytes at others (at most top of them).  Allocated.
+ */
+char *
+quota_status(struct quota *q, size_t top)
+{
+	struct quota_sender	**v = NULL, *b;
+	char			 *line, *more;
+	size_t			  i, n = 0;
+
+	for (i = 0; i < QUOTA_BUCKETS; i++) {
+		for (b = q->buckets[i]; b != NULL; b = b->next) {
+			v = xreallocarray(v, n + 1, sizeof *v);
+			v[n++] = b;
+		}
+	}
+	qsort(v, n, sizeof *v, quota_order);
+	xasprintf(&line, "live: sender quota: %llu bytes each at others "
+	    "(store about %llu bytes); %zu senders have mail waiting%s",
+	    (unsigned long long)q->limit, (unsigned long long)q->capacity,
+	    n, n > 0 ? ", most:" : "");
+	for (i = 0; i < n && i < top; i++) {
+		xasprintf(&more, "%s%s %s %llu bytes in %zu", line,
+		    i == 0 ? "" : ",", v[i]->name,
+		    (unsigned long long)v[i]->bytes, v[i]->count);
+		free(line);
+		line = more;
+	}
+	xasprintf(&more, "%s\n", line);
+	free(line);
+	free(v);
+	return (more);
+}
