@@ -28,48 +28,63 @@ admit_reserve(unsigned max_users)
 	return (max_users / 8 > 0 ? max_users / 8 : 1);
 }
 
-/* admit_sessions - the logged-in sessions of name. */
+/*
+ * admit_count - the sessions of name that are in the table or on their
+ * way there (a login that has not used its key yet: many hellos come at
+ * once, and each must count before the first is confirmed), and all
+ * such sessions in *all.  s itself is not counted.
+ */
 static unsigned
-admit_sessions(struct server *srv, const char *name)
+admit_count(struct server *srv, const struct session *s, size_t *all)
 {
-	struct session	*t;
-	unsigned	 n = 0;
+	const struct session	*t;
+	unsigned		 mine = 0;
+	size_t			 i;
 
-	for (t = session_online(srv, name); t != NULL; t = t->namenext)
-		if (t->login && !t->dead && strcmp(t->name, name) == 0)
-			n++;
-	return (n);
+	*all = 0;
+	for (i = 0; i < srv->nsessions; i++) {
+		t = srv->sessions[i];
+		if (t == s || t->dead ||
+		    !(t->login || (t->want_login && !t->confirmed)))
+			continue;
+		(*all)++;
+		if (strcmp(t->name, s->name) == 0)
+			mine++;
+	}
+	return (mine);
 }
 
 /*
  * admit_login - may s log in, as far as its user's other sessions go?
- * 0; or -1, the refusal sent (exit 1 at mailcli).  Asked at hello and
- * again when the session enters the table.
+ * 0; or PROTO_E_BUSY (exit 1 at mailcli) with the refusal in why.
+ * Asked at hello and again when the session enters the table.
  */
-int
-admit_login(struct server *srv, struct session *s)
+uint32_t
+admit_login(struct server *srv, const struct session *s, char *why,
+    size_t len)
 {
 	unsigned	 mine, reserve = admit_reserve(srv->cfg.max_users);
+	size_t		 all;
 
 	if (session_privileged(s))
 		return (0);
-	if ((mine = admit_sessions(srv, s->name)) == 0)
+	if ((mine = admit_count(srv, s, &all)) == 0)
 		return (0);
 	if (mine >= srv->cfg.max_sessions) {
 		log_info("refused %s (pid %ld): %u sessions already",
 		    s->name, (long)s->pid, mine);
-		session_error(srv, s, PROTO_E_BUSY, "too many sessions for %s "
-		    "(at most %u)", s->name, srv->cfg.max_sessions);
-		return (-1);
+		snprintf(why, len, "too many sessions for %s (at most %u)",
+		    s->name, srv->cfg.max_sessions);
+		return (PROTO_E_BUSY);
 	}
-	if (srv->nlogins + reserve >= srv->cfg.max_users) {
+	if (all + reserve >= srv->cfg.max_users) {
 		log_info("refused %s (pid %ld): %u sessions already, and the "
 		    "last %u places are kept for users not yet online",
 		    s->name, (long)s->pid, mine, reserve);
-		session_error(srv, s, PROTO_E_BUSY, "too many users online (at "
-		    "most %u; the last %u places are kept for users not yet "
-		    "online)", srv->cfg.max_users, reserve);
-		return (-1);
+		snprintf(why, len, "too many users online (at most %u; the "
+		    "last %u places are kept for users not yet online)",
+		    srv->cfg.max_users, reserve);
+		return (PROTO_E_BUSY);
 	}
 	return (0);
 }

@@ -225,7 +225,7 @@ int	recipient_check(struct server *, struct session *, const char *);
 
 /* admit.c */
 unsigned admit_reserve(unsigned);
-int	admit_login(struct server *, struct session *);
+uint32_t admit_login(struct server *, const struct session *, char *, size_t);
 char	*admit_status(struct server *, size_t);
 
 /* control.c */

@@ -151,6 +151,8 @@ session_hello(struct server *srv, const struct record *rec)
 	struct session		*s, **bucket;
 	uid_t			 owner;
 	size_t			 i, per_pid = 0;
+	uint32_t		 code;
+	char			 why[PROTO_TEXT_MAX];
 
 	if (rec->hdr.len != sizeof h || rec->hdr.pid == 0) {
 		log_warnx_budget(&srv->hostile, "malformed hello (%u bytes): "
@@ -227,7 +229,9 @@ session_hello(struct server *srv, const struct record *rec)
 		session_busy(srv, s);
 		return (NULL);
 	}
-	if ((h.flags & PROTO_HELLO_LOGIN) && admit_login(srv, s) != 0) {
+	if ((h.flags & PROTO_HELLO_LOGIN) &&
+	    (code = admit_login(srv, s, why, sizeof why)) != 0) {
+		session_error(srv, s, code, "%s", why);
 		session_dead(srv, s);
 		return (NULL);
 	}
@@ -257,26 +261,30 @@ session_busy(struct server *srv, struct session *s)
 
 /*
  * session_confirm - the client used its key: the session is real.  A
- * login enters the online table now.  0, or -1 if it cannot.
+ * login enters the online table now.  0, or -1 if it cannot: the
+ * client, past its welcome, is logged out with the reason.
  */
 static int
 session_confirm(struct server *srv, struct session *s)
 {
+	char		why[PROTO_TEXT_MAX];
+	uint32_t	code;
 
 	s->confirmed = 1;
 	if (!s->want_login)
 		return (0);
 	s->since = time(NULL);
-	if (srv->nlogins >= srv->cfg.max_users || srv->table == NULL) {
-		session_busy(srv, s);
-		return (-1);
+	if ((code = admit_login(srv, s, why, sizeof why)) == 0 &&
+	    (srv->nlogins >= srv->cfg.max_users || srv->table == NULL ||
+	    online_add(srv, s) == -1)) {
+		code = PROTO_E_BUSY;
+		snprintf(why, sizeof why, "too many users online (at most %u)",
+		    srv->cfg.max_users);
+		log_info("refused %s (pid %ld): %u users online", s->name,
+		    (long)s->pid, srv->cfg.max_users);
 	}
-	if (admit_login(srv, s) != 0) {
-		session_dead(srv, s);
-		return (-1);
-	}
-	if (online_add(srv, s) == -1) {
-		session_busy(srv, s);
+	if (code != 0) {
+		session_logout(srv, s, code, why, "refused");
 		return (-1);
 	}
 	s->login = 1;
