@@ -5,7 +5,9 @@
  * names nobody reads.  The tally is built from the store's index when
  * mailserv starts (so it is right again after a restart) and kept as
  * mail is accepted and read; mailserv's own uid and root are tallied
- * but never refused.
+ * but never refused.  A message counts what it takes of the store: its
+ * bytes in SysV queues; whole 8 KiB parts in POSIX ones, whose every
+ * slot costs its full size against RLIMIT_MSGQUEUE.
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
@@ -34,6 +36,7 @@ struct quota_sender {
 
 struct quota {
 	uint64_t		 limit;
+	uint32_t		 slot;		/* POSIX: a part's cost; 0: bytes */
 	uint64_t		 capacity;	/* the store's, as estimated */
 	struct quota_sender	*buckets[QUOTA_BUCKETS];
 };
@@ -77,13 +80,16 @@ quota_capacity(const char *backend, unsigned shards)
 }
 
 /*
- * quota_new - a tally with limit bytes per sender; 0: an eighth of
- * capacity, the store's bytes.
+ * quota_new - a tally for backend's store with limit bytes per sender;
+ * 0: an eighth of capacity, the store's bytes.
  */
 struct quota *
-quota_new(uint64_t limit, uint64_t capacity)
+quota_new(const char *backend, uint64_t limit, uint64_t capacity)
 {
 	struct quota	*q = xcalloc(1, sizeof *q);
+
+	if (strcmp(backend, "posix") == 0)
+		q->slot = PART_MAX;
 
 	q->capacity = capacity;
 	q->limit = limit != 0 ? limit : capacity / 8;
@@ -117,6 +123,15 @@ quota_limit(const struct quota *q)
 	return (q->limit);
 }
 
+/* quota_cost - what a body of len bytes takes of the store. */
+static uint64_t
+quota_cost(const struct quota *q, uint32_t len)
+{
+	if (q->slot == 0)
+		return (len);
+	return ((uint64_t)mail_part_count(len) * q->slot);
+}
+
 /* quota_find - where the tally of name is, or would be linked. */
 static struct quota_sender **
 quota_find(struct quota *q, const char *name)
@@ -142,6 +157,7 @@ quota_count(struct quota *q, const char *from, const char *to, uint32_t len,
     int sign)
 {
 	struct quota_sender	**pp, *b;
+	uint64_t		  cost = quota_cost(q, len);
 
 	if (strcmp(from, to) == 0)
 		return;
@@ -153,9 +169,9 @@ quota_count(struct quota *q, const char *from, const char *to, uint32_t len,
 			strncpy(b->name, from, sizeof b->name - 1);
 		}
 		b->count++;
-		b->bytes += len;
+		b->bytes += cost;
 	} else if (b != NULL) {
-		b->bytes = b->bytes > len ? b->bytes - len : 0;
+		b->bytes = b->bytes > cost ? b->bytes - cost : 0;
 		if (--b->count == 0) {
 			*pp = b->next;
 			free(b);
@@ -220,7 +236,7 @@ quota_check(struct server *srv, struct session *s, const char *to,
 	if (session_privileged(s) || strcmp(s->name, to) == 0)
 		return (0);
 	used = quota_used(q, s->name);
-	if (used + len <= q->limit)
+	if (used + quota_cost(q, len) <= q->limit)
 		return (0);
 	log_info("%s has %llu bytes waiting at others (at most %llu): a "
 	    "message of %u bytes to %s refused", s->name,

@@ -387,7 +387,7 @@ server_run(const struct server_config *cfg)
 			fatalx(SERVER_EXIT_ERROR, "%s", cause);
 	}
 	/* After the reconcile: what the store holds now is the tally. */
-	srv.quota = quota_new(cfg->sender_quota,
+	srv.quota = quota_new(srv.backend->name, cfg->sender_quota,
 	    quota_capacity(srv.backend->name, cfg->shards));
 	quota_rebuild(srv.quota, srv.store);
 	if ((srv.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)

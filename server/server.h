@@ -209,7 +209,7 @@ void	post_deliver(struct server *, struct session *, const struct mail *,
 
 /* quota.c */
 uint64_t quota_capacity(const char *, unsigned);
-struct quota *quota_new(uint64_t, uint64_t);
+struct quota *quota_new(const char *, uint64_t, uint64_t);
 void	quota_free(struct quota *);
 uint64_t quota_limit(const struct quota *);
 void	quota_charge(struct quota *, const char *, const char *, uint32_t);
