@@ -32,16 +32,12 @@
 
 /*
  * post_forget - take message id out of the store, and out of its
- * sender's tally (quota.c); 0, or -1 if it was not there.
+ * sender's tally (quota.c); 0, or -1 if the store did not have it.
  */
 static int
 post_forget(struct server *srv, const uint8_t *id)
 {
-	const struct store_entry	*e = store_find(srv->store, id);
-
-	if (e == NULL)
-		return (-1);
-	quota_refund(srv->quota, e->from, e->to, e->len);
+	quota_refund(srv->quota, id);
 	return (store_remove(srv->store, id));
 }
 
@@ -372,7 +368,7 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 		free(cause);
 		goto out;
 	}
-	quota_charge(srv->quota, m.from, m.to, len);
+	quota_charge(srv->quota, m.id, m.from, m.to, len);
 	srv->accepted++;
 	idset_add(srv->seen, m.id);
 	mail_id_str(m.id, idstr);
@@ -505,7 +501,7 @@ post_repair(struct server *srv, const uint8_t *id, struct mail *m,
 		    why ? why : "store full");
 		free(why);
 	} else {
-		quota_charge(srv->quota, m->from, m->to, m->len);
+		quota_charge(srv->quota, m->id, m->from, m->to, m->len);
 		log_info("a message for %s was gone from the kernel store: "
 		    "restored from the spool", m->to);
 	}

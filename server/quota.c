@@ -4,7 +4,9 @@
  * of them, so that one user cannot fill the whole store with mail to
  * names nobody reads.  The tally is built from the store's index when
  * mailserv starts (so it is right again after a restart) and kept as
- * mail is accepted and read; mailserv's own uid and root are tallied
+ * mail is accepted and read, by message id: a message is counted once
+ * however often it is charged, and a refund takes back exactly what
+ * its charge added, wherever the message was kept meanwhile; mailserv's own uid and root are tallied
  * but never refused.  A message counts what it takes of the store: its
  * bytes in SysV queues; whole 8 KiB parts in POSIX ones, whose every
  * slot costs its full size against RLIMIT_MSGQUEUE.
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "idmap.h"
 #include "record.h"
 #include "server.h"
 #include "xmalloc.h"
@@ -26,11 +29,20 @@
 #define QUOTA_MSGMNB_DEFAULT	16384	/* when /proc does not say */
 #define QUOTA_RLIMIT_DEFAULT	819200	/* RLIMIT_MSGQUEUE's default */
 
+/* One message counted: whose, and how much; on its sender's list. */
+struct quota_mail {
+	struct quota_sender	*sender;
+	uint64_t		 cost;
+	struct quota_mail	*prev;
+	struct quota_mail	*next;
+};
+
 /* What one sender has waiting at others; only senders with some. */
 struct quota_sender {
 	char			 name[PROTO_NAME_MAX + 1];
 	size_t			 count;
 	uint64_t		 bytes;
+	struct quota_mail	*mail;
 	struct quota_sender	*next;
 };
 
@@ -39,6 +51,7 @@ struct quota {
 	uint32_t		 slot;		/* POSIX: a part's cost; 0: bytes */
 	uint64_t		 capacity;	/* the store's, as estimated */
 	struct quota_sender	*buckets[QUOTA_BUCKETS];
+	struct idmap		*mail;		/* id: struct quota_mail */
 };
 
 /* quota_proc - a number from a /proc file, or def. */
@@ -90,6 +103,7 @@ quota_new(const char *backend, uint64_t limit, uint64_t capacity)
 
 	if (strcmp(backend, "posix") == 0)
 		q->slot = PART_MAX;
+	q->mail = idmap_new();
 
 	q->capacity = capacity;
 	q->limit = limit != 0 ? limit : capacity / 8;
@@ -98,21 +112,36 @@ quota_new(const char *backend, uint64_t limit, uint64_t capacity)
 	return (q);
 }
 
+/* quota_clear - forget every sender and message counted. */
+static void
+quota_clear(struct quota *q)
+{
+	struct quota_sender	*b;
+	struct quota_mail	*m;
+	size_t			 i;
+
+	for (i = 0; i < QUOTA_BUCKETS; i++) {
+		while ((b = q->buckets[i]) != NULL) {
+			q->buckets[i] = b->next;
+			while ((m = b->mail) != NULL) {
+				b->mail = m->next;
+				free(m);
+			}
+			free(b);
+		}
+	}
+	idmap_free(q->mail);
+	q->mail = idmap_new();
+}
+
 /* quota_free - forget the tally. */
 void
 quota_free(struct quota *q)
 {
-	struct quota_sender	*b;
-	size_t			 i;
-
 	if (q == NULL)
 		return;
-	for (i = 0; i < QUOTA_BUCKETS; i++) {
-		while ((b = q->buckets[i]) != NULL) {
-			q->buckets[i] = b->next;
-			free(b);
-		}
-	}
+	quota_clear(q);
+	idmap_free(q->mail);
 	free(q);
 }
 
@@ -148,49 +177,58 @@ quota_find(struct quota *q, const char *name)
 }
 
 /*
- * quota_count - one message of len bytes from from to to comes in
- * (sign 1) or leaves (-1).  Mail to oneself is not mail at others: the
- * mailbox quota bounds it.
+ * quota_charge - message id, of len bytes from from to to, was stored:
+ * count it, once.  Mail to oneself is not mail at others: the mailbox
+ * quota bounds it.
  */
-static void
-quota_count(struct quota *q, const char *from, const char *to, uint32_t len,
-    int sign)
+void
+quota_charge(struct quota *q, const uint8_t *id, const char *from,
+    const char *to, uint32_t len)
 {
 	struct quota_sender	**pp, *b;
-	uint64_t		  cost = quota_cost(q, len);
+	struct quota_mail	 *m;
 
-	if (strcmp(from, to) == 0)
+	if (strcmp(from, to) == 0 || idmap_get(q->mail, id) != NULL)
 		return;
 	pp = quota_find(q, from);
-	b = *pp;
-	if (sign > 0) {
-		if (b == NULL) {
-			b = *pp = xcalloc(1, sizeof *b);
-			strncpy(b->name, from, sizeof b->name - 1);
-		}
-		b->count++;
-		b->bytes += cost;
-	} else if (b != NULL) {
-		b->bytes = b->bytes > cost ? b->bytes - cost : 0;
-		if (--b->count == 0) {
-			*pp = b->next;
-			free(b);
-		}
+	if ((b = *pp) == NULL) {
+		b = *pp = xcalloc(1, sizeof *b);
+		strncpy(b->name, from, sizeof b->name - 1);
 	}
+	m = xcalloc(1, sizeof *m);
+	m->sender = b;
+	m->cost = quota_cost(q, len);
+	if ((m->next = b->mail) != NULL)
+		m->next->prev = m;
+	b->mail = m;
+	b->count++;
+	b->bytes += m->cost;
+	idmap_put(q->mail, id, m);
 }
 
-/* quota_charge - a message from from to to was stored. */
+/* quota_refund - message id left the store: take back its charge. */
 void
-quota_charge(struct quota *q, const char *from, const char *to, uint32_t len)
+quota_refund(struct quota *q, const uint8_t *id)
 {
-	quota_count(q, from, to, len, 1);
-}
+	struct quota_sender	**pp, *b;
+	struct quota_mail	 *m;
 
-/* quota_refund - a message from from to to left the store. */
-void
-quota_refund(struct quota *q, const char *from, const char *to, uint32_t len)
-{
-	quota_count(q, from, to, len, -1);
+	if ((m = idmap_del(q->mail, id)) == NULL)
+		return;
+	b = m->sender;
+	if (m->prev != NULL)
+		m->prev->next = m->next;
+	else
+		b->mail = m->next;
+	if (m->next != NULL)
+		m->next->prev = m->prev;
+	b->bytes -= m->cost;
+	if (--b->count == 0) {
+		pp = quota_find(q, b->name);	/* it is b's link */
+		*pp = b->next;
+		free(b);
+	}
+	free(m);
 }
 
 /* quota_rebuild - the tally from the store's index (at start). */
@@ -198,18 +236,12 @@ void
 quota_rebuild(struct quota *q, struct store *st)
 {
 	const struct store_entry	*e;
-	struct quota_sender		*b;
 	size_t				 i, n = store_count(st);
 
-	for (i = 0; i < QUOTA_BUCKETS; i++) {
-		while ((b = q->buckets[i]) != NULL) {
-			q->buckets[i] = b->next;
-			free(b);
-		}
-	}
+	quota_clear(q);
 	for (i = 0; i < n; i++) {
 		e = store_entry(st, i);
-		quota_count(q, e->from, e->to, e->len, 1);
+		quota_charge(q, e->id, e->from, e->to, e->len);
 	}
 }
 

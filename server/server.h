@@ -212,8 +212,9 @@ uint64_t quota_capacity(const char *, unsigned);
 struct quota *quota_new(const char *, uint64_t, uint64_t);
 void	quota_free(struct quota *);
 uint64_t quota_limit(const struct quota *);
-void	quota_charge(struct quota *, const char *, const char *, uint32_t);
-void	quota_refund(struct quota *, const char *, const char *, uint32_t);
+void	quota_charge(struct quota *, const uint8_t *, const char *,
+	    const char *, uint32_t);
+void	quota_refund(struct quota *, const uint8_t *);
 void	quota_rebuild(struct quota *, struct store *);
 uint64_t quota_used(struct quota *, const char *);
 int	quota_check(struct server *, struct session *, const char *, uint32_t);
