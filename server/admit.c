@@ -29,10 +29,11 @@ admit_reserve(unsigned max_users)
 }
 
 /*
- * admit_count - the sessions of name that are in the table or on their
- * way there (a login that has not used its key yet: many hellos come at
- * once, and each must count before the first is confirmed), and all
- * such sessions in *all.  s itself is not counted.
+ * admit_count - the sessions of s's user (its uid: an unprivileged uid
+ * has one name, but two accounts may share a uid) that are in the table
+ * or on their way there (a login that has not used its key yet: many
+ * hellos come at once, and each must count before the first is
+ * confirmed), and all such sessions in *all.  s itself is not counted.
  */
 static unsigned
 admit_count(struct server *srv, const struct session *s, size_t *all)
@@ -48,7 +49,7 @@ admit_count(struct server *srv, const struct session *s, size_t *all)
 		    !(t->login || (t->want_login && !t->confirmed)))
 			continue;
 		(*all)++;
-		if (strcmp(t->name, s->name) == 0)
+		if (t->uid == s->uid)
 			mine++;
 	}
 	return (mine);
