@@ -4,7 +4,9 @@
  * interactive sessions, and the last places are kept for users who have
  * none yet, so that one user's sessions are never what makes "too many
  * users online" for everyone else.  Root and mailserv's own uid are not
- * limited.  One-shot commands never take a place (no PROTO_HELLO_LOGIN).
+ * limited.  One-shot commands never take a place (no PROTO_HELLO_LOGIN);
+ * but sessions of any kind are bounded per user too, so that one user
+ * cannot take all the sessions the server keeps.
  */
 #include <sys/types.h>
 
@@ -88,6 +90,32 @@ admit_login(struct server *srv, const struct session *s, char *why,
 		return (PROTO_E_BUSY);
 	}
 	return (0);
+}
+
+/*
+ * admit_hello - may s's user open one more session of any kind (most
+ * at once)?  0; or PROTO_E_BUSY with the refusal in why.
+ */
+uint32_t
+admit_hello(struct server *srv, const struct session *s, size_t most,
+    char *why, size_t len)
+{
+	size_t	i, n = 0;
+
+	if (session_privileged(s))
+		return (0);
+	for (i = 0; i < srv->nsessions; i++)
+		if (srv->sessions[i] != s && !srv->sessions[i]->dead &&
+		    srv->sessions[i]->uid == s->uid)
+			n++;
+	if (n < most)
+		return (0);
+	log_warnx_budget(&srv->hostile, "refused %s (pid %ld): uid %u has "
+	    "%zu sessions already", s->name, (long)s->pid, (unsigned)s->uid,
+	    n);
+	snprintf(why, len, "too many sessions for %s (at most %zu at once, "
+	    "of any kind)", s->name, most);
+	return (PROTO_E_BUSY);
 }
 
 /* admit_order - qsort of names; admit_count_order - most first. */

@@ -226,6 +226,8 @@ int	recipient_check(struct server *, struct session *, const char *);
 
 /* admit.c */
 unsigned admit_reserve(unsigned);
+uint32_t admit_hello(struct server *, const struct session *, size_t, char *,
+	    size_t);
 uint32_t admit_login(struct server *, const struct session *, char *, size_t);
 char	*admit_status(struct server *, size_t);
 

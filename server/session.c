@@ -41,6 +41,7 @@
 #define SESSION_OUT_MAX	(4 * 1024 * 1024)	/* unread replies */
 #define SESSION_PER_PID	4
 #define SESSION_MAX	4096
+#define SESSION_UID_MAX	(SESSION_MAX / 8)	/* of one user (admit.c) */
 
 /* session_may_use - may a client running as uid use this name? */
 static int
@@ -221,6 +222,12 @@ session_hello(struct server *srv, const struct record *rec)
 		    s->name, (long)s->pid, (unsigned)owner);
 		session_error(srv, s, PROTO_E_DENIED, "uid %u may not use "
 		    "the name %s", (unsigned)owner, s->name);
+		session_dead(srv, s);
+		return (NULL);
+	}
+	if ((code = admit_hello(srv, s, SESSION_UID_MAX, why,
+	    sizeof why)) != 0) {
+		session_error(srv, s, code, "%s", why);
 		session_dead(srv, s);
 		return (NULL);
 	}

@@ -2,8 +2,9 @@
 # limits.sh - one user cannot deny the others (issue 11): the per-sender
 # limit (--sender-quota) against a filler who writes to made-up names,
 # kept across a kill -9 of mailserv; --recipients=accounts; sessions
-# per user (--max-sessions) and the places of the online table kept
-# for users not yet online.  The attacker is the user nobody.
+# per user (--max-sessions), the places of the online table kept for
+# users not yet online, and sessions of any kind per user.  The
+# attacker is the user nobody.
 . "$(dirname "$0")/lib.sh"
 
 if [ "$(id -u)" != 0 ] || ! id nobody >/dev/null 2>&1 ||
@@ -180,6 +181,65 @@ check "... so another user still logs in" \
     wait_for has_online daemon 1
 release
 reap "$OTHER_PID"
+stop_server
+
+# ---- sessions of any kind --------------------------------------------
+# One-shot sessions take no place in the table, but mailserv keeps at
+# most 4096 sessions of any kind.  nobody asks for 4100 (hellos from
+# reply FIFOs it reads and then never uses): it gets 512, and the others
+# still get theirs.
+start_server
+runuser -u nobody -- python3 - "$DIR" 4100 "$T/many.stop" \
+    >"$T/sess/many" 2>&1 <<'PY' &
+import os, resource, struct, sys, time
+from forge import hello, record
+d, n, stop = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+srv = os.open(os.path.join(d, "mailserv.fifo"), os.O_WRONLY)
+fds = []
+for i in range(n):
+    pid = 4000000 + i
+    fifo = os.path.join(d, "clients", "nobody.%d" % pid)
+    os.mkfifo(fifo, 0o622)
+    fds.append((os.open(fifo, os.O_RDONLY | os.O_NONBLOCK), fifo))
+    os.write(srv, record(1, pid, hello("nobody"), token=os.urandom(16)))
+got = {}
+deadline = time.time() + 15
+while len(got) < n and time.time() < deadline:
+    for fd, fifo in fds:
+        if fd in got:
+            continue
+        try:
+            data = os.read(fd, 4096)
+        except BlockingIOError:
+            continue
+        if len(data) >= 40:
+            got[fd] = data
+    time.sleep(0.05)
+welcome = sum(1 for v in got.values() if struct.unpack("=H", v[6:8])[0] == 64)
+refused = sum(1 for v in got.values() if struct.unpack("=H", v[6:8])[0] == 66
+              and b"too many sessions for nobody (at most 512 at once" in v)
+print("welcome %d refused %d" % (welcome, refused), flush=True)
+while not os.path.exists(stop):
+    time.sleep(0.05)
+for fd, fifo in fds:
+    os.close(fd)
+    try:
+        os.unlink(fifo)
+    except OSError:
+        pass
+PY
+MANY_PID=$!
+wait_for grep -q '^welcome' "$T/sess/many"
+same "nobody asking for 4100 sessions gets 512, the rest refused" \
+    "welcome 512 refused 3588" "$(cat "$T/sess/many")"
+cli -u alice inbox
+same "... and another user's command still gets a session" 0 "$rc"
+runuser -u daemon -- timeout 20 "$MAILCLI" -d "$DIR" inbox >/dev/null 2>&1
+same "... an unprivileged one's too" 0 $?
+touch "$T/many.stop"
+reap "$MANY_PID"
 stop_server
 
 finish
