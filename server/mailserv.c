@@ -23,12 +23,15 @@
 #define MAILSERV_MINFREE	(16ULL * 1024 * 1024)
 #define MAILSERV_SPOOL_DEFAULT	"spool"	/* inside DIR */
 #define MAILSERV_RATE_DEFAULT	600	/* a minute, per sender */
+#define MAILSERV_SESSIONS_DEFAULT 8	/* interactive, per user */
 
 static void
 mailserv_usage(FILE *f)
 {
 	fprintf(f,
 "usage: mailserv [-d DIR] [--max-users N] [--max-body BYTES] [--quota BYTES]\n"
+"                [--sender-quota BYTES] [--max-sessions N]\n"
+"                [--recipients=any|accounts]\n"
 "                [--shards N] [--rate N] [--spool SPOOLDIR | --no-spool]\n"
 "                [--spool-max BYTES] [--spool-minfree BYTES]\n"
 "                [--ipc=sysv|posix] [-v]\n"
@@ -47,6 +50,18 @@ mailserv_usage(FILE *f)
 "      --max-users N    most users online at once (default %d)\n"
 "      --max-body BYTES largest message body (default %d)\n"
 "      --quota BYTES    most unread bytes one mailbox may hold (default %d)\n"
+"      --sender-quota BYTES\n"
+"                       most unread bytes one sender may have waiting in\n"
+"                       other people's mailboxes, all together (default:\n"
+"                       an eighth of the store's capacity; root and\n"
+"                       mailserv's uid are not limited)\n"
+"      --max-sessions N most interactive sessions of one user at once\n"
+"                       (default %d; root and mailserv's uid are not\n"
+"                       limited); the last eighth of --max-users places\n"
+"                       is kept for users not yet online\n"
+"      --recipients=any|accounts\n"
+"                       any name may receive mail, or only local accounts\n"
+"                       (getpwnam) (default any)\n"
 "      --shards N       most message queues the store may use, 1-253\n"
 "                       (default %d, each of kernel.msgmnb bytes: %d unless\n"
 "                       raised; the log and --status say what it holds)\n"
@@ -82,7 +97,8 @@ mailserv_usage(FILE *f)
 "Exit status: 0 ok; 1 usage; 2 error (run directory, IPC, spool); 3 another\n"
 "mailserv already serves DIR (also: --purge refused while it runs).\n",
 	    RUNDIR_KEY, RUNDIR_FIFO, RUNDIR_DEFAULT, MAILSERV_USERS_DEFAULT,
-	    MAIL_BODY_DEFAULT, MAILSERV_QUOTA_DEFAULT, MAILSERV_SHARDS_DEFAULT,
+	    MAIL_BODY_DEFAULT, MAILSERV_QUOTA_DEFAULT,
+	    MAILSERV_SESSIONS_DEFAULT, MAILSERV_SHARDS_DEFAULT,
 	    MAILSERV_SHARD_BYTES, MAILSERV_RATE_DEFAULT,
 	    (unsigned long long)MAILSERV_SPOOL_MAX,
 	    (unsigned long long)MAILSERV_MINFREE);
@@ -111,12 +127,16 @@ main(int argc, char **argv)
 {
 	enum { OPT_USERS = 256, OPT_BODY, OPT_QUOTA, OPT_SHARDS, OPT_STATUS,
 	    OPT_PURGE, OPT_SPOOL, OPT_NOSPOOL, OPT_RATE, OPT_IPC, OPT_STOP,
-	    OPT_SPOOLMAX, OPT_MINFREE };
+	    OPT_SPOOLMAX, OPT_MINFREE, OPT_SENDER_QUOTA, OPT_SESSIONS,
+	    OPT_RECIPIENTS };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "max-users", required_argument, NULL, OPT_USERS },
 		{ "max-body", required_argument, NULL, OPT_BODY },
 		{ "quota", required_argument, NULL, OPT_QUOTA },
+		{ "sender-quota", required_argument, NULL, OPT_SENDER_QUOTA },
+		{ "max-sessions", required_argument, NULL, OPT_SESSIONS },
+		{ "recipients", required_argument, NULL, OPT_RECIPIENTS },
 		{ "shards", required_argument, NULL, OPT_SHARDS },
 		{ "spool", required_argument, NULL, OPT_SPOOL },
 		{ "no-spool", no_argument, NULL, OPT_NOSPOOL },
@@ -145,6 +165,8 @@ main(int argc, char **argv)
 	cfg.rate = MAILSERV_RATE_DEFAULT;
 	cfg.spool_max = MAILSERV_SPOOL_MAX;
 	cfg.spool_minfree = MAILSERV_MINFREE;
+	cfg.max_sessions = MAILSERV_SESSIONS_DEFAULT;
+	cfg.recipients = RECIPIENT_ANY;
 	while ((c = getopt_long(argc, argv, "d:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -161,6 +183,21 @@ main(int argc, char **argv)
 		case OPT_QUOTA:
 			cfg.quota = mailserv_number("--quota", optarg, 1,
 			    UINT32_MAX);
+			break;
+		case OPT_SENDER_QUOTA:
+			cfg.sender_quota = mailserv_number("--sender-quota",
+			    optarg, 1, UINT64_MAX / 2);
+			break;
+		case OPT_SESSIONS:
+			cfg.max_sessions = (unsigned)mailserv_number(
+			    "--max-sessions", optarg, 1, 100000);
+			break;
+		case OPT_RECIPIENTS:
+			if ((cfg.recipients = recipient_mode(optarg)) == -1) {
+				fprintf(stderr, "mailserv: --recipients: '%s' "
+				    "is not any or accounts\n", optarg);
+				return (SERVER_EXIT_USAGE);
+			}
 			break;
 		case OPT_SHARDS:
 			cfg.shards = (unsigned)mailserv_number("--shards",

@@ -85,6 +85,8 @@ server_cleanup(struct server *srv)
 	srv->overflow = NULL;
 	idset_free(srv->seen);
 	srv->seen = NULL;
+	quota_free(srv->quota);
+	srv->quota = NULL;
 	free(srv->pending);
 	srv->pending = NULL;
 	free(srv->flight);
@@ -401,6 +403,10 @@ server_run(const struct server_config *cfg)
 		if (commit_start(&srv, &cause) != 0)
 			fatalx(SERVER_EXIT_ERROR, "%s", cause);
 	}
+	/* After the reconcile: what the store holds now is the tally. */
+	srv.quota = quota_new(srv.backend->name, cfg->sender_quota,
+	    cap.total);
+	quota_rebuild(srv.quota, srv.store, srv.overflow);
 	if ((srv.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal(SERVER_EXIT_ERROR, "epoll_create1");
 	if ((srv.table = srv.tops->create(srv.keyfile, cfg->max_users,
@@ -420,6 +426,11 @@ server_run(const struct server_config *cfg)
 	    cfg->spool ? cfg->spool : "off",
 	    cfg->max_users, plural(cfg->max_users, "user", "users"),
 	    cfg->max_body);
+	log_info("limits: %llu unread bytes per sender at others, %u "
+	    "sessions per user, the last %u places for users not yet online, "
+	    "recipients: %s", (unsigned long long)quota_limit(srv.quota),
+	    cfg->max_sessions, admit_reserve(cfg->max_users),
+	    cfg->recipients == RECIPIENT_ACCOUNTS ? "accounts" : "any");
 	server_loop(&srv);
 	log_info("stopped: %zu %s in the kernel store",
 	    store_count(srv.store), store_count(srv.store) == 1 ?
