@@ -1,10 +1,16 @@
 /*
  * semhold.c - a test helper: take the online table's lock of a run
- * directory, as a reader does, say "held", and wait to be killed.  The
- * tests kill it with SIGKILL to show that no one deadlocks on a lock
- * whose holder died (SysV: SEM_UNDO; POSIX: timed waits and recovery).
+ * directory, say "held", and wait to be killed.  Run as another user
+ * it shows the kernel refusing (EACCES: only mailserv may change the
+ * lock); run as mailserv's uid, the tests kill it with SIGKILL to show
+ * that no one deadlocks on a lock whose holder died (SysV: SEM_UNDO;
+ * POSIX: timed waits and recovery).
  *
- * usage: semhold sysv|posix DIR/mailserv.key
+ * usage: semhold sysv DIR/mailserv.key [+1|-1|set]
+ *			(semop +1, as mailserv holds it while it writes
+ *			 (the default), or -1, both SEM_UNDO | IPC_NOWAIT;
+ *			 or semctl SETVAL 1)
+ *        semhold posix DIR/mailserv.key	(sem_open, sem_wait)
  *        semhold mq NAME	(make POSIX queue NAME, mode 0666, and exit:
  *			 an attacker's trap for the tests)
  */
@@ -27,13 +33,15 @@
 int
 main(int argc, char **argv)
 {
-	struct sembuf	sb = { 0, -1, SEM_UNDO };
+	struct sembuf	sb = { 0, 1, SEM_UNDO | IPC_NOWAIT };
+	const char	*op = argc > 3 ? argv[3] : "+1";
 	char		name[96];
 	sem_t		*sem;
 	int		id;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: semhold sysv|posix KEYFILE | mq NAME\n");
+	if (argc != 3 && !(argc == 4 && strcmp(argv[1], "sysv") == 0)) {
+		fprintf(stderr, "usage: semhold sysv KEYFILE [+1|-1|set] | "
+		    "posix KEYFILE | mq NAME\n");
 		return (1);
 	}
 	if (strcmp(argv[1], "mq") == 0) {
@@ -56,8 +64,12 @@ main(int argc, char **argv)
 			return (1);
 		}
 	} else {
+		union semun { int val; struct semid_ds *buf; } arg = { 1 };
+
+		sb.sem_op = strcmp(op, "-1") == 0 ? -1 : 1;
 		if ((id = semget(ftok(argv[2], 1), 0, 0)) == -1 ||
-		    semop(id, &sb, 1) == -1) {
+		    (strcmp(op, "set") == 0 ? semctl(id, 0, SETVAL, arg) :
+		    semop(id, &sb, 1)) == -1) {
 			perror("semhold: sysv lock");
 			return (1);
 		}

@@ -290,9 +290,9 @@ table_attach_reader(void **state)
 	assert_int_equal(obj[0].mode, 0644);
 	assert_true(obj[0].size > 0);
 	assert_int_equal(obj[1].key, (int)u->semkey);
-	assert_int_equal(obj[1].mode, 0666);
+	assert_int_equal(obj[1].mode, 0644);
 	assert_int_equal(obj[1].size, 1);
-	assert_int_equal(obj[1].attached, 1);	/* the lock is free */
+	assert_int_equal(obj[1].attached, 0);	/* at rest: nobody writes */
 	assert_int_equal(ops->objects(u->keyfile, obj, 1), 1);
 
 	/* Destroying a reader's handle only detaches it. */
