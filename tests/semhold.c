@@ -21,6 +21,7 @@
 
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
 #include <semaphore.h>
@@ -29,6 +30,14 @@
 #include <unistd.h>
 
 #include "rundir.h"
+
+/* semhold_fail - say which step failed, and why. */
+static int
+semhold_fail(const char *what)
+{
+	fprintf(stderr, "semhold: %s: %s\n", what, strerror(errno));
+	return (1);
+}
 
 int
 main(int argc, char **argv)
@@ -57,22 +66,26 @@ main(int argc, char **argv)
 		return (0);
 	}
 	if (strcmp(argv[1], "posix") == 0) {
-		if (rundir_ipc_name(argv[2], "lock", name, sizeof name) == -1 ||
-		    (sem = sem_open(name, 0)) == SEM_FAILED ||
-		    sem_wait(sem) == -1) {
-			perror("semhold: posix lock");
-			return (1);
-		}
+		if (rundir_ipc_name(argv[2], "lock", name, sizeof name) == -1)
+			return (semhold_fail("key file"));
+		if ((sem = sem_open(name, 0)) == SEM_FAILED)
+			return (semhold_fail("sem_open"));
+		if (sem_wait(sem) == -1)
+			return (semhold_fail("sem_wait"));
 	} else {
 		union semun { int val; struct semid_ds *buf; } arg = { 1 };
+		key_t	key;
 
 		sb.sem_op = strcmp(op, "-1") == 0 ? -1 : 1;
-		if ((id = semget(ftok(argv[2], 1), 0, 0)) == -1 ||
-		    (strcmp(op, "set") == 0 ? semctl(id, 0, SETVAL, arg) :
-		    semop(id, &sb, 1)) == -1) {
-			perror("semhold: sysv lock");
-			return (1);
-		}
+		if ((key = ftok(argv[2], 1)) == -1)
+			return (semhold_fail("ftok"));
+		if ((id = semget(key, 0, 0)) == -1)
+			return (semhold_fail("semget"));
+		if (strcmp(op, "set") == 0) {
+			if (semctl(id, 0, SETVAL, arg) == -1)
+				return (semhold_fail("semctl SETVAL"));
+		} else if (semop(id, &sb, 1) == -1)
+			return (semhold_fail("semop"));
 	}
 	printf("held\n");
 	fflush(stdout);
