@@ -402,7 +402,8 @@ table_posix_present(void *be, char **what)
 		return (0);
 	}
 	snprintf(path, sizeof path, "/dev/shm/sem.%s", t->semname + 1);
-	if (stat(path, &st) == -1 || st.st_ino != t->semino) {
+	if (stat(path, &st) == -1 ||
+	    (t->semino != 0 && st.st_ino != t->semino)) {
 		xasprintf(what, "the online table's lock %s", t->semname);
 		return (0);
 	}
