@@ -29,6 +29,7 @@
 #define TABLE_PROJ_SEM	1
 #define TABLE_PROJ_SHM	2
 #define TABLE_READ_MS	1000	/* a reader's bound on a slot being written */
+#define TABLE_SLICE_MS	10	/* and on one wait for zero */
 
 struct table_sysv {
 	int			 semid;
@@ -75,25 +76,30 @@ table_sysv_mark(struct table_sysv *t, int op)
 }
 
 /*
- * table_sysv_pause - a reader met a slot being written: wait, at most
- * ms, for the semaphore to be zero (the update done), then a
- * millisecond more, so a slot left odd by a writer that died is not
- * spun on.
+ * table_sysv_pause - a reader met a slot being written: wait for the
+ * semaphore to be zero (the update done), a slice of the ms left at a
+ * time, so that even a process of mailserv's uid holding it up costs a
+ * reader no more than a slice; then a millisecond more, so a slot left
+ * odd by a writer that died is not spun on.  table_read keeps the
+ * deadline.
  */
 static int
 table_sysv_pause(void *arg, int ms, char **cause)
 {
 	struct table_sysv	*t = arg;
 	struct sembuf		 sb = { 0, 0, 0 };
-	struct timespec		 ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-	struct timespec		 ms1 = { 0, 1000000 };
+	struct timespec		 ts = { 0, 0 }, ms1 = { 0, 1000000 };
 	int			 rc;
 
+	if (ms > TABLE_SLICE_MS)
+		ms = TABLE_SLICE_MS;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000;
 	do
 		rc = semtimedop(t->semid, &sb, 1, &ts);
 	while (rc == -1 && errno == EINTR);
 	if (rc == -1 && errno == EAGAIN)
-		return (-1);		/* table_read names the slot */
+		return (0);		/* still up: try the slot again */
 	if (rc == -1) {
 		xasprintf(cause, "online table lock (sem %d): %s", t->semid,
 		    strerror(errno));

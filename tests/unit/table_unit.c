@@ -710,6 +710,7 @@ struct table_unit_finish {
 	void			*mem;
 	struct table_user	 user;
 	int			 zcnt;	/* waiting for zero, at the end */
+	int			 lower;	/* lower the lock after */
 };
 
 /* table_unit_finisher - end the update of slot 0 after 200 ms. */
@@ -722,7 +723,8 @@ table_unit_finisher(void *arg)
 	nanosleep(&ts, NULL);
 	f->zcnt = semctl(semget(f->u->semkey, 0, 0), 0, GETZCNT);
 	table_write_end(f->mem, 0, &f->user);
-	table_unit_mark(f->u, -1);
+	if (f->lower)
+		table_unit_mark(f->u, -1);
 	return (NULL);
 }
 
@@ -755,6 +757,7 @@ table_sysv_wait_zero(void **state)
 	f.u = u;
 	f.mem = table_unit_shm(u);
 	f.user = bob;
+	f.lower = 1;
 
 	/* mailserv stopped in an update of slot 0: the reader gives up. */
 	table_unit_mark(u, 1);
@@ -782,6 +785,27 @@ table_sysv_wait_zero(void **state)
 	free(users);
 	assert_int_equal(ops->objects(u->keyfile, obj, 4), 2);
 	assert_int_equal(obj[1].attached, 0);	/* the lock at rest */
+
+	/*
+	 * Someone of mailserv's uid holds the lock up and does not let go:
+	 * a reader that meets a moving slot waits for zero only a slice at
+	 * a time, so it reads once the slot is whole, not a second later.
+	 */
+	table_unit_mark(u, 1);
+	table_write_begin(f.mem, 0);
+	f.user = alice;
+	f.lower = 0;
+	assert_int_equal(pthread_create(&th, NULL, table_unit_finisher, &f),
+	    0);
+	t0 = io_now_ms();
+	assert_int_equal(ops->read(u->reader, &users, &n, NULL, &cause), 0);
+	ms = io_now_ms() - t0;
+	pthread_join(th, NULL);
+	assert_in_range(ms, 150, 600);
+	assert_int_equal(n, 1);
+	table_unit_same(&users[0], &alice);
+	free(users);
+	table_unit_mark(u, -1);
 
 	shmdt(f.mem);
 	table_unit_destroy(u);
