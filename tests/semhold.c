@@ -10,7 +10,8 @@
  *			(semop +1, as mailserv holds it while it writes
  *			 (the default), or -1, both SEM_UNDO | IPC_NOWAIT;
  *			 or semctl SETVAL 1)
- *        semhold posix DIR/mailserv.key	(sem_open, sem_wait)
+ *        semhold posix DIR/mailserv.key [OP]	(sem_open, sem_wait;
+ *			 OP is ignored)
  *        semhold mq NAME	(make POSIX queue NAME, mode 0666, and exit:
  *			 an attacker's trap for the tests)
  */
@@ -48,7 +49,7 @@ main(int argc, char **argv)
 	sem_t		*sem;
 	int		id;
 
-	if (argc != 3 && !(argc == 4 && strcmp(argv[1], "sysv") == 0)) {
+	if (argc != 3 && !(argc == 4 && strcmp(argv[1], "mq") != 0)) {
 		fprintf(stderr, "usage: semhold sysv KEYFILE [+1|-1|set] | "
 		    "posix KEYFILE | mq NAME\n");
 		return (1);

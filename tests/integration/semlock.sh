@@ -83,7 +83,9 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 &&
 	same "... and the lock is at rest (0 for SysV, 1 for POSIX)" \
 	    "$([ "$IPC" = posix ] && echo 1 || echo 0)" "$(lock_value)"
 	# Meanwhile nobody keeps trying; everyone is served at once.
-	$AS_NOBODY sh -c "while :; do timeout 1 '$SEMHOLD' $IPC '$KEY' >/dev/null 2>&1;
+	# (SysV: -1 as a reader once took it, and +1 as mailserv raises it.)
+	$AS_NOBODY sh -c "while :; do for op in -1 +1; do
+	    timeout 1 '$SEMHOLD' $IPC '$KEY' \$op >/dev/null 2>&1; done;
 	    sleep 0.05; done" 2>/dev/null &
 	TRIER=$!
 	timed -d "$DIR" who
