@@ -130,13 +130,28 @@ table_sysv_clear(key_t semkey, key_t shmkey, char **cause)
 			    "belongs to someone else", (unsigned)shmkey, id);
 			return (-1);
 		}
-		if (sds.shm_nattch > 0) {
+		/*
+		 * Attached while its maker lives: another server's (an ftok
+		 * twin's).  Attached after its maker died: readers, any of
+		 * whom could keep it so for ever; their mapping outlives
+		 * IPC_RMID.
+		 */
+		if (sds.shm_nattch > 0 && !(kill(sds.shm_cpid, 0) == -1 &&
+		    errno == ESRCH)) {
 			xasprintf(cause, "online table (shm id %d) is still "
-			    "attached by %lu processes", id,
-			    (unsigned long)sds.shm_nattch);
+			    "attached by %lu processes, and its maker (pid %d) "
+			    "lives", id, (unsigned long)sds.shm_nattch,
+			    (int)sds.shm_cpid);
 			return (-1);
 		}
-		log_info("removing stale online table (shm id %d)", id);
+		if (sds.shm_nattch > 0)
+			log_info("removing stale online table (shm id %d) of "
+			    "a dead mailserv (pid %d), though %lu processes "
+			    "still have it attached", id, (int)sds.shm_cpid,
+			    (unsigned long)sds.shm_nattch);
+		else
+			log_info("removing stale online table (shm id %d)",
+			    id);
 		shmctl(id, IPC_RMID, NULL);
 	}
 	if ((id = semget(semkey, 0, 0)) != -1) {

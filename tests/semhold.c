@@ -12,6 +12,8 @@
  *			 or semctl SETVAL 1)
  *        semhold posix DIR/mailserv.key [OP]	(sem_open, sem_wait;
  *			 OP is ignored)
+ *        semhold shm DIR/mailserv.key	(attach the SysV table
+ *			 read-only, as any reader may, and stay)
  *        semhold mq NAME	(make POSIX queue NAME, mode 0666, and exit:
  *			 an attacker's trap for the tests)
  */
@@ -19,6 +21,7 @@
 #include <sys/types.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
+#include <sys/shm.h>
 
 #include <sys/stat.h>
 
@@ -51,7 +54,7 @@ main(int argc, char **argv)
 
 	if (argc != 3 && !(argc == 4 && strcmp(argv[1], "mq") != 0)) {
 		fprintf(stderr, "usage: semhold sysv KEYFILE [+1|-1|set] | "
-		    "posix KEYFILE | mq NAME\n");
+		    "posix KEYFILE | shm KEYFILE | mq NAME\n");
 		return (1);
 	}
 	if (strcmp(argv[1], "mq") == 0) {
@@ -66,7 +69,16 @@ main(int argc, char **argv)
 		umask(old);
 		return (0);
 	}
-	if (strcmp(argv[1], "posix") == 0) {
+	if (strcmp(argv[1], "shm") == 0) {
+		key_t	key;
+
+		if ((key = ftok(argv[2], 2)) == -1)
+			return (semhold_fail("ftok"));
+		if ((id = shmget(key, 0, 0)) == -1)
+			return (semhold_fail("shmget"));
+		if (shmat(id, NULL, SHM_RDONLY) == (void *)-1)
+			return (semhold_fail("shmat"));
+	} else if (strcmp(argv[1], "posix") == 0) {
 		if (rundir_ipc_name(argv[2], "lock", name, sizeof name) == -1)
 			return (semhold_fail("key file"));
 		if ((sem = sem_open(name, 0)) == SEM_FAILED)
