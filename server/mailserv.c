@@ -85,8 +85,9 @@ mailserv_usage(FILE *f)
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
 "\n"
-"Exit status: 0 ok; 1 usage; 2 error (run directory, IPC, spool); 3 another\n"
-"mailserv already serves DIR (also: --purge refused while it runs).\n",
+"Exit status: 0 ok; 1 usage (also: a bad line in the configuration file);\n"
+"2 error (run directory, IPC, spool); 3 another mailserv already serves DIR\n"
+"(also: --purge refused while it runs).\n",
 	    RUNDIR_KEY, RUNDIR_FIFO, IPCMAIL_CONFIG, RUNDIR_DEFAULT,
 	    MAILSERV_USERS_DEFAULT, MAIL_BODY_DEFAULT, MAILSERV_QUOTA_DEFAULT,
 	    MAILSERV_SHARDS_DEFAULT, MAILSERV_SHARD_BYTES, MAILSERV_RATE_DEFAULT,

@@ -3,15 +3,17 @@
  * spool of the default run directory and of another one, and that
  * tmpfs is told apart from a disk.
  */
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -38,7 +40,8 @@ spooldir_defaults(void **state)
 	p = spooldir_default("/tmp/ipcmail", "/tmp/ipcmail", "");
 	assert_string_equal(p, "/home/a/.st/ipcmail/spool");
 	free(p);
-	setenv("XDG_STATE_HOME", "relative", 1);	/* ignored, as the spec says */
+	/* A relative XDG_STATE_HOME is ignored, as the spec says. */
+	setenv("XDG_STATE_HOME", "relative", 1);
 	setenv("HOME", "/home/b/", 1);
 	p = spooldir_default("/tmp/ipcmail", "/tmp/ipcmail", NULL);
 	assert_string_equal(p, "/home/b/.local/state/ipcmail/spool");
@@ -53,8 +56,9 @@ spooldir_defaults(void **state)
 static void
 spooldir_parents_made(void **state)
 {
-	char	 top[] = "/tmp/spooldir_unit.XXXXXX", path[128], *cause = NULL;
-	struct stat st;
+	struct stat	st;
+	char		top[] = "/tmp/spooldir_unit.XXXXXX", path[128];
+	char		*cause = NULL;
 
 	(void)state;
 	assert_non_null(mkdtemp(top));
