@@ -143,7 +143,7 @@ main(int argc, char **argv)
 	struct server_config	cfg;
 	struct conf		conf;
 	const char		*dir = NULL, *config, *where;
-	char			*cause;
+	char			*cause, *spool_default = NULL;
 	int			c, action = 0, nospool = 0, spool_given = 0;
 	int			spool_set = 0;
 
@@ -262,8 +262,8 @@ main(int argc, char **argv)
 		return (SERVER_EXIT_USAGE);
 	}
 	if (!spool_set)
-		cfg.spool = spooldir_default(cfg.dir, RUNDIR_DEFAULT,
-		    IPCMAIL_SPOOLDIR);
+		cfg.spool = spool_default = spooldir_default(cfg.dir,
+		    RUNDIR_DEFAULT, IPCMAIL_SPOOLDIR);
 	/* What the store can hold: the shards, less the part headers. */
 	if ((uint64_t)cfg.max_body > (uint64_t)cfg.shards * 2 * PART_DATA_MAX) {
 		fprintf(stderr, "mailserv: --max-body %u does not fit in %u "
@@ -287,10 +287,14 @@ main(int argc, char **argv)
 	}
 	log_init("mailserv", cfg.verbose, action == 0);
 	if (action == OPT_STATUS)
-		return (status_print(cfg.dir, cfg.spool));
-	if (action == OPT_STOP)
-		return (status_stop(cfg.dir));
-	if (action == OPT_PURGE)
-		return (status_purge(cfg.dir, cfg.spool));
-	return (server_run(&cfg));
+		c = status_print(cfg.dir, cfg.spool);
+	else if (action == OPT_STOP)
+		c = status_stop(cfg.dir);
+	else if (action == OPT_PURGE)
+		c = status_purge(cfg.dir, cfg.spool);
+	else
+		c = server_run(&cfg);
+	free(spool_default);
+	conf_free(&conf);
+	return (c);
 }
