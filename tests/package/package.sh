@@ -102,8 +102,8 @@ cleanup() {
 		find /dev/shm /dev/mqueue -maxdepth 1 -uid "$SYSUID" -delete 2>/dev/null
 	fi
 }
-trap 'cleanup; rm -rf "$T"; exit 1' INT TERM HUP
-trap 'cleanup' EXIT
+trap 'cleanup; rm -rf "$T" /run/lock/ipcmail-package-test.lock; exit 1' INT TERM HUP
+trap 'cleanup; rm -f /run/lock/ipcmail-package-test.lock' EXIT
 
 # as USER CMD...: CMD run by USER, as a login would (own HOME, no
 # environment of ours), with a hang guard.
