@@ -28,6 +28,7 @@
 #include "rundir.h"
 #include "server.h"
 #include "sig.h"
+#include "spooldir.h"
 #include "xmalloc.h"
 
 /* The cleanup hook of fatal() needs the state it cleans. */
@@ -334,6 +335,7 @@ server_run(const struct server_config *cfg)
 	struct store_config	 sc;
 	struct store_capacity	 cap;
 	struct rlimit		 rl;
+	const char		*why;
 	char			*cause = NULL;
 	pid_t			 holder;
 
@@ -395,9 +397,12 @@ server_run(const struct server_config *cfg)
 	srv.seen = idset_new(SERVER_SEEN_MAX);
 	srv.overflow = overflow_new();
 	if (cfg->spool != NULL) {
-		if ((srv.spool = spool_open(srv.dirfd, cfg->spool,
+		if (spooldir_parents(cfg->spool, &cause) != 0 ||
+		    (srv.spool = spool_open(srv.dirfd, cfg->spool,
 		    &cause)) == NULL)
 			fatalx(SERVER_EXIT_ERROR, "%s", cause);
+		if ((why = spooldir_volatile(srv.dirfd, cfg->spool)) != NULL)
+			log_warnx("%s (%s)", why, cfg->spool);
 		if (post_reconcile(&srv, &cause) != 0)
 			fatalx(SERVER_EXIT_ERROR, "spool: %s", cause);
 		if (commit_start(&srv, &cause) != 0)
