@@ -301,10 +301,10 @@ overflow_list(struct overflow *ov, const char *to,
 		fn(&om->e, arg);
 }
 
-/* overflow_each - call fn on every waiting message (room.c's start). */
+/* overflow_each - fn for every waiting message, mailbox by mailbox. */
 void
-overflow_each(struct overflow *ov, void (*fn)(const struct store_entry *,
-    void *), void *arg)
+overflow_each(struct overflow *ov,
+    void (*fn)(const struct store_entry *, void *), void *arg)
 {
 	const struct overflow_box	*b;
 	const struct overflow_msg	*om;

@@ -244,4 +244,8 @@ cli -u erin join '#two'
 same "--backlog 0: join shows none" 0 "$(lines "$T/out")"
 cli -u erin history '#two'
 same "... while history still has them" 5 "$(lines "$T/out")"
+stop_server
+start_server --recipients=accounts
+expect 0 "with --recipients=accounts, a room is a recipient (erin is no account)" -u erin send '#two' 'accounts mode'
+expect 7 "... and a room that does not exist is 7, no such room, not 3" -u erin send '#ghost' x
 finish
