@@ -90,6 +90,10 @@ same "... the newest 10 (bounded 6 to bounded 15)" "bounded 6 bounded 15" \
 "$MAILSERV" -d "$DIR" --status >"$T/status"
 check "--status shows the rooms, their lines held once and the aging" \
     grep -qE '^live: rooms: 2 rooms .*, 13 lines of history held once each .*aged out past --room-history 10' "$T/status"
+if [ "$IPC" = posix ]; then
+	check "--status names each room's queue by its role" \
+	    grep -qE '^room queue +.*/ipcmail\.[-0-9a-f]+\.m\.#ops' "$T/status"
+fi
 check "the spool holds only what is kept: 15 messages (13 lines, 2 room states)" \
     grep -qE '^live: spool: 15 messages' "$T/status"
 cli -u carol inbox
