@@ -57,6 +57,65 @@ expect 0 "... and may make it public" -u root private '#sec' off
 expect 0 "... and private again" -u root private '#sec' on
 expect 7 "root acting as dave (-u dave) has only dave's rights" -u dave history '#sec'
 
+# Forged and broken room records on the FIFO: from no session they
+# are dropped and logged; from a session, each is refused with an
+# error; the server keeps serving and the room keeps its lines.
+if command -v python3 >/dev/null; then
+	python3 - "$DIR" >"$T/forge" 2>&1 <<'PY'
+import os, struct, sys, time
+from forge import hello, record
+d = sys.argv[1]
+REC_ROOM, REC_ERROR = 9, 66
+def room(op, name, user=b"", text=b"", n=0):
+    return struct.pack("=II33s33s2x1024s", op, n, name, user, text)
+pid = 99998
+fifo = os.path.join(d, "clients", "mallory.%d" % pid)
+os.mkfifo(fifo, 0o622)
+r = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+srv = os.open(os.path.join(d, "mailserv.fifo"), os.O_WRONLY)
+token = os.urandom(16)
+# No session: a join of #sec with a made-up key.
+os.write(srv, record(REC_ROOM, pid, room(1, b"#sec"), token=os.urandom(16)))
+os.write(srv, record(1, pid, hello("mallory"), token=token))
+time.sleep(0.3)
+key = os.read(r, 4096)[40:56]
+bad = [
+    room(1, b"#sec")[:10],                      # truncated
+    room(1, b"#sec") + b"xx",                   # too long
+    room(1, b"#" + b"a" * 32),                  # name without its NUL
+    room(1, b"#Sec"),                           # invalid name
+    room(99, b"#sec"),                          # unknown operation
+    room(10, b"#sec", user=b"b" * 33),          # user without its NUL
+    room(5, b"#sec", text=b"t" * 1024),         # topic without its NUL
+    room(6, b"#sec", n=7),                      # lock with n = 7
+]
+errors = 0
+for p in bad:
+    os.write(srv, record(REC_ROOM, pid, p, token=key))
+    time.sleep(0.05)
+    data = os.read(r, 8192)
+    if len(data) >= 8 and struct.unpack("=H", data[6:8])[0] == REC_ERROR:
+        errors += 1
+print("errors", errors, "of", len(bad))
+os.write(srv, record(8, pid, b"", token=key))
+os.close(r)
+os.unlink(fifo)
+PY
+	check "8 broken room records from a session: each refused with an error" \
+	    grep -qx "errors 8 of 8" "$T/forge"
+	diag "$T/forge"
+	check "a room record from no session is dropped and logged" \
+	    grep -q "room record from pid 99998 without a valid session: dropped" "$T/server.log"
+	check "... and a malformed one is logged" \
+	    grep -q "malformed room record (10 bytes) from mallory" "$T/server.log"
+	cli -u alice history '#sec'
+	check "the server still serves, and the room keeps its line" grep -q ': top secret$' "$T/out"
+	cli -u alice members '#sec'
+	check "... and mallory is no member of it" sh -c "! grep -q mallory '$T/out'"
+else
+	skip "forged room records (no python3)"
+fi
+
 # A second Unix account.
 why=$(other_uid_why)
 if [ -n "$why" ]; then
