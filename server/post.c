@@ -136,6 +136,7 @@ post_commit_end(struct server *srv, int failed, const char *cause)
 		}
 		post_forget(srv, p->id);
 		spool_cancel(srv->spool, p->id);
+		room_forget(srv, p->id);
 		idset_del(srv->seen, p->id);
 		session_error(srv, p->s, PROTO_E_FULL, "mail spool cannot be "
 		    "written (%s): message not sent", cause);

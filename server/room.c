@@ -238,6 +238,37 @@ room_remove(struct server *srv, struct room *r)
 	room_free(r);
 }
 
+/*
+ * room_forget - line id was taken back (its group commit failed, its
+ * sender told "not sent"): out of its room's index too.
+ */
+void
+room_forget(struct server *srv, const uint8_t *id)
+{
+	struct roomring	 keep;
+	struct room	*r;
+	size_t		 i, k, n;
+
+	for (i = 0; i < srv->rooms->n; i++) {
+		r = srv->rooms->v[i];
+		for (k = 0; k < r->lines.n; k++)
+			if (memcmp(roomring_get(&r->lines, k)->id, id,
+			    MAIL_ID_LEN) == 0)
+				break;
+		if (k == r->lines.n)
+			continue;
+		roomring_init(&keep, r->lines.cap);
+		for (n = 0; n < r->lines.n; n++)
+			if (n != k)
+				roomring_push(&keep, roomring_get(&r->lines,
+				    n)->id, roomring_get(&r->lines, n)->seq,
+				    NULL);
+		roomring_clear(&r->lines);
+		r->lines = keep;
+		return;
+	}
+}
+
 /* room_flush - the turn's moved read positions, one snapshot a room. */
 void
 room_flush(struct server *srv)

@@ -241,6 +241,7 @@ int	room_may_post(struct server *, struct session *, const char *,
 	    uint32_t);
 void	room_post(struct server *, struct session *, const struct mail *);
 void	room_flush(struct server *);
+void	room_forget(struct server *, const uint8_t *);
 void	room_status(struct server *, char *, size_t);
 
 /* overflow.c; OVERFLOW_HELD: kept in the spool, waiting for room */
