@@ -511,7 +511,7 @@ room_leave_member(struct server *srv, struct session *s, struct room *r,
 	room_ok(srv, s, r);
 }
 
-/* room_deny - s may not see room r; an error sent: 1. */
+/* room_hidden - r is private and s no member: 1, the refusal sent. */
 static int
 room_hidden(struct server *srv, struct session *s, struct room *r)
 {
