@@ -318,6 +318,7 @@ cmd_post_session(struct client *cl, const uint8_t *id, const char *to,
 {
 	struct record	rec;
 	struct mail	m;
+	int		silent;
 
 	reconnect_hold(cl, id, to, body, len);
 	if (conn_post(&cl->conn, id, to, body, len) == -1 ||
@@ -328,10 +329,12 @@ cmd_post_session(struct client *cl, const uint8_t *id, const char *to,
 		}
 		/* Silent or gone: either way a new connection, and the
 		 * message again under its id. */
+		silent = errno == ETIMEDOUT && !cl->conn.gone;
 		cl->conn.gone = 1;
-		return (cmd_error(CLI_EXIT_NOSERVER, "mailserv went away "
-		    "before answering: the message to %s is kept, and sent "
-		    "again under the same id once reconnected", to));
+		return (cmd_error(CLI_EXIT_NOSERVER, "mailserv %s: the message "
+		    "to %s is kept, and sent again under the same id once "
+		    "reconnected", silent ? "did not answer" : "went away "
+		    "before answering", to));
 	}
 	reconnect_heard(cl, id);
 	if (rec.hdr.type == REC_MAIL)
