@@ -279,20 +279,23 @@ main(int argc, char **argv)
 	atexit(mailcli_cleanup);
 	if (cl.interactive && helper_start(&cl.conn, &cause) == -1) {
 		fprintf(stderr, "mailcli: %s\n", cause);
+		free(cause);
 		return (CLI_EXIT_USAGE);
 	}
 	if (conn_hello(&cl.conn, cl.name, cl.interactive ? PROTO_HELLO_LOGIN :
 	    0, &cl, &cause) == -1) {
 		if (errno == ENXIO && !cl.interactive) {
-			if ((rc = mailcli_hello_lost(&cl, argv[optind],
-			    cause)) != 0)
+			rc = mailcli_hello_lost(&cl, argv[optind], cause);
+			free(cause);
+			cause = NULL;
+			if (rc != 0)
 				return (rc);
 		} else {
+			rc = errno == EACCES ? CLI_EXIT_NAME : errno == ENXIO ?
+			    CLI_EXIT_NOSERVER : CLI_EXIT_USAGE;
 			fprintf(stderr, "mailcli: %s\n", cause);
-			if (errno == EACCES)
-				return (CLI_EXIT_NAME);
-			return (errno == ENXIO ? CLI_EXIT_NOSERVER :
-			    CLI_EXIT_USAGE);
+			free(cause);
+			return (rc);
 		}
 	}
 	if (cl.interactive)
