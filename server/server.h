@@ -64,6 +64,8 @@ struct server_config {
 	unsigned	 max_sessions;	/* interactive, per user (admit.c) */
 	const struct backend *backend;	/* NULL: sysv */
 	struct rooms_config rooms;
+	int		 irc;		/* listen on DIR/irc.sock */
+	unsigned	 irc_port;	/* and on loopback; 0: not */
 	int		 verbose;
 };
 
@@ -72,6 +74,8 @@ struct server_config {
 #define RECIPIENT_ACCOUNTS	1
 
 struct quota;			/* quota.c */
+struct irc;			/* irc.c */
+struct irc_conn;
 
 /* A sender's token bucket, for --rate. */
 struct sender {
@@ -123,6 +127,7 @@ struct session {
 	uint8_t			 send_id[MAIL_ID_LEN];	/* and its id */
 	struct mail_assembly	 body;
 	uint32_t		 skip;	/* body bytes of a refused send */
+	struct irc_conn		*irc;	/* an IRC connection (irc.c) */
 };
 
 struct server {
@@ -140,6 +145,7 @@ struct server {
 	struct store		*store;
 	struct spool		*spool;
 	struct rooms		*rooms;		/* room.c */
+	struct irc		*irc;		/* irc.c: the IRC door */
 	struct overflow		*overflow;	/* mail waiting for room */
 	struct idset		*seen;		/* ids accepted lately */
 	struct sender		*senders;
@@ -201,6 +207,28 @@ void	session_logout(struct server *, struct session *, uint32_t,
 	    const char *, const char *);
 void	session_reap(struct server *);
 int	session_privileged(const struct session *);
+void	session_mark(struct server *, struct session *);
+struct session *session_attach(struct server *, int, uid_t, pid_t,
+	    const char *, const char *);
+int	session_login(struct server *, struct session *);
+
+/* irc.c */
+#define IRC_SOCKET	"irc.sock"
+#define IRC_LISTEN_MAX	3
+struct irc *irc_new(struct server *, char **);
+void	irc_free(struct server *);
+int	irc_fds(struct server *, int *);
+void	irc_accept(struct server *, int);
+void	irc_record(struct server *, struct session *, uint16_t, const void *,
+	    size_t);
+void	irc_flush(struct server *, struct session *);
+void	irc_event(struct server *, struct session *, uint32_t);
+void	irc_closing(struct server *, struct session *);
+void	irc_conn_free(struct irc_conn *);
+void	irc_status(struct server *, char *, size_t);
+
+/* ircpeer.c */
+int	ircpeer_tcp(int, uid_t *, char *, size_t);
 
 /* online.c */
 int	online_add(struct server *, struct session *);
