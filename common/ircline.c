@@ -282,8 +282,8 @@ ircline_utf8_len(const uint8_t *p, size_t n)
 /*
  * ircline_clean - text from an IRC client made fit for ipcmail: every
  * byte of invalid UTF-8 becomes '?', control bytes (IRC's colours and
- * bold, CTCP's \1) are dropped, tabs kept.  out holds len bytes; the
- * length written.
+ * bold, CTCP's \1) are dropped, tabs and newlines kept (ircline_piece
+ * cuts at newlines).  out holds len bytes; the length written.
  */
 size_t
 ircline_clean(char *out, const uint8_t *in, size_t len)
@@ -296,7 +296,7 @@ ircline_clean(char *out, const uint8_t *in, size_t len)
 			i++;
 			continue;
 		}
-		if (n == 1 && ((in[i] < 0x20 && in[i] != '\t') ||
+		if (n == 1 && ((in[i] < 0x20 && in[i] != '\t' && in[i] != '\n') ||
 		    in[i] == 0x7f)) {
 			i++;
 			continue;

@@ -104,6 +104,7 @@ struct irc_conn {
 	char			 text[PROTO_TEXT_MAX];
 	uint32_t		 flags;		/* of its room */
 	char			 names[400];	/* a 353 being filled */
+	int			 named;		/* its 366 is out */
 	struct irc_held		*held;
 	size_t			 nheld;
 	/* A REC_MAIL and its REC_DATA. */
@@ -467,6 +468,8 @@ irc_message(struct server *srv, struct session *s, const char *cmd,
 	free(clean);
 }
 
+static void	irc_names_end(struct server *, struct session *);
+
 /* irc_own - was id one of s's own sends (its echo)? */
 static int
 irc_own(struct irc_conn *c, const uint8_t *id)
@@ -520,6 +523,9 @@ irc_mail(struct server *srv, struct session *s)
 			c->body = NULL;
 			return;
 		}
+		/* A join's names come before its backlog. */
+		if (c->ctx == IRC_CTX_JOIN)
+			irc_names_end(srv, s);
 		if ((m->flags & PROTO_MAIL_LIVE) && irc_own(c, m->id) &&
 		    !(c->caps & IRC_CAP_ECHO))
 			return;
@@ -550,6 +556,17 @@ irc_names_flush(struct server *srv, struct session *s)
 	    ROOMINFO_PRIVATE) ? '@' : '=', c->target);
 	irc_num(srv, s, "353", params, "%s", c->names);
 	c->names[0] = '\0';
+}
+
+/* irc_names_end - the names of a room are all out: 353, 366. */
+static void
+irc_names_end(struct server *srv, struct session *s)
+{
+	if (s->irc->named)
+		return;
+	irc_names_flush(srv, s);
+	irc_num(srv, s, "366", s->irc->target, "End of /NAMES list.");
+	s->irc->named = 1;
 }
 
 /* irc_names_add - one member into the 353 being filled. */
@@ -684,8 +701,7 @@ irc_end(struct server *srv, struct session *s)
 	case IRC_CTX_JOIN:
 	case IRC_CTX_REJOIN:
 	case IRC_CTX_NAMES:
-		irc_names_flush(srv, s);
-		irc_num(srv, s, "366", c->target, "End of /NAMES list.");
+		irc_names_end(srv, s);
 		break;
 	case IRC_CTX_WHO:
 		irc_num(srv, s, "315", c->target, "End of /WHO list.");
@@ -881,6 +897,7 @@ irc_room_req(struct server *srv, struct session *s, int ctx, uint32_t op,
 	c->ctx = ctx;
 	c->failed = 0;
 	c->names[0] = '\0';
+	c->named = 0;
 	snprintf(c->target, sizeof c->target, "%s", room);
 	room_request(srv, s, &rec);
 	if (s->dead)
