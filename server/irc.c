@@ -40,11 +40,12 @@
 
 #define IRC_SERVER	"ipcmail"
 #define IRC_HOST	"localhost"
-#define IRC_OUT_MAX	(1024 * 1024)	/* unread output, then dropped */
+#define IRC_OUT_MAX	(4 * 1024 * 1024)	/* unread output (a join's backlog
+					   is at most 2 MiB), then dropped */
 #define IRC_READ_MAX	(64 * 1024)	/* read from one client a turn */
 #define IRC_OWN_IDS	16		/* own sends remembered (echo) */
-#define IRC_BURST	100		/* lines at once, then ... */
-#define IRC_PER_SEC	20		/* ... this many a second */
+#define IRC_BURST	200		/* lines at once, then ... */
+#define IRC_PER_SEC	50		/* ... this many a second */
 #define IRC_FLOOD_MAX	2000		/* lines dropped, then closed */
 #define IRC_AWAY_MAX	200
 
