@@ -119,6 +119,8 @@ struct irc_conn {
 	size_t			 nlist;
 	uint8_t			(*done)[16];	/* shown: done at flush */
 	size_t			 ndone;
+	char			(*joined)[PROTO_NAME_MAX + 1]; /* on IRC */
+	size_t			 njoined;
 	double			 tokens;
 	long long		 tok_ms;
 	uint64_t		 flooded;
@@ -296,6 +298,7 @@ irc_conn_free(struct irc_conn *c)
 	free(c->out);
 	free(c->list);
 	free(c->done);
+	free(c->joined);
 	free(c);
 }
 
@@ -471,6 +474,35 @@ irc_message(struct server *srv, struct session *s, const char *cmd,
 
 static void	irc_names_end(struct server *, struct session *);
 
+/* irc_joined - the index of room in what the client was told it
+ * joined, or -1. */
+static ssize_t
+irc_joined(struct irc_conn *c, const char *room)
+{
+	size_t	i;
+
+	for (i = 0; i < c->njoined; i++)
+		if (strcmp(c->joined[i], room) == 0)
+			return ((ssize_t)i);
+	return (-1);
+}
+
+/* irc_joined_set - room is joined on IRC now (1) or no longer (0). */
+static void
+irc_joined_set(struct irc_conn *c, const char *room, int on)
+{
+	ssize_t	i = irc_joined(c, room);
+
+	if (on && i == -1) {
+		c->joined = xreallocarray(c->joined, c->njoined + 1,
+		    sizeof *c->joined);
+		snprintf(c->joined[c->njoined++], sizeof *c->joined, "%s",
+		    room);
+	} else if (!on && i != -1)
+		memcpy(c->joined[i], c->joined[--c->njoined],
+		    sizeof *c->joined);
+}
+
 /* irc_own - was id one of s's own sends (its echo)? */
 static int
 irc_own(struct irc_conn *c, const uint8_t *id)
@@ -527,6 +559,16 @@ irc_mail(struct server *srv, struct session *s)
 		/* A join's names come before its backlog. */
 		if (c->ctx == IRC_CTX_JOIN)
 			irc_names_end(srv, s);
+		/* A room joined meanwhile (from mailcli): IRC hears of it. */
+		if ((m->flags & PROTO_MAIL_LIVE) && irc_joined(c, to) == -1 &&
+		    c->registered) {
+			const char	*jp[1] = { to };
+			char		 me[2 * PROTO_NAME_MAX + 32];
+
+			irc_prefix(me, sizeof me, s->name);
+			irc_line(srv, s, NULL, me, "JOIN", jp, 1, NULL);
+			irc_joined_set(c, to, 1);
+		}
 		if ((m->flags & PROTO_MAIL_LIVE) && irc_own(c, m->id) &&
 		    !(c->caps & IRC_CAP_ECHO))
 			return;
@@ -908,8 +950,10 @@ irc_room_req(struct server *srv, struct session *s, int ctx, uint32_t op,
 		return;
 	/* Not refused: it is done (its REC_OK may wait for the spool). */
 	irc_prefix(prefix, sizeof prefix, s->name);
-	if (ctx == IRC_CTX_PART)
+	if (ctx == IRC_CTX_PART) {
 		irc_line(srv, s, NULL, prefix, "PART", p, 1, NULL);
+		irc_joined_set(c, room, 0);
+	}
 	else if (ctx == IRC_CTX_TOPICSET)
 		irc_line(srv, s, NULL, prefix, "TOPIC", p, 1, c->text);
 	else if (ctx == IRC_CTX_MODESET)
@@ -996,6 +1040,24 @@ irc_waiting(struct server *srv, struct session *s)
 	c->nlist = 0;
 }
 
+static void	irc_join_one(struct server *, struct session *, const char *);
+
+/*
+ * irc_rooms - a membership persists: the rooms the user is in are
+ * joined for the connection at once, each with what it missed.
+ */
+static void
+irc_rooms(struct server *srv, struct session *s)
+{
+	char	(*v)[PROTO_NAME_MAX + 1];
+	size_t	 i, n;
+
+	v = room_each_of(srv, s->name, &n);
+	for (i = 0; i < n && !s->dead; i++)
+		irc_join_one(srv, s, v[i]);
+	free(v);
+}
+
 /* irc_register - NICK and USER came, and CAP is over: log in. */
 static void
 irc_register(struct server *srv, struct session *s)
@@ -1010,6 +1072,8 @@ irc_register(struct server *srv, struct session *s)
 		return;
 	irc_welcome(srv, s);
 	irc_waiting(srv, s);
+	if (!s->dead)
+		irc_rooms(srv, s);
 }
 
 /* irc_cap - CAP LS, REQ, LIST, END. */
@@ -1153,6 +1217,10 @@ irc_join_one(struct server *srv, struct session *s, const char *chan)
 
 	if (irc_room_name(srv, s, chan, room) != 0)
 		return;
+	/* Joined already on this connection (at connect): as IRC
+	 * servers do, a JOIN of it says nothing. */
+	if (irc_joined(c, room) != -1)
+		return;
 	irc_room_req(srv, s, IRC_CTX_PROBE, ROOM_OP_READ, 0, room, NULL);
 	if (s->dead)
 		return;
@@ -1168,6 +1236,8 @@ irc_join_one(struct server *srv, struct session *s, const char *chan)
 	}
 	if (s->dead)
 		return;
+	if (!c->failed)
+		irc_joined_set(c, room, 1);
 	for (i = 0; i < c->nheld; i++)
 		free(c->held[i].body);
 	free(c->held);

@@ -271,6 +271,8 @@ void	room_post(struct server *, struct session *, const struct mail *);
 void	room_flush(struct server *);
 void	room_forget(struct server *, const uint8_t *);
 void	room_status(struct server *, char *, size_t);
+char	(*room_each_of(struct server *, const char *, size_t *))
+	    [PROTO_NAME_MAX + 1];
 
 /* overflow.c; OVERFLOW_HELD: kept in the spool, waiting for room */
 #define OVERFLOW_HELD	2

@@ -277,6 +277,24 @@ t("PART: echoed", e.expect("PART #r1") is not None)
 e.send("QUIT :bye")
 t("QUIT: ERROR, closed", e.expect("ERROR") is not None and e.line(1) is None)
 a.close()
+
+# A member comes back: its rooms are joined for it, with what it missed.
+time.sleep(0.3)
+cli("-u", "bob", "send", "#ops", "while alice was gone")
+a = Irc(path=sock)
+a.register("alice", cap=True, caps="server-time")
+w = a.expect(lambda l: l.endswith("JOIN #ops"))
+m = a.expect("while alice was gone")
+t("alice reconnects: JOIN #ops comes by itself, then the line she missed", w is not None and m is not None and m.startswith("@time="), a.seen)
+t("... and not the lines she had seen", not any("first line from bob" in l for l in a.seen), a.seen)
+a.send("JOIN #ops")
+t("... her client's own JOIN #ops then says nothing more", a.expect("JOIN #ops", 0.5) is None)
+cli("-u", "bob", "join", "#later")
+cli("-u", "alice", "join", "#later")
+cli("-u", "bob", "send", "#later", "in a room joined from mailcli")
+w = a.expect(lambda l: l.endswith("JOIN #later"))
+t("a room alice joins from mailcli meanwhile: JOIN, then its line", w is not None and a.expect("in a room joined from mailcli") is not None, a.seen[-3:])
+a.close()
 PY
 cases "$T/rooms.py"
 
