@@ -146,8 +146,11 @@ irc_listen_unix(struct server *srv, char **cause)
 
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
-	if ((size_t)snprintf(sun.sun_path, sizeof sun.sun_path, "%s/%s",
-	    srv->cfg.dir, IRC_SOCKET) >= sizeof sun.sun_path) {
+	/* Through the run directory's descriptor, as the control socket:
+	 * the path cannot be swapped, and DIR's length does not matter. */
+	if ((size_t)snprintf(sun.sun_path, sizeof sun.sun_path,
+	    "/proc/self/fd/%d/%s", srv->dirfd, IRC_SOCKET) >=
+	    sizeof sun.sun_path) {
 		xasprintf(cause, "%s/%s: path too long", srv->cfg.dir,
 		    IRC_SOCKET);
 		return (-1);
@@ -160,8 +163,8 @@ irc_listen_unix(struct server *srv, char **cause)
 	    0)) == -1 || bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1 ||
 	    fchmodat(srv->dirfd, IRC_SOCKET, 0666, 0) == -1 ||
 	    listen(fd, 64) == -1) {
-		xasprintf(cause, "IRC socket %s: %s", sun.sun_path,
-		    strerror(errno));
+		xasprintf(cause, "IRC socket %s/%s: %s", srv->cfg.dir,
+		    IRC_SOCKET, strerror(errno));
 		if (fd != -1)
 			close(fd);
 		unlinkat(srv->dirfd, IRC_SOCKET, 0);
