@@ -396,7 +396,9 @@ session_find(struct server *srv, const struct record *rec)
 
 	for (s = *session_bucket(srv, (pid_t)rec->hdr.pid); s != NULL;
 	    s = s->pidnext) {
-		if (s->dead || s->pid != (pid_t)rec->hdr.pid ||
+		/* An IRC session has no key: no record on the FIFO is its. */
+		if (s->dead || s->irc != NULL ||
+		    s->pid != (pid_t)rec->hdr.pid ||
 		    memcmp(s->key, rec->hdr.token, sizeof s->key) != 0)
 			continue;
 		if (!s->confirmed && session_confirm(srv, s) != 0)

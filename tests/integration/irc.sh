@@ -368,6 +368,18 @@ c.expect("PONG :end2", 10)
 t("a flood of JOINs: refused past --max-joined (405), served", any(" 405 " in l for l in c.seen))
 c.close()
 t("... and the server serves others", alive())
+# An IRC session has no key: a record on the FIFO under its pid and a
+# zero key is no request of its.
+import forge
+f = Irc(path=sock)
+f.register("forger")
+w = Irc(path=sock)
+w.register("witness")
+fd = os.open("$DIR/mailserv.fifo", os.O_WRONLY | os.O_NONBLOCK)
+os.write(fd, forge.record(7, os.getpid(), b"forged wall"))
+os.close(fd)
+t("a FIFO record under an IRC session's pid with a zero key is not its", w.expect("forged wall", 1) is None and f.expect("forged wall", 0.2) is None)
+f.close(); w.close()
 # A client that never reads.
 r = cli("-u", "hank", "join", "#big")
 t("hank makes #big", r.returncode == 0, r.stderr)
