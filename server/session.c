@@ -349,6 +349,9 @@ session_attach(struct server *srv, int fd, uid_t uid, pid_t pid,
 	s->pid = pid;
 	s->uid = uid;
 	s->confirmed = 1;
+	/* Never used (session_find skips it), but never zero either. */
+	if (io_random(s->key, sizeof s->key) != 0)
+		uuid_generate_random(s->key);
 	strncpy(s->name, name, sizeof s->name - 1);
 	strncpy(s->tty, tty, sizeof s->tty - 1);
 	memset(&ev, 0, sizeof ev);
