@@ -23,6 +23,7 @@
 #include "log.h"
 #include "mbox.h"
 #include "name.h"
+#include "rfc5322.h"
 #include "table.h"
 #include "xmalloc.h"
 
@@ -38,8 +39,8 @@ static const struct cmd_entry {
 	cmd_fn		*fn;
 } cmd_table[] = {
 	{ "who", "", "who is online", cmd_who },
-	{ "send", "USER [TEXT...]", "send mail (body from stdin without "
-	    "TEXT)", cmd_send },
+	{ "send", "[-s SUBJ] USER [TEXT...]", "send mail (body from stdin "
+	    "without TEXT; USER@HOST: through the host's MTA)", cmd_send },
 	{ "inbox", "", "list unread messages", cmd_inbox },
 	{ "read", "[N|--all]", "read the next, the Nth or all unread "
 	    "messages", cmd_read },
@@ -292,13 +293,19 @@ cmd_post_lost(struct client *cl, const uint8_t *id)
 	return (rc);
 }
 
-/* cmd_post - send body to user; the common end of send and reply. */
+/*
+ * cmd_post - send body to user, with subject (clean, or NULL); the
+ * common end of send and reply.
+ */
 static int
-cmd_post(struct client *cl, const char *to, const uint8_t *body, size_t len)
+cmd_post(struct client *cl, const char *to, const char *subject,
+    const uint8_t *body, size_t len)
 {
 	struct record		rec;
 	struct mail		m;
-	uint8_t			id[MAIL_ID_LEN];
+	uint8_t			id[MAIL_ID_LEN], meta[MAIL_META_MAX], *buf;
+	size_t			metalen;
+	int			rc;
 
 	if (!name_valid(to))
 		return (cmd_error(CLI_EXIT_NAME, "invalid user name '%s': "
@@ -313,7 +320,14 @@ cmd_post(struct client *cl, const char *to, const uint8_t *body, size_t len)
 		memcpy(id, cl->send_id, sizeof id);
 	else
 		mail_new_id(id);
-	if (conn_post(&cl->conn, id, to, body, len) == -1)
+	metalen = mail_meta_encode(meta, 0, subject, NULL);
+	buf = xmalloc(metalen + len);
+	memcpy(buf, meta, metalen);
+	memcpy(buf + metalen, body, len);
+	rc = conn_post(&cl->conn, id, to, buf, metalen + len,
+	    (uint32_t)metalen);
+	free(buf);
+	if (rc == -1)
 		return (cmd_post_lost(cl, id));
 	if (conn_call(&cl->conn, &rec, &m) == -1)
 		return (cmd_post_lost(cl, id));
@@ -339,17 +353,36 @@ cmd_read_stdin(size_t limit, size_t *len)
 	return (buf);
 }
 
+/*
+ * cmd_subject - a subject as it may be stored: a copy of s with control
+ * bytes as spaces (a newline never adds a header), cut to fit.
+ */
+static void
+cmd_subject(const char *s, char *out, size_t size)
+{
+	snprintf(out, size, "%s", s != NULL ? s : "");
+	mail_clean_field(out, size);
+}
+
 static int
 cmd_send(struct client *cl, int argc, char **argv)
 {
+	char	 subject[MAIL_SUBJECT_MAX + 1] = "";
 	uint8_t	*body;
 	size_t	 len;
-	int	 rc;
+	int	 rc, outside;
 
+	if (argc >= 3 && strcmp(argv[1], "-s") == 0) {
+		cmd_subject(argv[2], subject, sizeof subject);
+		argv[2] = argv[0];
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 2)
-		return (cmd_error(CLI_EXIT_USAGE, "usage: send USER "
-		    "[TEXT...]"));
-	if (!name_valid(argv[1]))
+		return (cmd_error(CLI_EXIT_USAGE, "usage: send [-s SUBJECT] "
+		    "USER [TEXT...]"));
+	outside = strchr(argv[1], '@') != NULL;
+	if (!outside && !name_valid(argv[1]))
 		return (cmd_error(CLI_EXIT_NAME, "invalid user name '%s': "
 		    "names are [a-z_][a-z0-9_-]{0,31}", argv[1]));
 	if (argc > 2) {
@@ -359,7 +392,10 @@ cmd_send(struct client *cl, int argc, char **argv)
 		return (cmd_error(CLI_EXIT_USAGE, "usage: send USER TEXT..."));
 	else
 		body = cmd_read_stdin(cl->max_body, &len);
-	rc = cmd_post(cl, argv[1], body, len);
+	if (outside)
+		rc = sendmail_post(cl, argv[1], subject, NULL, body, len);
+	else
+		rc = cmd_post(cl, argv[1], subject, body, len);
 	free(body);
 	if (rc == CLI_EXIT_OK && cl->interactive)
 		shell_print(cl, "Sent to %s.\n", argv[1]);
@@ -370,9 +406,10 @@ cmd_send(struct client *cl, int argc, char **argv)
 int
 cmd_refresh(struct client *cl)
 {
-	struct proto_entry	pe;
-	struct record		rec;
-	struct mail		m;
+	struct proto_entry	 pe;
+	struct record		 rec;
+	struct mail		 m;
+	struct msg		*e;
 
 	if (conn_send(&cl->conn, REC_LIST, NULL, 0) == -1)
 		return (cmd_lost(cl));
@@ -387,8 +424,12 @@ cmd_refresh(struct client *cl)
 		memcpy(&pe, rec.payload, sizeof pe);
 		pe.from[PROTO_NAME_MAX] = '\0';
 		pe.first[sizeof pe.first - 1] = '\0';
-		msglist_add(&cl->list, pe.id, pe.from, pe.date, pe.len,
+		pe.subject[sizeof pe.subject - 1] = '\0';
+		pe.addr[sizeof pe.addr - 1] = '\0';
+		e = msglist_add(&cl->list, pe.id, pe.from, pe.date, pe.len,
 		    pe.first, MSG_UNREAD);
+		memcpy(e->subject, pe.subject, sizeof e->subject);
+		memcpy(e->addr, pe.addr, sizeof e->addr);
 	}
 }
 
@@ -410,7 +451,10 @@ cmd_inbox(struct client *cl, int argc, char **argv)
 		if (m->state != MSG_UNREAD)
 			continue;
 		cmd_short_date(m->date, date, sizeof date);
-		shell_showf(cl, "%3d  %-12s %s  %s\n", m->n, m->from, date,
+		/* An outside sender shows as its address, never as a
+		 * name; a subject, when there is one, before the line. */
+		shell_showf(cl, "%3d  %-12s %s  %s\n", m->n, m->addr[0] ?
+		    m->addr : m->from, date, m->subject[0] ? m->subject :
 		    m->first);
 	}
 	if (cl->interactive && msglist_count(&cl->list, MSG_UNREAD) == 0)
@@ -424,8 +468,8 @@ cmd_inbox(struct client *cl, int argc, char **argv)
  * is drawn above the prompt in one piece.  Through shell_show: the body
  * is another user's.
  */
-static void __attribute__((format(printf, 3, 4)))
-cmd_print_with_body(struct client *cl, const struct mail *m,
+static void __attribute__((format(printf, 4, 5)))
+cmd_print_with_body(struct client *cl, const uint8_t *text, size_t tlen,
     const char *fmt, ...)
 {
 	va_list	 ap;
@@ -438,27 +482,87 @@ cmd_print_with_body(struct client *cl, const struct mail *m,
 	va_end(ap);
 	if (n < 0)
 		return;
-	len = (size_t)n + m->len + 1;
+	len = (size_t)n + tlen + 1;
 	buf = xmalloc(len);
 	memcpy(buf, head, (size_t)n);
-	memcpy(buf + n, m->body, m->len);
-	len = (size_t)n + m->len;
-	if (m->len == 0 || m->body[m->len - 1] != '\n')
+	memcpy(buf + n, text, tlen);
+	len = (size_t)n + tlen;
+	if (tlen == 0 || text[tlen - 1] != '\n')
 		buf[len++] = '\n';
 	shell_show(cl, buf, len);
 	free(buf);
 	free(head);
 }
 
-/* cmd_print_mail - header block, blank line, body. */
-static void
-cmd_print_mail(struct client *cl, const struct mail *m)
-{
-	char	date[64], id[MAIL_ID_STR];
+/*
+ * What a reader is shown of a message: its meta block, and for mail
+ * from another host its header fields and where its body starts.
+ */
+struct cmd_view {
+	struct mail_meta	 mm;
+	struct rfc5322		 h;	/* zero for local mail */
+	const uint8_t		*text;
+	size_t			 len;
+};
 
-	mbox_date(m->date, date, sizeof date);
+static void
+cmd_view(const struct mail *m, struct cmd_view *v)
+{
+	char	*cause = NULL;
+
+	memset(v, 0, sizeof *v);
+	if (mail_meta(m, &v->mm) != 0)
+		memset(&v->mm, 0, sizeof v->mm);
+	v->text = mail_text(m, &v->len);
+	if ((v->mm.flags & MAIL_META_RFC5322) &&
+	    rfc5322_parse(v->text, v->len, &v->h, &cause) == 0) {
+		v->text += v->h.body_off;
+		v->len -= v->h.body_off;
+	}
+	free(cause);
+}
+
+/* cmd_remember - where a reply to an outside message goes, from it. */
+static void
+cmd_remember(struct msg *e, const struct cmd_view *v)
+{
+	if (v->mm.addr[0] == '\0')
+		return;
+	e->reply_to[0] = '\0';
+	if ((v->h.reply_to == NULL || rfc5322_addr_spec(v->h.reply_to,
+	    e->reply_to, sizeof e->reply_to) != 0) && (v->h.from == NULL ||
+	    rfc5322_addr_spec(v->h.from, e->reply_to, sizeof e->reply_to) !=
+	    0) && rfc5322_addr_spec(v->mm.addr, e->reply_to,
+	    sizeof e->reply_to) != 0)
+		e->reply_to[0] = '\0';
+	if (v->h.message_id != NULL)
+		snprintf(e->msgid, sizeof e->msgid, "%s", v->h.message_id);
+	mail_clean_field(e->msgid, sizeof e->msgid);
+}
+
+/*
+ * cmd_print_mail - header block, blank line, body.  The Date is the
+ * message's own for mail from another host.  Through shell_show, like
+ * the body: the subject and an outside address are someone else's.
+ */
+static void
+cmd_print_mail(struct client *cl, const struct mail *m,
+    const struct cmd_view *v)
+{
+	char	date[64], id[MAIL_ID_STR], subject[MAIL_SUBJECT_MAX + 16];
+
+	if (v->h.date != NULL)
+		snprintf(date, sizeof date, "%s", v->h.date);
+	else
+		mbox_date(m->date, date, sizeof date);
+	mail_clean_field(date, sizeof date);
 	mail_id_str(m->id, id);
-	cmd_print_with_body(cl, m, "From: %s\nDate: %s\nId: %s\n\n", m->from,
+	subject[0] = '\0';
+	if (v->mm.subject[0] != '\0')
+		snprintf(subject, sizeof subject, "Subject: %s\n",
+		    v->mm.subject);
+	cmd_print_with_body(cl, v->text, v->len, "From: %s\n%sDate: %s\n"
+	    "Id: %s\n\n", v->mm.addr[0] ? v->mm.addr : m->from, subject,
 	    date, id);
 }
 
@@ -494,6 +598,7 @@ cmd_read_one(struct client *cl, struct msg *e)
 	struct proto_id	pi;
 	struct record	rec;
 	struct mail	m;
+	struct cmd_view	v;
 	int		rc;
 
 	memcpy(pi.id, e->id, sizeof pi.id);
@@ -505,7 +610,10 @@ cmd_read_one(struct client *cl, struct msg *e)
 		return (cmd_answer(&rec));
 	}
 	if ((rc = cmd_save(cl, &m, 0)) == CLI_EXIT_OK) {
-		cmd_print_mail(cl, &m);
+		cmd_view(&m, &v);
+		cmd_print_mail(cl, &m, &v);
+		cmd_remember(e, &v);
+		rfc5322_free(&v.h);
 		e->state = MSG_READ;
 	}
 	mail_free(&m);
@@ -605,22 +713,81 @@ cmd_delete(struct client *cl, int argc, char **argv)
 	return (rc);
 }
 
+/* cmd_re - the subject of a reply: "Re: " before s, once. */
+static void
+cmd_re(const char *s, char *out, size_t size)
+{
+	char	tmp[MAIL_SUBJECT_MAX + 8];
+
+	if (s[0] == '\0' || strncasecmp(s, "re:", 3) == 0)
+		snprintf(tmp, sizeof tmp, "%s", s);
+	else
+		snprintf(tmp, sizeof tmp, "Re: %s", s);
+	mail_clean_field(tmp, size);
+	strcpy(out, tmp);	/* cut to size above */
+}
+
+/*
+ * cmd_reply_address - where a reply to outside message e goes (its
+ * Reply-To, else its From): known once it was read, else fetched.
+ */
+static int
+cmd_reply_address(struct client *cl, struct msg *e)
+{
+	struct proto_id	pi;
+	struct record	rec;
+	struct mail	m;
+	struct cmd_view	v;
+
+	if (e->reply_to[0] != '\0')
+		return (CLI_EXIT_OK);
+	if (e->state == MSG_UNREAD) {
+		memcpy(pi.id, e->id, sizeof pi.id);
+		if (conn_send(&cl->conn, REC_FETCH, &pi, sizeof pi) == -1 ||
+		    conn_call(&cl->conn, &rec, &m) == -1)
+			return (cmd_lost(cl));
+		if (rec.hdr.type != REC_MAIL)
+			return (cmd_answer(&rec));
+		cmd_view(&m, &v);
+		cmd_remember(e, &v);
+		rfc5322_free(&v.h);
+		mail_free(&m);
+	}
+	if (e->reply_to[0] == '\0' && rfc5322_addr_spec(e->addr, e->reply_to,
+	    sizeof e->reply_to) != 0)
+		return (cmd_error(CLI_EXIT_USAGE, "message %d has no address "
+		    "to reply to", e->n));
+	return (CLI_EXIT_OK);
+}
+
 static int
 cmd_reply(struct client *cl, int argc, char **argv)
 {
 	struct msg	*e;
-	char		*text;
+	char		*text, subject[MAIL_SUBJECT_MAX + 1];
+	const char	*to;
 	int		 rc;
 
 	if (argc < 3)
 		return (cmd_error(CLI_EXIT_USAGE, "usage: reply N TEXT..."));
 	if ((rc = cmd_pick(cl, argv[1], &e)) != CLI_EXIT_OK)
 		return (rc);
+	cmd_re(e->subject, subject, sizeof subject);
 	text = cmd_join(argc - 2, argv + 2);
-	rc = cmd_post(cl, e->from, (uint8_t *)text, strlen(text));
+	if (e->addr[0] != '\0') {
+		/* From another host: back out through the MTA. */
+		if ((rc = cmd_reply_address(cl, e)) == CLI_EXIT_OK)
+			rc = sendmail_post(cl, e->reply_to, subject, e->msgid,
+			    (uint8_t *)text, strlen(text));
+		to = e->reply_to;
+	} else {
+		rc = cmd_post(cl, e->from, subject, (uint8_t *)text,
+		    strlen(text));
+		to = e->from;
+	}
 	free(text);
 	if (rc == CLI_EXIT_OK && cl->interactive)
-		shell_print(cl, "Sent to %s.\n", e->from);
+		shell_showf(cl, "Sent to %s.\n", to);
 	return (rc);
 }
 
@@ -688,16 +855,27 @@ void
 cmd_show_live(struct client *cl, struct mail *m)
 {
 	struct msg	*e;
+	struct cmd_view	 v;
 	char		 first[PROTO_FIRST_MAX], when[32];
+	char		 subject[MAIL_SUBJECT_MAX + 8];
 	time_t		 t = (time_t)m->date;
 	struct tm	 tm;
 
-	mail_first_line(m->body, m->len, first, sizeof first);
+	cmd_view(m, &v);
+	mail_first_line(v.text, v.len, first, sizeof first);
 	e = msglist_add(&cl->list, m->id, m->from, m->date, m->len, first,
 	    MSG_UNREAD);
+	memcpy(e->subject, v.mm.subject, sizeof e->subject);
+	memcpy(e->addr, v.mm.addr, sizeof e->addr);
+	cmd_remember(e, &v);
 	localtime_r(&t, &tm);
 	strftime(when, sizeof when, "%H:%M", &tm);
-	cmd_print_with_body(cl, m, "[%d] %s (%s): ", e->n, m->from, when);
+	subject[0] = '\0';
+	if (v.mm.subject[0] != '\0')
+		snprintf(subject, sizeof subject, " \"%s\"", v.mm.subject);
+	cmd_print_with_body(cl, v.text, v.len, "[%d] %s (%s)%s: ", e->n,
+	    v.mm.addr[0] ? v.mm.addr : m->from, when, subject);
+	rfc5322_free(&v.h);
 	/* Seen, so read; unless it could not be saved: then it waits. */
 	if (cmd_save(cl, m, 1) == CLI_EXIT_OK)
 		e->state = MSG_READ;

@@ -91,6 +91,7 @@ main(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "mbox", required_argument, NULL, 'm' },
 		{ "id", required_argument, NULL, 'i' },
+		{ "sendmail", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -127,6 +128,9 @@ main(int argc, char **argv)
 			}
 			cl.have_send_id = 1;
 			break;
+		case 'S':
+			cl.sendmail = optarg;
+			break;
 		case 'v':
 			verbose = 1;
 			break;
@@ -142,6 +146,9 @@ main(int argc, char **argv)
 			return (CLI_EXIT_USAGE);
 		}
 	}
+	/* The MTA's delivery agent: its own arguments and exit codes. */
+	if (optind < argc && strcmp(argv[optind], "deliver") == 0)
+		return (deliver_main(dir, argc - optind, argv + optind));
 	log_init("mailcli", verbose, 0);
 	if (name == NULL && (name = mailcli_login()) == NULL) {
 		fprintf(stderr, "mailcli: uid %u has no login name: use -u "

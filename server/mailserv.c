@@ -12,6 +12,7 @@
 #include "config.h"
 #include "log.h"
 #include "mail.h"
+#include "rfc5322.h"
 #include "rundir.h"
 #include "server.h"
 
@@ -70,6 +71,9 @@ mailserv_usage(FILE *f)
 "                       semaphore, or POSIX message queues, shared memory\n"
 "                       and a named semaphore (default sysv); clients learn\n"
 "                       it from DIR\n"
+"      --mail-domain DOMAIN  the domain of mail users send to other hosts\n"
+"                       (From: NAME@DOMAIN; default: /etc/mailname, else\n"
+"                       the host name)\n"
 "  -v, --verbose        also log every IPC operation\n"
 "      --status         show the IPC objects and files of DIR and, from a\n"
 "                       running mailserv (its control socket), live figures\n"
@@ -111,7 +115,7 @@ main(int argc, char **argv)
 {
 	enum { OPT_USERS = 256, OPT_BODY, OPT_QUOTA, OPT_SHARDS, OPT_STATUS,
 	    OPT_PURGE, OPT_SPOOL, OPT_NOSPOOL, OPT_RATE, OPT_IPC, OPT_STOP,
-	    OPT_SPOOLMAX, OPT_MINFREE };
+	    OPT_SPOOLMAX, OPT_MINFREE, OPT_DOMAIN };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "max-users", required_argument, NULL, OPT_USERS },
@@ -123,6 +127,7 @@ main(int argc, char **argv)
 		{ "spool-max", required_argument, NULL, OPT_SPOOLMAX },
 		{ "spool-minfree", required_argument, NULL, OPT_MINFREE },
 		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "mail-domain", required_argument, NULL, OPT_DOMAIN },
 		{ "ipc", required_argument, NULL, OPT_IPC },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "status", no_argument, NULL, OPT_STATUS },
@@ -145,6 +150,7 @@ main(int argc, char **argv)
 	cfg.rate = MAILSERV_RATE_DEFAULT;
 	cfg.spool_max = MAILSERV_SPOOL_MAX;
 	cfg.spool_minfree = MAILSERV_MINFREE;
+	rfc5322_mail_domain(cfg.mail_domain, sizeof cfg.mail_domain);
 	while ((c = getopt_long(argc, argv, "d:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -193,6 +199,15 @@ main(int argc, char **argv)
 		case OPT_MINFREE:
 			cfg.spool_minfree = mailserv_number("--spool-minfree",
 			    optarg, 0, UINT64_MAX);
+			break;
+		case OPT_DOMAIN:
+			if (rfc5322_domain_valid(optarg) != 0 ||
+			    strlen(optarg) >= sizeof cfg.mail_domain) {
+				fprintf(stderr, "mailserv: --mail-domain: '%s' "
+				    "is not a domain name\n", optarg);
+				return (SERVER_EXIT_USAGE);
+			}
+			strcpy(cfg.mail_domain, optarg);
 			break;
 		case OPT_NOSPOOL:
 			cfg.spool = NULL;
