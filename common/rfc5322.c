@@ -428,8 +428,9 @@ rfc5322_decode(const char *s, char *out, size_t size)
 			after_word = 1;
 			continue;
 		}
-		if (after_word && (*s == ' ' || *s == '\t')) {
-			for (k = 0; s[k] == ' ' || s[k] == '\t'; k++)
+		if (after_word && strchr(" \t\r\n", *s) != NULL) {
+			for (k = 0; s[k] != '\0' && strchr(" \t\r\n", s[k]) !=
+			    NULL; k++)
 				;
 			if (strncmp(s + k, "=?", 2) == 0 &&
 			    rfc5322_word(s + k, out, 0, &(size_t){ 0 }) > 0) {
