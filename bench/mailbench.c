@@ -119,7 +119,7 @@ mailbench_usage(FILE *f)
 "  live delivery N online: live delivery (spool off) with N - 2 idle\n"
 "    online sessions, each its own process, besides the pair.\n"
 "  who read / who attach+read+detach N online: the online table's read\n"
-"    (table_ops.read, under its semaphore, then free) and the whole of\n"
+"    (table_ops.read, which takes no lock, then free) and the whole of\n"
 "    `mailcli who` but the printing, with N sessions in the table.\n"
 "  one-shot mailcli send: the built mailcli run as a process per\n"
 "    message, one after the other.  one-shot mail -s + MTA: the same\n"

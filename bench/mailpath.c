@@ -877,7 +877,7 @@ mailpath_crowd_main(struct run *r, int idx, struct mailpath_job *j)
 
 /*
  * mailpath_who_main - `who` as mailcli does it: the table read
- * (table_sysv_ops.read, under the semaphore, then free), and the whole
+ * (table_sysv_ops.read, which takes no lock, then free), and the whole
  * of it (attach, read, detach).
  */
 static int

@@ -10,7 +10,11 @@
 
 #include <stdint.h>
 
-#define RUNDIR_DEFAULT	"/tmp/ipcmail"
+/* configure --with-rundir sets it. */
+#ifndef IPCMAIL_RUNDIR
+#define IPCMAIL_RUNDIR	"/tmp/ipcmail"
+#endif
+#define RUNDIR_DEFAULT	IPCMAIL_RUNDIR
 #define RUNDIR_FIFO	"mailserv.fifo"
 #define RUNDIR_LOCK	"mailserv.pid"
 #define RUNDIR_KEY	"mailserv.key"

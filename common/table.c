@@ -1,12 +1,13 @@
 /*
  * table.c - the online table's layout in shared memory, the same for
- * every backend: a header, then fixed slots.  Each slot carries a
- * sequence number, odd while the server writes it, so a reader never
- * takes a half-written slot, whether its writer was interrupted, died,
- * or the reader could not get the lock in time.  The header keeps a
- * high-water mark: no slot at or above it is used, so a reader copies
- * (and pages in) only the slots in use, not the whole table.  The
- * backends add the memory and the lock around it.
+ * every backend: a header, then fixed slots, written only by mailserv.
+ * Each slot is a seqlock: its sequence number is odd while the server
+ * writes it, so a reader, which takes no lock, copies a slot and keeps
+ * the copy only if the number was even and did not move meanwhile;
+ * a slot that will not hold still is tried again for a bounded time,
+ * the backend's pause between tries.  The header keeps a high-water
+ * mark: no slot at or above it is used, so a reader copies (and pages
+ * in) only the slots in use, not the whole table.
  */
 #include <sys/mman.h>
 
@@ -17,11 +18,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "table.h"
 #include "xmalloc.h"
 
 #define TABLE_MAGIC	0x31544d49u	/* "IMT1" */
-#define TABLE_VERSION	2	/* 2: the high-water mark */
+#define TABLE_VERSION	3	/* 2: the high-water mark; 3: lock-free readers */
+#define TABLE_READ_SPINS 64	/* tries of a moving slot before a pause */
 
 struct table_head {
 	uint32_t	magic;
@@ -39,6 +42,11 @@ struct table_slot {
 	uint32_t		used;
 	struct table_user	u;
 };
+
+/* A word of a slot's user, copied atomically; it may alias the struct. */
+typedef uint64_t __attribute__((__may_alias__)) table_word;
+_Static_assert(sizeof(struct table_user) % sizeof(table_word) == 0,
+    "a user is copied in whole words");
 
 #define TABLE_SLOTS(mem)	((struct table_slot *)((struct table_head *)(mem) + 1))
 
@@ -67,7 +75,9 @@ table_init(void *mem, uint32_t nslots)
 
 /*
  * table_check - is mem, of size bytes, a table of a live server?  Its
- * slot count on success; -1 with cause.
+ * slot count on success; -1 with cause.  The version is looked at only
+ * after the magic, and before anything else: a table of another layout
+ * is named as such, never read.
  */
 int64_t
 table_check(const void *mem, size_t size, char **cause)
@@ -75,10 +85,20 @@ table_check(const void *mem, size_t size, char **cause)
 	const struct table_head	*h = mem;
 
 	if (size < sizeof *h ||
-	    __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != TABLE_MAGIC ||
-	    h->version != TABLE_VERSION ||
-	    (size - sizeof *h) / sizeof(struct table_slot) < h->nslots) {
+	    __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != TABLE_MAGIC) {
 		xasprintf(cause, "shared memory is not an online table");
+		return (-1);
+	}
+	if (h->version != TABLE_VERSION) {
+		xasprintf(cause, "the online table has layout version %u, "
+		    "this program reads version %u: mailserv and this "
+		    "program are of different releases", h->version,
+		    TABLE_VERSION);
+		return (-1);
+	}
+	if ((size - sizeof *h) / sizeof(struct table_slot) < h->nslots) {
+		xasprintf(cause, "the online table (%zu bytes) is smaller "
+		    "than its %u slots", size, h->nslots);
 		return (-1);
 	}
 	if (kill(h->server_pid, 0) == -1 && errno == ESRCH) {
@@ -110,33 +130,77 @@ table_prefault(const void *mem, uint32_t nslots)
 }
 
 /*
- * table_write - set (or with u NULL, clear) slot i.  The high-water
- * mark rises before a slot above it is used, and falls after the slots
- * at the top are cleared, so it never hides a used slot.
+ * table_copy - copy a user into or out of a slot, word by word with
+ * relaxed atomics: a reader's copy races the writer by design (the
+ * sequence number tells it so), and atomic words keep that race
+ * defined behaviour in C11.
+ */
+static void
+table_copy(struct table_user *dst, const struct table_user *src)
+{
+	table_word		*d = (table_word *)dst;
+	const table_word	*s = (const table_word *)src;
+	size_t			 i;
+
+	for (i = 0; i < sizeof *dst / sizeof *d; i++)
+		__atomic_store_n(&d[i], __atomic_load_n(&s[i],
+		    __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+}
+
+/*
+ * table_write_begin - mark slot i as being written: its sequence
+ * number goes odd, and the fence keeps every store of the update
+ * after it.
  */
 void
-table_write(void *mem, int i, const struct table_user *u)
+table_write_begin(void *mem, int i)
 {
-	struct table_head	*h = mem;
-	struct table_slot	*slots = TABLE_SLOTS(mem), *s = &slots[i];
-	uint32_t		 hw = h->hiwater;
+	struct table_slot	*s = &TABLE_SLOTS(mem)[i];
+	uint32_t		 seq;
 
+	seq = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->seq, seq | 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+/*
+ * table_write_end - set (or with u NULL, clear) slot i, which
+ * table_write_begin marked, and make its sequence number even again.
+ * The high-water mark rises before a slot above it is used, and falls
+ * after the slots at the top are cleared, so it never hides a used
+ * slot.
+ */
+void
+table_write_end(void *mem, int i, const struct table_user *u)
+{
+	static const struct table_user	 none;
+	struct table_head		*h = mem;
+	struct table_slot		*slots = TABLE_SLOTS(mem);
+	struct table_slot		*s = &slots[i];
+	uint32_t			 hw, seq;
+
+	hw = __atomic_load_n(&h->hiwater, __ATOMIC_RELAXED);
 	if (u != NULL && (uint32_t)i >= hw)
 		__atomic_store_n(&h->hiwater, (uint32_t)i + 1,
 		    __ATOMIC_RELEASE);
-	__atomic_add_fetch(&s->seq, 1, __ATOMIC_ACQ_REL);
-	if (u != NULL)
-		s->u = *u;
-	else
-		memset(&s->u, 0, sizeof s->u);
-	s->used = u != NULL;
-	__atomic_add_fetch(&s->seq, 1, __ATOMIC_ACQ_REL);
+	table_copy(&s->u, u != NULL ? u : &none);
+	__atomic_store_n(&s->used, u != NULL, __ATOMIC_RELAXED);
+	seq = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->seq, (seq | 1) + 1, __ATOMIC_RELEASE);
 	if (u == NULL) {
-		hw = h->hiwater;
-		while (hw > 0 && !slots[hw - 1].used)
+		while (hw > 0 && !__atomic_load_n(&slots[hw - 1].used,
+		    __ATOMIC_RELAXED))
 			hw--;
 		__atomic_store_n(&h->hiwater, hw, __ATOMIC_RELEASE);
 	}
+}
+
+/* table_write - set (or with u NULL, clear) slot i. */
+void
+table_write(void *mem, int i, const struct table_user *u)
+{
+	table_write_begin(mem, i);
+	table_write_end(mem, i, u);
 }
 
 /* table_free_slot - a free slot of the nslots, or -1. */
@@ -152,39 +216,85 @@ table_free_slot(const void *mem, uint32_t nslots)
 }
 
 /*
- * table_read - copy out every whole, used slot of the nslots: each is
- * copied straight into *out and kept only if its sequence number did
- * not move meanwhile.
+ * table_read_pass - one pass over the first hw slots: copy each whole,
+ * used slot to out[*n].  A slot whose sequence number is odd or moves
+ * while it is copied is tried again, TABLE_READ_SPINS times at most.
+ * -1 when every slot was read whole, else the index of the one that
+ * would not hold still.
  */
-void
+static int64_t
+table_read_pass(const struct table_slot *slots, uint32_t hw,
+    struct table_user *out, size_t *n)
+{
+	struct table_user	*u;
+	uint32_t		 i, seq, used;
+	int			 spin;
+
+	*n = 0;
+	for (i = 0; i < hw; i++) {
+		u = &out[*n];
+		for (spin = 0;; spin++) {
+			if (spin == TABLE_READ_SPINS)
+				return (i);
+			seq = __atomic_load_n(&slots[i].seq, __ATOMIC_ACQUIRE);
+			if (seq & 1)
+				continue;
+			used = __atomic_load_n(&slots[i].used,
+			    __ATOMIC_RELAXED);
+			if (used)
+				table_copy(u, &slots[i].u);
+			/* The copy is done before the sequence is read again. */
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			if (seq == __atomic_load_n(&slots[i].seq,
+			    __ATOMIC_RELAXED))
+				break;
+		}
+		if (!used)
+			continue;
+		u->name[PROTO_NAME_MAX] = '\0';
+		u->tty[PROTO_TTY_MAX - 1] = '\0';
+		(*n)++;
+	}
+	return (-1);
+}
+
+/*
+ * table_read - copy out every whole, used slot of the nslots, taking no
+ * lock.  A pass that meets a slot being written calls pause(arg, ms
+ * left, cause) and starts again, for ms in all: pause returns 0 to go
+ * on, or -1 (with or without a cause) to give up.  0 on success; -1
+ * with cause if a slot stayed half-written (its writer, mailserv, is
+ * stopped or died in the update) or pause gave up.
+ */
+int
 table_read(const void *mem, uint32_t nslots, struct table_user **out,
-    size_t *n, struct table_info *info)
+    size_t *n, struct table_info *info, int ms, table_pause_fn pause,
+    void *arg, char **cause)
 {
 	const struct table_head	*h = mem;
-	struct table_slot	*slots = TABLE_SLOTS(mem);
-	struct table_user	*u;
-	uint32_t		 i, seq, used, hw;
+	long long		 deadline, left;
+	int64_t			 stuck;
+	uint32_t		 hw;
 
 	hw = __atomic_load_n(&h->hiwater, __ATOMIC_ACQUIRE);
 	if (hw > nslots)
 		hw = nslots;
 	*out = xcalloc(hw, sizeof **out);
-	*n = 0;
-	for (i = 0; i < hw; i++) {
-		seq = __atomic_load_n(&slots[i].seq, __ATOMIC_ACQUIRE);
-		if (seq & 1)
-			continue;
-		u = &(*out)[*n];
-		used = slots[i].used;
-		*u = slots[i].u;
-		/* The copy is done before the sequence is looked at again. */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (!used || seq != __atomic_load_n(&slots[i].seq,
-		    __ATOMIC_RELAXED))
-			continue;
-		u->name[PROTO_NAME_MAX] = '\0';
-		u->tty[PROTO_TTY_MAX - 1] = '\0';
-		(*n)++;
+	deadline = io_now_ms() + ms;
+	while ((stuck = table_read_pass(TABLE_SLOTS(mem), hw, *out, n)) !=
+	    -1) {
+		left = deadline - io_now_ms();
+		if (left <= 0 || pause(arg, (int)left, cause) == -1) {
+			if (*cause == NULL)
+				xasprintf(cause, "slot %lld of the online "
+				    "table stayed half-written for %d ms: is "
+				    "mailserv (pid %d) stopped?",
+				    (long long)stuck, ms, h->server_pid);
+			free(*out);
+			*out = NULL;
+			*n = 0;
+			return (-1);
+		}
 	}
 	if (info != NULL) {
 		info->server_pid = h->server_pid;
@@ -193,4 +303,5 @@ table_read(const void *mem, uint32_t nslots, struct table_user **out,
 		info->nslots = nslots;
 		info->used = (uint32_t)*n;
 	}
+	return (0);
 }

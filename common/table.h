@@ -1,7 +1,8 @@
 /*
  * table.h - the online-user table: who is logged in, published by
  * mailserv in shared memory so that `mailcli who` reads it directly,
- * with no server round trip.  Every access takes the table's lock.
+ * with no server round trip.  Only mailserv writes it, and only
+ * mailserv may change its lock; readers take no lock (table.c).
  */
 #ifndef TABLE_H
 #define TABLE_H
@@ -51,7 +52,7 @@ struct table_ops {
 	int	 (*purge)(const char *, char **);
 	void	 (*detach)(void *);
 	void	 (*destroy)(void *);
-	int	 (*present)(void *);	/* our objects still in the kernel? */
+	int	 (*present)(void *, char **);	/* our objects still there? */
 };
 
 extern const struct table_ops table_sysv_ops;
@@ -63,8 +64,12 @@ void	table_init(void *, uint32_t);
 int64_t	table_check(const void *, size_t, char **);
 void	table_prefault(const void *, uint32_t);
 void	table_write(void *, int, const struct table_user *);
+void	table_write_begin(void *, int);
+void	table_write_end(void *, int, const struct table_user *);
 int	table_free_slot(const void *, uint32_t);
-void	table_read(const void *, uint32_t, struct table_user **, size_t *,
-	    struct table_info *);
+/* A reader's wait before it tries a moving slot again: 0, or -1 to stop. */
+typedef int (*table_pause_fn)(void *, int, char **);
+int	table_read(const void *, uint32_t, struct table_user **, size_t *,
+	    struct table_info *, int, table_pause_fn, void *, char **);
 
 #endif

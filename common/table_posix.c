@@ -1,18 +1,20 @@
 /*
  * table_posix.c - the online-user table in POSIX shared memory
- * (shm_open "/ipcmail.ID.table" + mmap), guarded by a POSIX named
+ * (shm_open "/ipcmail.ID.table" + mmap), beside a POSIX named
  * semaphore (sem_open "/ipcmail.ID.lock"), ID being the run
- * directory's random id.
+ * directory's random id; both mode 0644.
  *
- * A named semaphore is not given back when its holder dies.  So no one
- * ever blocks on it for long: every wait is sem_timedwait.  A reader
- * that cannot get it in time reads without it, which the slots'
- * sequence numbers (table.c) make safe.  The server, the only writer,
- * takes a lock it could not get in time as held by a reader that died
- * holding it: it gives the lock back (sem_post), logs it, and goes on;
- * should that reader have been only slow, the extra count its late
- * sem_post leaves is taken away the next time the server holds the
- * lock.
+ * Readers take no lock: they rely on the slots' sequence numbers
+ * (table.c), sleeping a millisecond between passes that met a slot
+ * being written, and never open the semaphore.  sem_open needs read
+ * and write permission, so at 0644 no other user can open it at all.
+ * It serializes mailserv's updates against any process of mailserv's
+ * own uid (or root) that takes it.  A named semaphore is not given back
+ * when its holder dies, so the server waits for it a bounded time;
+ * then it takes the lock as lost by a holder that died: it gives it
+ * back (sem_post), logs it, and goes on.  Should that holder have been
+ * only slow, the extra count its late sem_post leaves is taken away
+ * the next time the server holds the lock.
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
@@ -33,7 +35,7 @@
 #include "table.h"
 #include "xmalloc.h"
 
-#define TABLE_POSIX_READER_MS	1000
+#define TABLE_POSIX_READER_MS	1000	/* bound on a slot being written */
 #define TABLE_POSIX_SERVER_MS	250
 
 struct table_posix {
@@ -44,6 +46,7 @@ struct table_posix {
 	int		 owner;
 	dev_t		 dev;		/* the shm object we made */
 	ino_t		 ino;
+	ino_t		 semino;	/* and the semaphore's file */
 	char		 shmname[96];
 	char		 semname[96];
 };
@@ -113,6 +116,7 @@ table_posix_create(const char *keyfile, unsigned nslots, char **cause)
 {
 	struct table_posix	*t = xcalloc(1, sizeof *t);
 	struct stat		 st;
+	char			 path[128];
 	mode_t			 old;
 	int			 fd;
 
@@ -124,16 +128,19 @@ table_posix_create(const char *keyfile, unsigned nslots, char **cause)
 	}
 	if (table_posix_clear(t->shmname, t->semname, cause) != 0)
 		goto fail;
-	/* Every reader takes the lock, so everyone may: 0666, umask off. */
+	/* Readers never open it: 0644, so no other user can (umask off). */
 	old = umask(0);
-	t->sem = sem_open(t->semname, O_CREAT | O_EXCL, 0666, 1);
+	t->sem = sem_open(t->semname, O_CREAT | O_EXCL, 0644, 1);
 	umask(old);
 	if (t->sem == SEM_FAILED) {
 		xasprintf(cause, "sem_open %s: %s", t->semname,
 		    strerror(errno));
 		goto fail;
 	}
-	log_trace("posix-sem", "sem_open %s, value 1", t->semname);
+	snprintf(path, sizeof path, "/dev/shm/sem.%s", t->semname + 1);
+	if (stat(path, &st) == 0)
+		t->semino = st.st_ino;
+	log_trace("posix-sem", "sem_open %s, mode 0644, value 1", t->semname);
 	t->size = table_size(nslots);
 	if ((fd = shm_open(t->shmname, O_CREAT | O_EXCL | O_RDWR, 0644)) ==
 	    -1 || ftruncate(fd, (off_t)t->size) == -1 ||
@@ -206,11 +213,7 @@ table_posix_attach(const char *keyfile, char **cause)
 		return (NULL);
 	}
 	log_trace("posix-shm", "shm_open %s, mapped read-only", t->shmname);
-	if ((nslots = table_check(t->mem, t->size, cause)) == -1 ||
-	    (t->sem = sem_open(t->semname, 0)) == SEM_FAILED) {
-		if (*cause == NULL)
-			xasprintf(cause, "sem_open %s: %s", t->semname,
-			    strerror(errno));
+	if ((nslots = table_check(t->mem, t->size, cause)) == -1) {
 		munmap(t->mem, t->size);
 		free(t);
 		return (NULL);
@@ -222,7 +225,7 @@ table_posix_attach(const char *keyfile, char **cause)
 
 /*
  * table_posix_write - set or clear slot i.  A lock not had within
- * TABLE_POSIX_SERVER_MS was lost by a dead reader: take it back.
+ * TABLE_POSIX_SERVER_MS was lost by a holder that died: take it back.
  */
 static void
 table_posix_write(struct table_posix *t, int i, const struct table_user *u)
@@ -230,8 +233,8 @@ table_posix_write(struct table_posix *t, int i, const struct table_user *u)
 	int	value;
 
 	if (table_posix_wait(t, TABLE_POSIX_SERVER_MS) == -1) {
-		log_warnx("online table lock %s held for %d ms: a reader died "
-		    "holding it; recovered", t->semname,
+		log_warnx("online table lock %s held for %d ms: a process of "
+		    "mailserv's uid died holding it; recovered", t->semname,
 		    TABLE_POSIX_SERVER_MS);
 		table_posix_post(t);
 		if (table_posix_wait(t, TABLE_POSIX_SERVER_MS) == -1) {
@@ -269,22 +272,28 @@ table_posix_del(void *be, int i)
 		table_posix_write(t, i, NULL);
 }
 
+/* table_posix_pause - a reader met a slot being written: sleep 1 ms. */
+static int
+table_posix_pause(void *arg, int ms, char **cause)
+{
+	struct timespec	ts = { 0, 1000000 };
+
+	(void)ms;
+	(void)cause;
+	log_trace("posix-shm", "%s: a slot is being written; trying again",
+	    ((struct table_posix *)arg)->shmname);
+	nanosleep(&ts, NULL);
+	return (0);
+}
+
 static int
 table_posix_read(void *be, struct table_user **out, size_t *n,
     struct table_info *info, char **cause)
 {
 	struct table_posix	*t = be;
-	int			 locked;
 
-	(void)cause;
-	locked = table_posix_wait(t, TABLE_POSIX_READER_MS) == 0;
-	if (!locked)
-		log_trace("posix-sem", "%s busy for %d ms: reading under the "
-		    "slot sequences", t->semname, TABLE_POSIX_READER_MS);
-	table_read(t->mem, t->nslots, out, n, info);
-	if (locked)
-		table_posix_post(t);
-	return (0);
+	return (table_read(t->mem, t->nslots, out, n, info,
+	    TABLE_POSIX_READER_MS, table_posix_pause, t, cause));
 }
 
 /* table_posix_object - describe the object at path, if it is there. */
@@ -346,7 +355,8 @@ table_posix_detach(void *be)
 	if (t == NULL)
 		return;
 	munmap(t->mem, t->size);
-	sem_close(t->sem);
+	if (t->sem != SEM_FAILED)
+		sem_close(t->sem);
 	free(t);
 }
 
@@ -358,7 +368,8 @@ table_posix_destroy(void *be)
 	if (t == NULL)
 		return;
 	munmap(t->mem, t->size);
-	sem_close(t->sem);
+	if (t->sem != SEM_FAILED)
+		sem_close(t->sem);
 	if (t->owner) {
 		shm_unlink(t->shmname);
 		sem_unlink(t->semname);
@@ -369,25 +380,34 @@ table_posix_destroy(void *be)
 }
 
 /*
- * table_posix_present - do our names still lead to what we made?  The
- * memory must be the very object (same inode); the semaphore's name
- * must exist (Linux keeps named semaphores as /dev/shm/sem.NAME).
+ * table_posix_present - do our names still lead to what we made?  If
+ * not, *what names the one that is gone.  The memory must be the very
+ * object (same inode), and so must the semaphore's file (Linux keeps
+ * named semaphores as /dev/shm/sem.NAME).
  */
 static int
-table_posix_present(void *be)
+table_posix_present(void *be, char **what)
 {
 	struct table_posix	*t = be;
 	struct stat		 st;
 	char			 path[128];
 	int			 fd, same;
 
-	if ((fd = shm_open(t->shmname, O_RDONLY, 0)) == -1)
+	same = (fd = shm_open(t->shmname, O_RDONLY, 0)) != -1 &&
+	    fstat(fd, &st) == 0 && st.st_dev == t->dev && st.st_ino == t->ino;
+	if (fd != -1)
+		close(fd);
+	if (!same) {
+		xasprintf(what, "the online table %s", t->shmname);
 		return (0);
-	same = fstat(fd, &st) == 0 && st.st_dev == t->dev &&
-	    st.st_ino == t->ino;
-	close(fd);
+	}
 	snprintf(path, sizeof path, "/dev/shm/sem.%s", t->semname + 1);
-	return (same && stat(path, &st) == 0);
+	if (stat(path, &st) == -1 ||
+	    (t->semino != 0 && st.st_ino != t->semino)) {
+		xasprintf(what, "the online table's lock %s", t->semname);
+		return (0);
+	}
+	return (1);
 }
 
 const struct table_ops table_posix_ops = {

@@ -1,11 +1,12 @@
 /*
  * table_sysv.c - the online-user table in a SysV shared-memory segment
- * (ftok(keyfile, 2)), guarded by a SysV semaphore (ftok(keyfile, 1))
- * always taken with SEM_UNDO, so a process killed while holding it
- * gives it back.  SEM_UNDO does not say whether the dead holder
- * finished its update: the slots' sequence numbers (table.c) do.  Only
- * mailserv writes; readers attach read-only.  Lock waits are bounded
- * (semtimedop) so nobody hangs on a stopped holder.
+ * (ftok(keyfile, 2)) beside a SysV semaphore (ftok(keyfile, 1)), both
+ * mode 0644.  The semaphore is 0 at rest; mailserv, the only writer,
+ * raises it to 1 with SEM_UNDO for each update (so a mailserv killed
+ * in one gives it back), and a reader that meets a slot being written
+ * waits for zero, an operation that needs only read permission.  So no
+ * other user can change the semaphore, and no reader can hold up the
+ * server or another reader; every wait is bounded (semtimedop).
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
@@ -28,7 +29,8 @@
 
 #define TABLE_PROJ_SEM	1
 #define TABLE_PROJ_SHM	2
-#define TABLE_LOCK_MS	2000
+#define TABLE_READ_MS	1000	/* a reader's bound on a slot being written */
+#define TABLE_SLICE_MS	10	/* and on one wait for zero */
 
 struct table_sysv {
 	int			 semid;
@@ -57,21 +59,57 @@ table_sysv_keys(const char *keyfile, key_t *semkey, key_t *shmkey,
 	return (0);
 }
 
-/* table_sysv_lock - take (op -1) or give back (op 1) the lock. */
+/*
+ * table_sysv_mark - raise (op 1) or lower (op -1) the semaphore around
+ * an update.  Never waits: only mailserv changes it, and a rise or a
+ * fall from 1 does not block.
+ */
 static int
-table_sysv_lock(struct table_sysv *t, int op)
+table_sysv_mark(struct table_sysv *t, int op)
 {
-	struct sembuf	sb = { 0, (short)op, SEM_UNDO };
-	struct timespec	ts = { TABLE_LOCK_MS / 1000, 0 };
-	int		rc;
+	struct sembuf	sb = { 0, (short)op, SEM_UNDO | IPC_NOWAIT };
 
+	if (semop(t->semid, &sb, 1) == -1)
+		return (-1);
+	log_trace("sysv-sem", "semop id=%d %+d (SEM_UNDO): %s", t->semid, op,
+	    op > 0 ? "writing" : "written");
+	return (0);
+}
+
+/*
+ * table_sysv_pause - a reader met a slot being written: wait for the
+ * semaphore to be zero (the update done), a slice of the ms left at a
+ * time, so that even a process of mailserv's uid holding it up costs a
+ * reader no more than a slice; then a millisecond more, so a slot left
+ * odd by a writer that died is not spun on.  table_read keeps the
+ * deadline.
+ */
+static int
+table_sysv_pause(void *arg, int ms, char **cause)
+{
+	struct table_sysv	*t = arg;
+	struct sembuf		 sb = { 0, 0, 0 };
+	struct timespec		 ts = { 0, 0 }, ms1 = { 0, 1000000 };
+	int			 rc;
+
+	if (ms > TABLE_SLICE_MS)
+		ms = TABLE_SLICE_MS;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000;
 	do
-		rc = semtimedop(t->semid, &sb, 1, op < 0 ? &ts : NULL);
+		rc = semtimedop(t->semid, &sb, 1, &ts);
 	while (rc == -1 && errno == EINTR);
-	if (rc == 0)
-		log_trace("sysv-sem", "semop id=%d %s (SEM_UNDO)", t->semid,
-		    op < 0 ? "P" : "V");
-	return (rc);
+	if (rc == -1 && errno == EAGAIN)
+		return (0);		/* still up: try the slot again */
+	if (rc == -1) {
+		xasprintf(cause, "online table lock (sem %d): %s", t->semid,
+		    strerror(errno));
+		return (-1);
+	}
+	log_trace("sysv-sem", "semop id=%d 0: waited for an update",
+	    t->semid);
+	nanosleep(&ms1, NULL);
+	return (0);
 }
 
 /*
@@ -93,14 +131,29 @@ table_sysv_clear(key_t semkey, key_t shmkey, char **cause)
 			    "belongs to someone else", (unsigned)shmkey, id);
 			return (-1);
 		}
-		if (sds.shm_nattch > 0) {
+		/*
+		 * Attached while its maker lives: another server's (an ftok
+		 * twin's).  Attached after its maker died: readers, any of
+		 * whom could keep it so for ever; their mapping outlives
+		 * IPC_RMID.
+		 */
+		if (sds.shm_nattch > 0 && !(kill(sds.shm_cpid, 0) == -1 &&
+		    errno == ESRCH)) {
 			xasprintf(cause, "online table (shm id %d) is still "
-			    "attached by %lu %s", id,
-			    (unsigned long)sds.shm_nattch,
-			    plural(sds.shm_nattch, "process", "processes"));
+			    "attached by %lu %s, and its maker (pid %d) "
+			    "lives", id, (unsigned long)sds.shm_nattch,
+			    plural(sds.shm_nattch, "process", "processes"),
+			    (int)sds.shm_cpid);
 			return (-1);
 		}
-		log_info("removing stale online table (shm id %d)", id);
+		if (sds.shm_nattch > 0)
+			log_info("removing stale online table (shm id %d) of "
+			    "a dead mailserv (pid %d), though %lu processes "
+			    "still have it attached", id, (int)sds.shm_cpid,
+			    (unsigned long)sds.shm_nattch);
+		else
+			log_info("removing stale online table (shm id %d)",
+			    id);
 		shmctl(id, IPC_RMID, NULL);
 	}
 	if ((id = semget(semkey, 0, 0)) != -1) {
@@ -136,18 +189,18 @@ table_sysv_create(const char *keyfile, unsigned nslots, char **cause)
 	t = xcalloc(1, sizeof *t);
 	t->owner = 1;
 	t->shmid = -1;
-	/* The lock exists and is free before the table is published. */
-	if ((t->semid = semget(semkey, 1, IPC_CREAT | IPC_EXCL | 0666)) ==
+	/* The lock exists, at rest, before the table is published. */
+	if ((t->semid = semget(semkey, 1, IPC_CREAT | IPC_EXCL | 0644)) ==
 	    -1) {
 		xasprintf(cause, "semget: %s", strerror(errno));
 		goto fail;
 	}
-	arg.val = 1;
+	arg.val = 0;
 	if (semctl(t->semid, 0, SETVAL, arg) == -1) {
 		xasprintf(cause, "semctl SETVAL: %s", strerror(errno));
 		goto fail;
 	}
-	log_trace("sysv-sem", "semget key=0x%08x -> id %d, value 1",
+	log_trace("sysv-sem", "semget key=0x%08x -> id %d, mode 0644, value 0",
 	    (unsigned)semkey, t->semid);
 	size = table_size(nslots);
 	if ((t->shmid = shmget(shmkey, size, IPC_CREAT | IPC_EXCL | 0644)) ==
@@ -228,20 +281,23 @@ table_sysv_attach(const char *keyfile, char **cause)
 	return (t);
 }
 
-/* table_sysv_write - set or clear slot i under the lock. */
+/*
+ * table_sysv_write - set or clear slot i with the semaphore raised.  If
+ * it cannot be raised (only root could have pushed it to its maximum),
+ * the slot's sequence number alone still keeps readers right.
+ */
 static void
 table_sysv_write(struct table_sysv *t, int i, const struct table_user *u)
 {
-	int	locked;
+	int	marked;
 
-	locked = table_sysv_lock(t, -1) == 0;
-	if (!locked)
-		log_warn("online table lock (sem %d) not free after %d ms; "
-		    "updating under the slot sequence only", t->semid,
-		    TABLE_LOCK_MS);
+	if (!(marked = table_sysv_mark(t, 1) == 0))
+		log_warn("online table lock (sem %d) cannot be raised; "
+		    "updating under the slot sequence only", t->semid);
 	table_write(t->mem, i, u);
-	if (locked)
-		table_sysv_lock(t, 1);
+	if (marked && table_sysv_mark(t, -1) == -1)
+		log_warn("online table lock (sem %d) cannot be lowered",
+		    t->semid);
 }
 
 static int
@@ -270,14 +326,8 @@ table_sysv_read(void *be, struct table_user **out, size_t *n,
 {
 	struct table_sysv	*t = be;
 
-	if (table_sysv_lock(t, -1) == -1) {
-		xasprintf(cause, "online table lock (sem %d): %s", t->semid,
-		    errno == EAGAIN ? "busy for too long" : strerror(errno));
-		return (-1);
-	}
-	table_read(t->mem, t->nslots, out, n, info);
-	table_sysv_lock(t, 1);
-	return (0);
+	return (table_read(t->mem, t->nslots, out, n, info, TABLE_READ_MS,
+	    table_sysv_pause, t, cause));
 }
 
 static size_t
@@ -363,21 +413,30 @@ table_sysv_destroy(void *be)
 
 /*
  * table_sysv_present - are the segment and the semaphore we made still
- * there?  ipcrm of an attached segment only marks it (SHM_DEST; it
- * loses its key), so that counts as gone too.
+ * there?  If not, *what names the one that is gone.  ipcrm of an
+ * attached segment only marks it (SHM_DEST; it loses its key), so that
+ * counts as gone too.
  */
 static int
-table_sysv_present(void *be)
+table_sysv_present(void *be, char **what)
 {
 	struct table_sysv	*t = be;
 	struct shmid_ds		 sds;
 	union semun { int val; struct semid_ds *buf; } arg;
 	struct semid_ds		 mds;
 
+	if (shmctl(t->shmid, IPC_STAT, &sds) == -1 ||
+	    (sds.shm_perm.mode & SHM_DEST)) {
+		xasprintf(what, "the online table (shm id %d)", t->shmid);
+		return (0);
+	}
 	arg.buf = &mds;
-	return (shmctl(t->shmid, IPC_STAT, &sds) == 0 &&
-	    !(sds.shm_perm.mode & SHM_DEST) &&
-	    semctl(t->semid, 0, IPC_STAT, arg) == 0);
+	if (semctl(t->semid, 0, IPC_STAT, arg) == -1) {
+		xasprintf(what, "the online table's lock (sem id %d)",
+		    t->semid);
+		return (0);
+	}
+	return (1);
 }
 
 const struct table_ops table_sysv_ops = {

@@ -22,6 +22,8 @@
 #include "server.h"
 #include "xmalloc.h"
 
+#define CONTROL_TOP	5	/* senders and users shown by name */
+
 /*
  * control_accept - take new connections and check each peer.  A refused
  * one is answered once its request is in: closing a socket with unread
@@ -73,7 +75,7 @@ control_status(struct server *srv)
 {
 	struct store_object	 obj[64];
 	struct store_capacity	 cap;
-	char			*buf = NULL, line[256];
+	char			*buf = NULL, line[256], *text;
 	size_t			 len = 0, i, n, logins = 0, others = 0;
 	uint64_t		 bytes = 0;
 	long			 up = (long)(time(NULL) - srv->started);
@@ -114,6 +116,12 @@ control_status(struct server *srv)
 			    obj[i].messages, plural(obj[i].messages, "message",
 			    "messages"), obj[i].bytes, obj[i].capacity);
 	}
+	text = quota_status(srv->quota, CONTROL_TOP);
+	control_add(&buf, &len, "%s", text);
+	free(text);
+	text = admit_status(srv, CONTROL_TOP);
+	control_add(&buf, &len, "%s", text);
+	free(text);
 	store_capacity(srv->store, &cap);
 	control_add(&buf, &len, "live: capacity: %lu %s x %lu bytes = "
 	    "%llu bytes (bound by %s)\n", cap.queues,

@@ -10,11 +10,13 @@
 #include <string.h>
 
 #include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "mail.h"
 #include "rfc5322.h"
 #include "rundir.h"
 #include "server.h"
+#include "spooldir.h"
 
 #define MAILSERV_USERS_DEFAULT	64
 #define MAILSERV_SHARDS_DEFAULT	128
@@ -22,18 +24,31 @@
 #define MAILSERV_SHARD_BYTES	16384	/* kernel.msgmnb's default */
 #define MAILSERV_SPOOL_MAX	(1024ULL * 1024 * 1024)
 #define MAILSERV_MINFREE	(16ULL * 1024 * 1024)
-#define MAILSERV_SPOOL_DEFAULT	"spool"	/* inside DIR */
 #define MAILSERV_RATE_DEFAULT	600	/* a minute, per sender */
+#define MAILSERV_SESSIONS_DEFAULT 8	/* interactive, per user */
+#ifndef IPCMAIL_CONFIG
+#define IPCMAIL_CONFIG		"/etc/ipcmail/mailserv.conf"
+#endif
+#ifndef IPCMAIL_SPOOLDIR
+#define IPCMAIL_SPOOLDIR	""	/* the user's state directory */
+#endif
+
+/* What a configuration file may not say. */
+static const char *const mailserv_conf_refused[] = { "config", "status",
+    "stop", "purge", "help", "version", NULL };
 
 static void
 mailserv_usage(FILE *f)
 {
 	fprintf(f,
-"usage: mailserv [-d DIR] [--max-users N] [--max-body BYTES] [--quota BYTES]\n"
-"                [--shards N] [--rate N] [--spool SPOOLDIR | --no-spool]\n"
+"usage: mailserv [--config FILE] [-d DIR] [--max-users N] [--max-body BYTES]\n"
+"                [--quota BYTES] [--sender-quota BYTES] [--max-sessions N]\n"
+"                [--recipients=any|accounts] [--shards N] [--rate N]\n"
+"                [--spool SPOOLDIR | --no-spool]\n"
 "                [--spool-max BYTES] [--spool-minfree BYTES]\n"
-"                [--ipc=sysv|posix] [-v]\n"
-"       mailserv [-d DIR] [--spool SPOOLDIR] --status | --stop | --purge\n"
+"                [--ipc=sysv|posix] [--mail-domain DOMAIN] [-v]\n"
+"       mailserv [--config FILE] [-d DIR] [--spool SPOOLDIR]\n"
+"                --status | --stop | --purge\n"
 "       mailserv -h | -V\n"
 "\n"
 "The ipcmail server: keeps mail in kernel message queues (SysV, keyed by\n"
@@ -44,10 +59,25 @@ mailserv_usage(FILE *f)
 "--stop; the mail stays in the kernel and the spool when it stops.\n"
 "SIGUSR1 writes its live figures to the log.\n"
 "\n"
+"      --config FILE    read options from FILE (\"key = value\" lines, the\n"
+"                       long option names) before the command line's\n"
+"                       (default, if it exists: %s)\n"
 "  -d, --dir DIR        run directory (default: $MAILSERV_DIR, else %s)\n"
 "      --max-users N    most users online at once (default %d)\n"
 "      --max-body BYTES largest message body (default %d)\n"
 "      --quota BYTES    most unread bytes one mailbox may hold (default %d)\n"
+"      --sender-quota BYTES\n"
+"                       most unread bytes one sender may have waiting in\n"
+"                       other people's mailboxes, all together (default:\n"
+"                       an eighth of the store's capacity; root and\n"
+"                       mailserv's uid are not limited)\n"
+"      --max-sessions N most interactive sessions of one user at once\n"
+"                       (default %d; root and mailserv's uid are not\n"
+"                       limited); the last eighth of --max-users places\n"
+"                       is kept for users not yet online\n"
+"      --recipients=any|accounts\n"
+"                       any name may receive mail, or only local accounts\n"
+"                       (getpwnam) (default any)\n"
 "      --shards N       most message queues the store may use, 1-253\n"
 "                       (default %d, each of kernel.msgmnb bytes: %d unless\n"
 "                       raised; the log and --status say what it holds)\n"
@@ -56,7 +86,9 @@ mailserv_usage(FILE *f)
 "      --spool SPOOLDIR the durable spool: every message is fsync'd there\n"
 "                       before its sender hears \"sent\", and restored to the\n"
 "                       kernel store after a reboot or ipcrm (default:\n"
-"                       DIR/spool; a relative SPOOLDIR is inside DIR)\n"
+"                       %s\n"
+"                       with the default DIR %s, else DIR/spool;\n"
+"                       a relative SPOOLDIR is inside DIR)\n"
 "      --spool-max BYTES  most bytes of mail the spool holds; mail the\n"
 "                       kernel store has no room for waits there, and past\n"
 "                       this bound a send is refused \"mail store is full\"\n"
@@ -83,18 +115,23 @@ mailserv_usage(FILE *f)
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
 "\n"
-"Exit status: 0 ok; 1 usage; 2 error (run directory, IPC, spool); 3 another\n"
-"mailserv already serves DIR (also: --purge refused while it runs).\n",
-	    RUNDIR_KEY, RUNDIR_FIFO, RUNDIR_DEFAULT, MAILSERV_USERS_DEFAULT,
-	    MAIL_BODY_DEFAULT, MAILSERV_QUOTA_DEFAULT, MAILSERV_SHARDS_DEFAULT,
+"Exit status: 0 ok; 1 usage (also: a bad line in the configuration file);\n"
+"2 error (run directory, IPC, spool); 3 another mailserv already serves DIR\n"
+"(also: --purge refused while it runs).\n",
+	    RUNDIR_KEY, RUNDIR_FIFO, IPCMAIL_CONFIG, RUNDIR_DEFAULT,
+	    MAILSERV_USERS_DEFAULT, MAIL_BODY_DEFAULT, MAILSERV_QUOTA_DEFAULT,
+	    MAILSERV_SESSIONS_DEFAULT, MAILSERV_SHARDS_DEFAULT,
 	    MAILSERV_SHARD_BYTES, MAILSERV_RATE_DEFAULT,
+	    IPCMAIL_SPOOLDIR[0] != '\0' ? IPCMAIL_SPOOLDIR :
+	    "$XDG_STATE_HOME/ipcmail/spool", RUNDIR_DEFAULT,
 	    (unsigned long long)MAILSERV_SPOOL_MAX,
 	    (unsigned long long)MAILSERV_MINFREE);
 }
 
+/* mailserv_number - a number option; where is its FILE:LINE, if any. */
 static unsigned long long
-mailserv_number(const char *opt, const char *arg, unsigned long long min,
-    unsigned long long max)
+mailserv_number(const char *where, const char *opt, const char *arg,
+    unsigned long long min, unsigned long long max)
 {
 	unsigned long long	 v;
 	char			*end;
@@ -103,8 +140,9 @@ mailserv_number(const char *opt, const char *arg, unsigned long long min,
 	v = strtoull(arg, &end, 10);
 	if (arg[0] == '-' || *end != '\0' || end == arg || errno != 0 ||
 	    v < min || v > max) {
-		fprintf(stderr, "mailserv: %s: '%s' is not a number from %llu "
-		    "to %llu\n", opt, arg, min, max);
+		fprintf(stderr, "mailserv: %s%s%s: '%s' is not a number from "
+		    "%llu to %llu\n", where ? where : "", where ? ": " : "",
+		    where ? opt + 2 : opt, arg, min, max);
 		exit(SERVER_EXIT_USAGE);
 	}
 	return (v);
@@ -115,12 +153,17 @@ main(int argc, char **argv)
 {
 	enum { OPT_USERS = 256, OPT_BODY, OPT_QUOTA, OPT_SHARDS, OPT_STATUS,
 	    OPT_PURGE, OPT_SPOOL, OPT_NOSPOOL, OPT_RATE, OPT_IPC, OPT_STOP,
-	    OPT_SPOOLMAX, OPT_MINFREE, OPT_DOMAIN };
+	    OPT_SPOOLMAX, OPT_MINFREE, OPT_SENDER_QUOTA, OPT_SESSIONS,
+	    OPT_RECIPIENTS, OPT_CONFIG, OPT_DOMAIN };
 	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "max-users", required_argument, NULL, OPT_USERS },
 		{ "max-body", required_argument, NULL, OPT_BODY },
 		{ "quota", required_argument, NULL, OPT_QUOTA },
+		{ "sender-quota", required_argument, NULL, OPT_SENDER_QUOTA },
+		{ "max-sessions", required_argument, NULL, OPT_SESSIONS },
+		{ "recipients", required_argument, NULL, OPT_RECIPIENTS },
 		{ "shards", required_argument, NULL, OPT_SHARDS },
 		{ "spool", required_argument, NULL, OPT_SPOOL },
 		{ "no-spool", no_argument, NULL, OPT_NOSPOOL },
@@ -138,80 +181,125 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct server_config	cfg;
-	const char		*dir = NULL;
+	struct conf		conf;
+	const char		*dir = NULL, *config, *where;
+	char			*cause, *spool_default = NULL;
 	int			c, action = 0, nospool = 0, spool_given = 0;
+	int			spool_set = 0;
 
 	memset(&cfg, 0, sizeof cfg);
 	cfg.max_users = MAILSERV_USERS_DEFAULT;
 	cfg.max_body = MAIL_BODY_DEFAULT;
 	cfg.quota = MAILSERV_QUOTA_DEFAULT;
 	cfg.shards = MAILSERV_SHARDS_DEFAULT;
-	cfg.spool = MAILSERV_SPOOL_DEFAULT;
 	cfg.rate = MAILSERV_RATE_DEFAULT;
 	cfg.spool_max = MAILSERV_SPOOL_MAX;
 	cfg.spool_minfree = MAILSERV_MINFREE;
 	rfc5322_mail_domain(cfg.mail_domain, sizeof cfg.mail_domain);
+	cfg.max_sessions = MAILSERV_SESSIONS_DEFAULT;
+	cfg.recipients = RECIPIENT_ANY;
+	/* The configuration file's options go first: the command line wins. */
+	if ((config = conf_option(argc, argv, "config")) != NULL &&
+	    *config == '\0') {
+		fprintf(stderr, "mailserv: --config needs a file\n");
+		return (SERVER_EXIT_USAGE);
+	}
+	if (conf_load(&conf, config != NULL ? config : IPCMAIL_CONFIG,
+	    config != NULL, longopts, mailserv_conf_refused, argc, argv,
+	    &cause) != 0) {
+		fprintf(stderr, "mailserv: %s\n", cause);
+		return (SERVER_EXIT_USAGE);
+	}
+	argc = conf.argc;
+	argv = conf.argv;
 	while ((c = getopt_long(argc, argv, "d:vhV", longopts, NULL)) != -1) {
+		where = conf_where(&conf, optind);
 		switch (c) {
+		case OPT_CONFIG:
+			break;	/* read above */
 		case 'd':
 			dir = optarg;
 			break;
 		case OPT_USERS:
-			cfg.max_users = (unsigned)mailserv_number("--max-users",
-			    optarg, 1, 100000);
+			cfg.max_users = (unsigned)mailserv_number(where,
+			    "--max-users", optarg, 1, 100000);
 			break;
 		case OPT_BODY:
-			cfg.max_body = (uint32_t)mailserv_number("--max-body",
-			    optarg, 1, 253ULL * 8000);
+			cfg.max_body = (uint32_t)mailserv_number(where,
+			    "--max-body", optarg, 1, 253ULL * 8000);
 			break;
 		case OPT_QUOTA:
-			cfg.quota = mailserv_number("--quota", optarg, 1,
-			    UINT32_MAX);
+			cfg.quota = mailserv_number(where, "--quota", optarg,
+			    1, UINT32_MAX);
+			break;
+		case OPT_SENDER_QUOTA:
+			cfg.sender_quota = mailserv_number(where,
+			    "--sender-quota", optarg, 1, UINT64_MAX / 2);
+			break;
+		case OPT_SESSIONS:
+			cfg.max_sessions = (unsigned)mailserv_number(where,
+			    "--max-sessions", optarg, 1, 100000);
+			break;
+		case OPT_RECIPIENTS:
+			if ((cfg.recipients = recipient_mode(optarg)) == -1) {
+				fprintf(stderr, "mailserv: %s%s--recipients: "
+				    "'%s' is not any or accounts\n",
+				    where ? where : "", where ? ": " : "",
+				    optarg);
+				return (SERVER_EXIT_USAGE);
+			}
 			break;
 		case OPT_SHARDS:
-			cfg.shards = (unsigned)mailserv_number("--shards",
-			    optarg, 1, 253);
+			cfg.shards = (unsigned)mailserv_number(where,
+			    "--shards", optarg, 1, 253);
 			break;
 		case OPT_SPOOL:
 			if (*optarg == '\0') {
-				fprintf(stderr, "mailserv: --spool needs a "
-				    "directory\n");
+				fprintf(stderr, "mailserv: %s%s--spool needs "
+				    "a directory\n", where ? where : "",
+				    where ? ": " : "");
 				return (SERVER_EXIT_USAGE);
 			}
 			cfg.spool = optarg;
-			spool_given = 1;
+			spool_set = 1;
+			spool_given |= where == NULL;
 			break;
 		case OPT_IPC:
 			if ((cfg.backend = backend_find(optarg)) == NULL) {
-				fprintf(stderr, "mailserv: --ipc: '%s' is not "
-				    "sysv or posix\n", optarg);
+				fprintf(stderr, "mailserv: %s%s--ipc: '%s' is "
+				    "not sysv or posix\n", where ? where : "",
+				    where ? ": " : "", optarg);
 				return (SERVER_EXIT_USAGE);
 			}
 			break;
 		case OPT_RATE:
-			cfg.rate = (unsigned)mailserv_number("--rate", optarg,
-			    0, 1000000000);
+			cfg.rate = (unsigned)mailserv_number(where, "--rate",
+			    optarg, 0, 1000000000);
 			break;
 		case OPT_SPOOLMAX:
-			cfg.spool_max = mailserv_number("--spool-max", optarg,
+			cfg.spool_max = mailserv_number(where,
+			    "--spool-max", optarg,
 			    1, UINT64_MAX);
 			break;
 		case OPT_MINFREE:
-			cfg.spool_minfree = mailserv_number("--spool-minfree",
-			    optarg, 0, UINT64_MAX);
+			cfg.spool_minfree = mailserv_number(where,
+			    "--spool-minfree", optarg, 0, UINT64_MAX);
 			break;
 		case OPT_DOMAIN:
 			if (rfc5322_domain_valid(optarg) != 0 ||
 			    strlen(optarg) >= sizeof cfg.mail_domain) {
-				fprintf(stderr, "mailserv: --mail-domain: '%s' "
-				    "is not a domain name\n", optarg);
+				fprintf(stderr, "mailserv: %s%s%s: '%s' is not "
+				    "a domain name\n", where ? where : "",
+				    where ? ": " : "", where ? "mail-domain" :
+				    "--mail-domain", optarg);
 				return (SERVER_EXIT_USAGE);
 			}
 			strcpy(cfg.mail_domain, optarg);
 			break;
 		case OPT_NOSPOOL:
 			cfg.spool = NULL;
-			nospool = 1;
+			spool_set = 1;
+			nospool |= where == NULL;
 			break;
 		case 'v':
 			cfg.verbose = 1;
@@ -255,6 +343,9 @@ main(int argc, char **argv)
 		    "absolute path\n", cfg.dir);
 		return (SERVER_EXIT_USAGE);
 	}
+	if (!spool_set)
+		cfg.spool = spool_default = spooldir_default(cfg.dir,
+		    RUNDIR_DEFAULT, IPCMAIL_SPOOLDIR);
 	/* Whether --max-body fits the store is known once it is open, from
 	 * what the kernel gives its queues (server_run). */
 	if (cfg.max_body > cfg.quota) {
@@ -265,10 +356,14 @@ main(int argc, char **argv)
 	}
 	log_init("mailserv", cfg.verbose, action == 0);
 	if (action == OPT_STATUS)
-		return (status_print(cfg.dir, cfg.spool));
-	if (action == OPT_STOP)
-		return (status_stop(cfg.dir));
-	if (action == OPT_PURGE)
-		return (status_purge(cfg.dir, cfg.spool));
-	return (server_run(&cfg));
+		c = status_print(cfg.dir, cfg.spool);
+	else if (action == OPT_STOP)
+		c = status_stop(cfg.dir);
+	else if (action == OPT_PURGE)
+		c = status_purge(cfg.dir, cfg.spool);
+	else
+		c = server_run(&cfg);
+	free(spool_default);
+	conf_free(&conf);
+	return (c);
 }

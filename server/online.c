@@ -1,9 +1,10 @@
 /*
  * online.c - keeping the online table in the kernel.  Someone may
- * remove it under a running server (ipcrm, systemd-logind's RemoveIPC):
- * every ONLINE_CHECK_MS the server checks that the objects it made are
- * still there; if not, it makes the table again and enters every
- * logged-in session anew, so `mailcli who` works again at once.
+ * remove the table or its lock under a running server (ipcrm, rm in
+ * /dev/shm, systemd-logind's RemoveIPC): every ONLINE_CHECK_MS the
+ * server checks that both objects it made are still there; if either
+ * is gone, it makes both again and enters every logged-in session
+ * anew, so `mailcli who` works again at once.
  */
 #include <sys/types.h>
 
@@ -42,18 +43,19 @@ void
 online_check(struct server *srv)
 {
 	struct session	*s;
-	char		*cause = NULL;
+	char		*cause = NULL, *what = NULL;
 	long long	 now = io_now_ms();
 	size_t		 i, n = 0;
 
 	if (now - srv->online_checked < ONLINE_CHECK_MS)
 		return;
 	srv->online_checked = now;
-	if (srv->table != NULL && srv->tops->present(srv->table))
+	if (srv->table != NULL && srv->tops->present(srv->table, &what))
 		return;
 	if (srv->table != NULL) {
-		log_warnx("the online table was removed under mailserv "
-		    "(ipcrm?): making it again");
+		log_warnx("%s was removed under mailserv (ipcrm?): making "
+		    "the online table and its lock again", what);
+		free(what);
 		srv->tops->destroy(srv->table);	/* what is left of it */
 	}
 	if ((srv->table = srv->tops->create(srv->keyfile, srv->cfg.max_users,

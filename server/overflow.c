@@ -301,6 +301,21 @@ overflow_list(struct overflow *ov, const char *to,
 		fn(&om->e, arg);
 }
 
+/* overflow_each - fn for every waiting message, mailbox by mailbox. */
+void
+overflow_each(struct overflow *ov,
+    void (*fn)(const struct store_entry *, void *), void *arg)
+{
+	const struct overflow_box	*b;
+	const struct overflow_msg	*om;
+	size_t				 i;
+
+	for (i = 0; i < OVERFLOW_BOXES; i++)
+		for (b = ov->boxes[i]; b != NULL; b = b->hnext)
+			for (om = b->head; om != NULL; om = om->next)
+				fn(&om->e, arg);
+}
+
 /* overflow_count - messages (and *bytes) waiting outside the kernel. */
 size_t
 overflow_count(struct overflow *ov, uint64_t *bytes)

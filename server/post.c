@@ -59,6 +59,17 @@ post_unstore(struct server *srv, const uint8_t *id)
 	    -1);
 }
 
+/*
+ * post_forget - take message id out of wherever it is stored, and out
+ * of its sender's tally (quota.c); 0, or -1 if it was not stored.
+ */
+static int
+post_forget(struct server *srv, const uint8_t *id)
+{
+	quota_refund(srv->quota, id);
+	return (post_unstore(srv, id));
+}
+
 /* post_pending - answer s once the spool has committed. */
 static void
 post_pending(struct server *srv, struct session *s, const uint8_t *id,
@@ -123,7 +134,7 @@ post_commit_end(struct server *srv, int failed, const char *cause)
 			    "cannot be written (%s): try again", cause);
 			continue;
 		}
-		post_unstore(srv, p->id);
+		post_forget(srv, p->id);
 		spool_cancel(srv->spool, p->id);
 		idset_del(srv->seen, p->id);
 		session_error(srv, p->s, PROTO_E_FULL, "mail spool cannot be "
@@ -334,7 +345,10 @@ post_send(struct server *srv, struct session *s, const struct record *rec)
 	}
 	if (post_again(srv, s, ps.id, ps.to) != 0)
 		return;
-	if (post_check_size(srv, s, ps.to, ps.len - ps.metalen) != 0)
+	if (recipient_check(srv, s, ps.to) != 0)
+		return;
+	if (post_check_size(srv, s, ps.to, ps.len - ps.metalen) != 0 ||
+	    quota_check(srv, s, ps.to, ps.len) != 0)
 		return;
 	if (post_rate(srv, s->name, 0) != 0) {
 		log_info("%s is sending faster than %u %s a minute: "
@@ -395,7 +409,8 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 	}
 	if (recheck && post_again(srv, s, m.id, m.to) != 0)
 		goto out;
-	if (post_check_size(srv, s, m.to, len - m.metalen) != 0)
+	if (post_check_size(srv, s, m.to, len - m.metalen) != 0 ||
+	    quota_check(srv, s, m.to, len) != 0)
 		goto out;
 	if (post_rate(srv, s->name, 1) != 0) {
 		session_error(srv, s, PROTO_E_RATE, "sending too fast (at most "
@@ -422,6 +437,7 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 		free(cause);
 		goto out;
 	}
+	quota_charge(srv->quota, m.id, m.from, m.to, len);
 	srv->accepted++;
 	idset_add(srv->seen, m.id);
 	mail_id_str(m.id, idstr);
@@ -570,11 +586,17 @@ post_repair(struct server *srv, const uint8_t *id, struct mail *m,
 	*cause = NULL;
 	if (spool_get_id(srv->spool, id, m, cause) != 0)
 		return (-1);
-	store_remove(srv->store, id);
+	post_forget(srv, id);
 	/* No room in the kernel: it waits in the spool, still listed. */
-	if (overflow_adopt(srv, m) == 0)
+	switch (overflow_adopt(srv, m)) {
+	case 0:
 		log_info("a message for %s was gone from the kernel store: "
 		    "restored from the spool", m->to);
+		/* FALLTHROUGH */
+	case OVERFLOW_HELD:
+		quota_charge(srv->quota, m->id, m->from, m->to, m->len);
+		break;
+	}
 	return (0);
 }
 
@@ -630,7 +652,7 @@ post_done(struct server *srv, struct session *s, const struct record *rec)
 	}
 	memcpy(&pd, rec->payload, sizeof pd);
 	if (post_mine(srv, s, pd.id) == NULL ||
-	    post_unstore(srv, pd.id) != 0) {
+	    post_forget(srv, pd.id) != 0) {
 		if (!(pd.flags & PROTO_DONE_QUIET))
 			session_error(srv, s, PROTO_E_NOMSG,
 			    "no such message");

@@ -28,6 +28,7 @@
 #include "rundir.h"
 #include "server.h"
 #include "sig.h"
+#include "spooldir.h"
 #include "xmalloc.h"
 
 /* The cleanup hook of fatal() needs the state it cleans. */
@@ -85,6 +86,8 @@ server_cleanup(struct server *srv)
 	srv->overflow = NULL;
 	idset_free(srv->seen);
 	srv->seen = NULL;
+	quota_free(srv->quota);
+	srv->quota = NULL;
 	free(srv->pending);
 	srv->pending = NULL;
 	free(srv->flight);
@@ -332,6 +335,7 @@ server_run(const struct server_config *cfg)
 	struct store_config	 sc;
 	struct store_capacity	 cap;
 	struct rlimit		 rl;
+	const char		*why;
 	char			*cause = NULL;
 	pid_t			 holder;
 
@@ -393,14 +397,21 @@ server_run(const struct server_config *cfg)
 	srv.seen = idset_new(SERVER_SEEN_MAX);
 	srv.overflow = overflow_new();
 	if (cfg->spool != NULL) {
-		if ((srv.spool = spool_open(srv.dirfd, cfg->spool,
+		if (spooldir_parents(cfg->spool, &cause) != 0 ||
+		    (srv.spool = spool_open(srv.dirfd, cfg->spool,
 		    &cause)) == NULL)
 			fatalx(SERVER_EXIT_ERROR, "%s", cause);
+		if ((why = spooldir_volatile(srv.dirfd, cfg->spool)) != NULL)
+			log_warnx("%s (%s)", why, cfg->spool);
 		if (post_reconcile(&srv, &cause) != 0)
 			fatalx(SERVER_EXIT_ERROR, "spool: %s", cause);
 		if (commit_start(&srv, &cause) != 0)
 			fatalx(SERVER_EXIT_ERROR, "%s", cause);
 	}
+	/* After the reconcile: what the store holds now is the tally. */
+	srv.quota = quota_new(srv.backend->name, cfg->sender_quota,
+	    cap.total);
+	quota_rebuild(srv.quota, srv.store, srv.overflow);
 	if ((srv.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal(SERVER_EXIT_ERROR, "epoll_create1");
 	if ((srv.table = srv.tops->create(srv.keyfile, cfg->max_users,
@@ -420,6 +431,11 @@ server_run(const struct server_config *cfg)
 	    cfg->spool ? cfg->spool : "off",
 	    cfg->max_users, plural(cfg->max_users, "user", "users"),
 	    cfg->max_body);
+	log_info("limits: %llu unread bytes per sender at others, %u "
+	    "sessions per user, the last %u places for users not yet online, "
+	    "recipients: %s", (unsigned long long)quota_limit(srv.quota),
+	    cfg->max_sessions, admit_reserve(cfg->max_users),
+	    cfg->recipients == RECIPIENT_ACCOUNTS ? "accounts" : "any");
 	server_loop(&srv);
 	log_info("stopped: %zu %s in the kernel store",
 	    store_count(srv.store), store_count(srv.store) == 1 ?

@@ -43,10 +43,20 @@ struct server_config {
 	unsigned	 rate;		/* messages a minute per sender; 0: any */
 	uint64_t	 spool_max;	/* live bytes the spool may hold */
 	uint64_t	 spool_minfree;	/* free bytes its file system keeps */
+	uint64_t	 sender_quota;	/* bytes at others; 0: an eighth of
+					   the store (quota.c) */
+	int		 recipients;	/* RECIPIENT_ANY, RECIPIENT_ACCOUNTS */
+	unsigned	 max_sessions;	/* interactive, per user (admit.c) */
 	const struct backend *backend;	/* NULL: sysv */
 	int		 verbose;
 	char		 mail_domain[PROTO_DOMAIN_MAX]; /* --mail-domain */
 };
+
+/* --recipients (recipient.c) */
+#define RECIPIENT_ANY		0
+#define RECIPIENT_ACCOUNTS	1
+
+struct quota;			/* quota.c */
 
 /* A sender's token bucket, for --rate. */
 struct sender {
@@ -115,10 +125,10 @@ struct server {
 	char			*keyfile;
 	struct store		*store;
 	struct spool		*spool;
-	struct overflow		*overflow;	/* overflow.c; OVERFLOW_HELD: kept in the spool, waiting for room */
-#define OVERFLOW_HELD	2
+	struct overflow		*overflow;	/* mail waiting for room */
 	struct idset		*seen;		/* ids accepted lately */
 	struct sender		*senders;
+	struct quota		*quota;		/* bytes at others, by sender */
 	size_t			 nsenders;
 	struct pending		*pending;	/* for the next commit */
 	size_t			 npending;
@@ -175,6 +185,7 @@ void	session_close(struct server *, struct session *, const char *);
 void	session_logout(struct server *, struct session *, uint32_t,
 	    const char *, const char *);
 void	session_reap(struct server *);
+int	session_privileged(const struct session *);
 
 /* online.c */
 int	online_add(struct server *, struct session *);
@@ -213,10 +224,36 @@ int	overflow_remove(struct overflow *, const uint8_t *);
 size_t	overflow_unread(struct overflow *, const char *, uint64_t *);
 void	overflow_list(struct overflow *, const char *,
 	    void (*)(const struct store_entry *, void *), void *);
+void	overflow_each(struct overflow *,
+	    void (*)(const struct store_entry *, void *), void *);
 size_t	overflow_count(struct overflow *, uint64_t *);
 void	overflow_kick(struct overflow *);
 void	overflow_run(struct server *);
 void	overflow_status(struct server *, char *, size_t);
+
+/* quota.c */
+struct quota *quota_new(const char *, uint64_t, uint64_t);
+void	quota_free(struct quota *);
+uint64_t quota_limit(const struct quota *);
+void	quota_charge(struct quota *, const uint8_t *, const char *,
+	    const char *, uint32_t);
+void	quota_refund(struct quota *, const uint8_t *);
+void	quota_charge_entry(const struct store_entry *, void *);
+void	quota_rebuild(struct quota *, struct store *, struct overflow *);
+uint64_t quota_used(struct quota *, const char *);
+int	quota_check(struct server *, struct session *, const char *, uint32_t);
+char	*quota_status(struct quota *, size_t);
+
+/* recipient.c */
+int	recipient_mode(const char *);
+int	recipient_check(struct server *, struct session *, const char *);
+
+/* admit.c */
+unsigned admit_reserve(unsigned);
+uint32_t admit_hello(struct server *, const struct session *, size_t, char *,
+	    size_t);
+uint32_t admit_login(struct server *, const struct session *, char *, size_t);
+char	*admit_status(struct server *, size_t);
 
 /* control.c */
 void	control_accept(struct server *);

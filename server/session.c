@@ -42,6 +42,7 @@
 #define SESSION_OUT_MAX	(4 * 1024 * 1024)	/* unread replies */
 #define SESSION_PER_PID	4
 #define SESSION_MAX	4096
+#define SESSION_UID_MAX	(SESSION_MAX / 8)	/* of one user (admit.c) */
 
 /* session_may_use - may a client running as uid use this name? */
 static int
@@ -52,6 +53,16 @@ session_may_use(uid_t uid, const char *name)
 	if (uid == 0 || uid == geteuid())
 		return (1);
 	return ((pw = getpwnam(name)) != NULL && pw->pw_uid == uid);
+}
+
+/*
+ * session_privileged - is s run by root or mailserv's own uid, who may
+ * use any name and whom the per-user limits (quota.c, admit.c) spare?
+ */
+int
+session_privileged(const struct session *s)
+{
+	return (s->uid == 0 || s->uid == geteuid());
 }
 
 /* session_bucket - the pid hash bucket of pid. */
@@ -161,6 +172,8 @@ session_hello(struct server *srv, const struct record *rec)
 	struct session		*s, **bucket;
 	uid_t			 owner;
 	size_t			 i, per_pid = 0;
+	uint32_t		 code;
+	char			 why[PROTO_TEXT_MAX];
 
 	if (rec->hdr.len != sizeof h || rec->hdr.pid == 0) {
 		log_warnx_budget(&srv->hostile, "malformed hello (%u bytes): "
@@ -236,9 +249,21 @@ session_hello(struct server *srv, const struct record *rec)
 		session_dead(srv, s);
 		return (NULL);
 	}
+	if ((code = admit_hello(srv, s, SESSION_UID_MAX, why,
+	    sizeof why)) != 0) {
+		session_error(srv, s, code, "%s", why);
+		session_dead(srv, s);
+		return (NULL);
+	}
 	if ((h.flags & PROTO_HELLO_LOGIN) &&
 	    srv->nlogins >= srv->cfg.max_users) {
 		session_busy(srv, s);
+		return (NULL);
+	}
+	if ((h.flags & PROTO_HELLO_LOGIN) &&
+	    (code = admit_login(srv, s, why, sizeof why)) != 0) {
+		session_error(srv, s, code, "%s", why);
+		session_dead(srv, s);
 		return (NULL);
 	}
 	s->want_login = (h.flags & PROTO_HELLO_LOGIN) != 0;
@@ -269,19 +294,30 @@ session_busy(struct server *srv, struct session *s)
 
 /*
  * session_confirm - the client used its key: the session is real.  A
- * login enters the online table now.  0, or -1 if it cannot.
+ * login enters the online table now.  0, or -1 if it cannot: the
+ * client, past its welcome, is logged out with the reason.
  */
 static int
 session_confirm(struct server *srv, struct session *s)
 {
+	char		why[PROTO_TEXT_MAX];
+	uint32_t	code;
 
 	s->confirmed = 1;
 	if (!s->want_login)
 		return (0);
 	s->since = time(NULL);
-	if (srv->nlogins >= srv->cfg.max_users || srv->table == NULL ||
-	    online_add(srv, s) == -1) {
-		session_busy(srv, s);
+	if ((code = admit_login(srv, s, why, sizeof why)) == 0 &&
+	    (srv->nlogins >= srv->cfg.max_users || srv->table == NULL ||
+	    online_add(srv, s) == -1)) {
+		code = PROTO_E_BUSY;
+		snprintf(why, sizeof why, "too many users online (at most %u)",
+		    srv->cfg.max_users);
+		log_info("refused %s (pid %ld): %u users online", s->name,
+		    (long)s->pid, srv->cfg.max_users);
+	}
+	if (code != 0) {
+		session_logout(srv, s, code, why, "refused");
 		return (-1);
 	}
 	s->login = 1;

@@ -23,6 +23,7 @@
 #include "plural.h"
 #include "rundir.h"
 #include "server.h"
+#include "spooldir.h"
 #include "xmalloc.h"
 
 #define STATUS_MAX_OBJECTS	260
@@ -187,12 +188,15 @@ status_print(const char *dir, const char *spool)
 	status_file(dirfd, dir, RUNDIR_CLIENTS, "reply FIFO directory");
 	status_file(dirfd, dir, CTL_SOCKET, "control socket");
 	if (spool != NULL) {
-		char	*log;
+		const char	*why;
+		char		*log;
 
 		xasprintf(&log, "%s/spool.log", spool);
 		status_file(dirfd, spool[0] == '/' ? "" : dir, log,
 		    "durable spool");
 		free(log);
+		if ((why = spooldir_volatile(dirfd, spool)) != NULL)
+			printf("warning: %s (%s)\n", why, spool);
 	}
 	free(keyfile);
 	close(dirfd);

@@ -84,21 +84,26 @@ other_uid_why() {
 	elif ! command -v runuser >/dev/null; then echo "no runuser(1)"
 	fi
 }
-# as_other PROG ARGS...: run PROG (mailcli, mailserv, or a program of
-# the build tree such as tests/semhold) as $OTHER_USER, with a hang
-# guard; PROG's exit status.
-as_other() {
-	local prog=$1 src; shift
-	case $prog in
-	mailcli|mailserv) src=$top_builddir/$prog ;;
-	*) src=$top_builddir/$prog; prog=$(basename "$prog") ;;
-	esac
-	if [ ! -x "$T/bin/$prog" ]; then
+# other_copy PROG: the path of a copy of PROG (mailcli, mailserv, or a
+# program of the build tree such as tests/semhold) that another uid
+# may run, made on first use.
+other_copy() {
+	local name
+	name=$(basename "$1")
+	if [ ! -x "$T/bin/$name" ]; then
 		mkdir -p "$T/bin" && chmod 0755 "$T/bin" &&
-		    cp "$src" "$T/bin/$prog" && chmod 0755 "$T/bin/$prog" ||
-		    return 126
+		    cp "$top_builddir/$1" "$T/bin/$name" &&
+		    chmod 0755 "$T/bin/$name" || return 1
 	fi
-	runuser -u "$OTHER_USER" -- timeout 20 "$T/bin/$prog" "$@"
+	echo "$T/bin/$name"
+}
+# as_other PROG ARGS...: run PROG's copy as $OTHER_USER, with a hang
+# guard; its exit status.
+as_other() {
+	local prog
+	prog=$(other_copy "$1") || return 126
+	shift
+	runuser -u "$OTHER_USER" -- timeout 20 "$prog" "$@"
 }
 
 # key_pattern FILE: the ftok() keys made from FILE, any proj id, as a

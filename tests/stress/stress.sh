@@ -3,8 +3,9 @@
 # many concurrent one-shot mailcli senders and readers on one mailserv,
 # then the same under random kill -9 of mailserv and of clients, a
 # simulated reboot (every IPC object removed with ipcrm), hostile
-# records on the FIFO while honest clients work, and the last fuzzing
-# run.  Every message body carries a unique token (phase, client,
+# records on the FIFO while honest clients work, a hostile filler (the
+# user nobody) writing to names nobody reads while honest clients
+# work, and the last fuzzing run.  Every message body carries a unique token (phase, client,
 # sequence); readers save to mbox files and the tokens found there are
 # counted against the senders' "sent" (exit 0).  Prints a table.
 #
@@ -18,7 +19,8 @@
 # Sizes can be overridden: STRESS_CLIENTS, STRESS_MESSAGES,
 # STRESS_RECIPIENTS, STRESS_FAULT_CLIENTS, STRESS_FAULT_MESSAGES,
 # STRESS_FAULT_RECIPIENTS, STRESS_KILLS, STRESS_REBOOT_MESSAGES,
-# STRESS_BAD_MESSAGES, STRESS_BAD_RECORDS.
+# STRESS_BAD_MESSAGES, STRESS_BAD_RECORDS, STRESS_FILL_CLIENTS,
+# STRESS_FILL_MESSAGES.
 . "$(dirname "$0")/../integration/lib.sh"
 
 # BOUND (s) is a phase's deadlock bound, not a speed target: the short
@@ -29,10 +31,10 @@ STRESS=${STRESS:-short}
 case $STRESS in
 short)
 	C=8 M=25 R=4 FC=8 FM=40 FR=4 KILLS=8 KILL_GAP=0.2
-	RN=40 BC=4 BM=25 BADN=3000 BOUND=300 ;;
+	RN=40 BC=4 BM=25 BADN=3000 HC=4 HM=5 BOUND=300 ;;
 long)
 	C=200 M=500 R=50 FC=200 FM=100 FR=50 KILLS=60 KILL_GAP=0.5
-	RN=2000 BC=20 BM=100 BADN=20000 BOUND=7200 ;;
+	RN=2000 BC=20 BM=100 BADN=20000 HC=20 HM=100 BOUND=7200 ;;
 *)
 	echo "Bail out! STRESS must be short or long, not '$STRESS'"
 	exit 1 ;;
@@ -42,6 +44,7 @@ FC=${STRESS_FAULT_CLIENTS:-$FC} FM=${STRESS_FAULT_MESSAGES:-$FM}
 FR=${STRESS_FAULT_RECIPIENTS:-$FR}
 KILLS=${STRESS_KILLS:-$KILLS} RN=${STRESS_REBOOT_MESSAGES:-$RN}
 BM=${STRESS_BAD_MESSAGES:-$BM} BADN=${STRESS_BAD_RECORDS:-$BADN}
+HC=${STRESS_FILL_CLIENTS:-$HC} HM=${STRESS_FILL_MESSAGES:-$HM}
 # The long form keeps its table in the build tree; the short one's is
 # in its TAP log (so `make distcheck` finds no stray file).
 [ "$IPC" = sysv ] && suffix= || suffix=-$IPC
@@ -145,8 +148,10 @@ purge() {
 
 BIGPAD=$(for i in $(seq 1 150); do
 	printf '%079d\n' "$i"; done)	# 12000 bytes: a two-part message
+BIG_EVERY=50		# a sender's every 50th message carries BIGPAD
 
-# sender PH I M R [UNTIL]: client I sends M messages, spread over R
+# sender PH I M R [UNTIL]: client I sends M messages (every
+# BIG_EVERY-th of them with BIGPAD), spread over R
 # readers (and goes on until the file UNTIL exists, if given).  Gives
 # up at DEADLINE ($SECONDS), the phase's bound.
 # Each line of PH/sent.I: S (sent, exit 0), D (mailcli still running
@@ -178,7 +183,7 @@ sender() {
 				echo "D $tok $to" >>"$out"; break
 			fi
 			t=$SECONDS
-			err=$(if [ $((j % 50)) = 0 ]; then
+			err=$(if [ $((j % BIG_EVERY)) = 0 ]; then
 				printf '%s\n%s\nend-%s\n' "$tok" "$BIGPAD" "$tok"
 			else
 				printf '%s\nfrom s%s to %s\nend-%s\n' "$tok" \
@@ -687,6 +692,110 @@ if command -v python3 >/dev/null; then
 else
 	skip "bad input (no python3)"
 	ROWS+=("| bad input | not run: no python3 | |")
+fi
+
+# ---- hostile filler --------------------------------------------------
+# The user nobody sends messages to made-up names (x0 ... x63, which
+# nobody reads) as fast as mailcli goes: 60 KiB ones, and when refused
+# half as large, down to 960 bytes (which it then retries every 50
+# ms), so that it packs every byte it is let have.  Honest clients
+# send 12000-byte messages to 4 readers, starting once the filler has
+# been refused at its smallest size: they work against a filler at its
+# limit, and the per-sender quota (--sender-quota, an eighth of the
+# store by default) must have left them room.  Honest refused: their
+# sends answered exit 4.  The short form sends 5 such messages (10
+# parts) to a mailbox, so a POSIX mailbox's 10 parts cannot be what
+# refuses them.
+filler() {
+	runuser -u nobody -- bash -c '
+		i=0 ok=0 quota=0 full=0 other=0 size=61440
+		while [ ! -e "$1/stop" ]; do
+			i=$((i + 1))
+			head -c "$size" "$1/body" |
+			    "$2" -d "$3" send "x$((i % 64))" \
+			    >/dev/null 2>"$1/err"
+			case $? in
+			0)	ok=$((ok + 1)) ;;
+			4)	if grep -q "waiting at others" "$1/err"; then
+					quota=$((quota + 1))
+				else
+					full=$((full + 1))
+				fi
+				if [ "$size" -gt 960 ]; then
+					size=$((size / 2))
+					continue
+				fi
+				touch "$1/refused"
+				sleep 0.05 ;;
+			*)	other=$((other + 1))
+				sleep 0.05 ;;
+			esac
+		done
+		echo "FOK=$ok FQUOTA=$quota FFULL=$full FOTHER=$other" \
+		    >"$1/counts"' filler "$T/fill/x" "$(other_copy mailcli)" "$DIR"
+}
+why=$(other_uid_why)
+if [ -z "$why" ]; then
+	ph=fill
+	mkdir -p "$T/$ph/mbox"
+	mkdir -m 0777 "$T/$ph/x"
+	head -c 46080 /dev/urandom | base64 -w 0 | head -c 61440 \
+	    >"$T/$ph/x/body"
+	chmod 0755 "$T"		# nobody reaches the run directory
+	t0=$(now)
+	DEADLINE=$((SECONDS + BOUND))
+	if srv_start; then
+		FILLPID=$SERVER_PID
+		filler 2>>"$T/$ph/loops.err" & FPID=$!
+		JOBS=("$FPID")
+		while [ ! -e "$T/$ph/x/refused" ] && kill -0 "$FPID" 2>/dev/null &&
+		    [ "$SECONDS" -lt "$DEADLINE" ]; do
+			sleep 0.1
+		done
+		for i in 0 1 2 3; do
+			reader "$ph" "$i" 2>>"$T/$ph/loops.err" & JOBS+=($!)
+		done
+		readers=("${JOBS[@]:1}")
+		senders=()
+		for i in $(seq 1 "$HC"); do
+			BIG_EVERY=1 sender "$ph" "$i" "$HM" 4 \
+			    2>>"$T/$ph/loops.err" & senders+=($!)
+		done
+		JOBS+=("${senders[@]}")
+		wait "${senders[@]}"
+		touch "$T/$ph/senders-done"
+		wait "${readers[@]}"
+		touch "$T/$ph/x/stop"
+		wait "$FPID"
+		JOBS=()
+		CRASHED=0
+		kill -0 "$FILLPID" 2>/dev/null || CRASHED=1
+		srv_stop
+		SECS=$(elapsed "$t0")
+		count "$ph"
+		# Every refused attempt, of messages sent at last or not.
+		HREFUSED=$(cat "$T/$ph"/cli.err.[0-9]* 2>/dev/null |
+		    grep -c -e 'is full' -e 'waiting at others')
+		FOK=0 FQUOTA=0 FFULL=0 FOTHER=0
+		[ -f "$T/$ph/x/counts" ] && . "$T/$ph/x/counts"
+		same "hostile filler: honest lost 0 ($DELIVERED of $SENT sent delivered)" 0 "$LOST"
+		same "hostile filler: honest refused 0 (exit 4 while nobody filled)" 0 "$HREFUSED"
+		same "hostile filler: no honest message delivered twice" 0 "$DUP"
+		same "hostile filler: no deadlock" 0 "$DEADLOCKS"
+		same "hostile filler: mailserv survives" 0 "$CRASHED"
+		check "hostile filler: the filler got mail in ($FOK accepted)" test "$FOK" -gt 0
+		check "hostile filler: ... and was then refused by the sender quota ($FQUOTA times), never \"store full\" ($FFULL)" \
+		    test "$FQUOTA" -gt 0 -a "$FFULL" = 0
+		[ "$LOST" = 0 ] || explain_lost "$ph"
+		ROWS+=("| hostile filler | the user nobody sent messages of 60 KiB down to 960 bytes to made-up names x0..x63 as fast as mailcli went ($FOK accepted, then refused $FQUOTA times by the sender quota, $FFULL times store full) while $HC honest clients sent $SENT messages of 12000 bytes to 4 readers | **honest lost $LOST, honest refused $HREFUSED**, duplicated $DUP, deadlocks $DEADLOCKS; $SECS s |")
+		purge
+	else
+		not_ok "hostile filler: mailserv starts"
+	fi
+	chmod 0700 "$T"
+else
+	skip "hostile filler: $why"
+	ROWS+=("| hostile filler | not run: $why | |")
 fi
 
 # ---- fuzzing ---------------------------------------------------------
