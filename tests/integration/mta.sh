@@ -4,7 +4,8 @@
 # sendmail reach an ipcmail inbox with subject and sender address; with
 # mailserv stopped exim defers (75) and delivers once it is back; over
 # --max-body bounces (65); a redelivery is stored once; non-ASCII
-# subjects and bodies round-trip; `send user@host` and a reply go out
+# subjects and bodies round-trip; an outsider's subject and From: reach
+# a terminal only through the display filter; `send user@host` and a reply go out
 # through sendmail(8); and `mailcli deliver`'s exit codes and bad input.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/eximlib.sh"
@@ -190,6 +191,28 @@ same "mailserv's uid may" 0 "$?"
 msg x | timeout 20 "$MAILCLI" -d "$T/none" deliver carol 2>"$T/err"
 same "no mailserv: exit 75 (the MTA keeps it and retries)" 75 "$?"
 n1=$(inbox_n carol)
+
+# --- what an outsider wrote reaches a terminal through the filter -----
+if command -v script >/dev/null; then
+	s64=$(printf 'red \302\23331m \033]0;pwn\007 alert' | base64 -w0)
+	f64=$(printf 'Ev\302\233il' | base64 -w0)
+	printf 'From: =?UTF-8?B?%s?= <evil@example.org>\nSubject: =?UTF-8?B?%s?=\n\nhi\n' \
+	    "$f64" "$s64" | deliver dave
+	timeout 20 script -qec "$MAILCLI -d $DIR -u dave inbox" /dev/null \
+	    </dev/null >"$T/pty" 2>&1
+	timeout 20 script -qec "$MAILCLI -d $DIR -u dave read" /dev/null \
+	    </dev/null >>"$T/pty" 2>&1
+	raw=$(python3 -c 'import sys
+t = open(sys.argv[1], "rb").read().decode("utf-8", "surrogateescape")
+print(sum(1 for c in t if (ord(c) < 32 and c not in "\r\n\t") or
+    0x7f <= ord(c) < 0xa0 or 0xdc80 <= ord(c) <= 0xdcff))' "$T/pty")
+	same "on a terminal, an outside subject and From: reach it only through the filter (no raw control)" 0 "$raw"
+	check "... the C1 CSI shown as \\x9b in both, ESC and BEL made spaces" sh -c \
+	    "grep -qF 'Ev\\x9bil <evil@example.org>' '$T/pty' &&
+	     grep -qF 'Subject: red \\x9b31m  ]0;pwn  alert' '$T/pty'"
+else
+	skip "the terminal filter on outside mail: no script(1)"
+fi
 
 # --- bad input -----------------------------------------------------------
 deliver carol </dev/null; same "an empty stdin exits 65" 65 "$?"
