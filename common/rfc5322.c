@@ -359,7 +359,8 @@ static size_t
 rfc5322_word(const char *s, char *out, size_t size, size_t *o)
 {
 	const char	*cs, *q1, *q2, *end, *t;
-	int		 latin1, b, acc = 0, bits = 0, c, h, l;
+	unsigned	 acc = 0;
+	int		 latin1, b, bits = 0, c, h, l;
 
 	if (strncmp(s, "=?", 2) != 0)
 		return (0);
@@ -382,11 +383,11 @@ rfc5322_word(const char *s, char *out, size_t size, size_t *o)
 		if (b == 'B') {
 			if ((h = rfc5322_b64((unsigned char)*t)) < 0)
 				continue;
-			acc = (acc << 6) | h;
+			acc = ((acc << 6) | (unsigned)h) & 0xffffff;
 			bits += 6;
 			if (bits >= 8) {
 				bits -= 8;
-				c = (acc >> bits) & 0xff;
+				c = (int)((acc >> bits) & 0xff);
 			}
 		} else if (*t == '_')
 			c = ' ';
