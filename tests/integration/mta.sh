@@ -192,6 +192,16 @@ msg x | timeout 20 "$MAILCLI" -d "$T/none" deliver carol 2>"$T/err"
 same "no mailserv: exit 75 (the MTA keeps it and retries)" 75 "$?"
 n1=$(inbox_n carol)
 
+# --- exit 0 means durable: a crash and a reboot right after keep it ---
+printf 'Message-ID: <durable.1@example.org>\nSubject: durable\n\nkept\n' |
+    deliver -f x@example.org erin
+same "deliver exits 0 ..." 0 "$?"
+kill -KILL "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
+ipc_wipe
+nobody_server b --mail-domain b.test --max-body 4000; SERVER_PID=$NOBODY_PID
+same "... and after a kill -9 of mailserv and every kernel object gone, the message is there (from the spool)" \
+    1 "$(cli -u erin inbox | grep -c durable)"
+
 # --- what an outsider wrote reaches a terminal through the filter -----
 if command -v script >/dev/null; then
 	s64=$(printf 'red \302\23331m \033]0;pwn\007 alert' | base64 -w0)
