@@ -39,13 +39,14 @@ static const struct cmd_entry {
 	cmd_fn		*fn;
 } cmd_table[] = {
 	{ "who", "", "who is online", cmd_who },
-	{ "send", "[-s SUBJ] USER [TEXT...]", "send mail (body from stdin "
-	    "without TEXT; USER@HOST: through the host's MTA)", cmd_send },
+	{ "send", "[-s S] USER TEXT", "send mail, subject S (USER@HOST: "
+	    "through the host's MTA)", cmd_send },
 	{ "inbox", "", "list unread messages", cmd_inbox },
 	{ "read", "[N|--all]", "read the next, the Nth or all unread "
 	    "messages", cmd_read },
 	{ "delete", "N", "delete message N unread", cmd_delete },
-	{ "reply", "N TEXT...", "reply to the sender of message N", cmd_reply },
+	{ "reply", "N TEXT...", "reply to the sender of message N (Re: ...)",
+	    cmd_reply },
 	{ "wall", "TEXT...", "write live to everyone online (not stored)",
 	    cmd_wall },
 	{ "help", "", "show the commands", cmd_help },
