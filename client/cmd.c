@@ -39,7 +39,7 @@ static const struct cmd_entry {
 	cmd_fn		*fn;
 } cmd_table[] = {
 	{ "who", "", "who is online", cmd_who },
-	{ "send", "[-s S] USER TEXT", "send mail, subject S (USER@HOST: "
+	{ "send", "[-s S] TO TEXT", "send mail to TO, subject S (USER@HOST: "
 	    "through the host's MTA)", cmd_send },
 	{ "inbox", "", "list unread messages", cmd_inbox },
 	{ "read", "[N|--all]", "read the next, the Nth or all unread "
