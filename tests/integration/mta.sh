@@ -165,6 +165,18 @@ check "... saying it cannot run it" grep -q "cannot run $T/none" "$T/err"
 expect 3 "an address that is no address (-oQ@x, a space) is refused, exit 3" \
     -d "$DIR" --sendmail "$T/fake-sendmail" -u alice send '-oQ@x' text
 
+# A reply to outside mail goes to its Reply-To:, with In-Reply-To.
+cli -u frank read --all >/dev/null 2>&1
+printf 'From: Xavier <x@example.org>\nReply-To: list@example.org\nMessage-ID: <rt.1@example.org>\nSubject: Re: plans\n\nsee list\n' |
+    timeout 20 "$MAILCLI" -d "$DIR" deliver frank 2>/dev/null
+IPCMAIL_SENDMAIL=$T/fake-sendmail timeout 20 "$MAILCLI" -d "$DIR" -u frank \
+    reply 1 noted >/dev/null 2>&1
+same "reply to outside mail goes out to its Reply-To: address" \
+    "-oi -- list@example.org" "$(tr '\n' ' ' <"$T/args" | sed 's/ $//')"
+check "... with In-Reply-To its Message-ID, and Re: only once" sh -c \
+    "grep -qx 'In-Reply-To: <rt.1@example.org>' '$T/msg' &&
+     grep -qx 'Subject: Re: plans' '$T/msg' && grep -qx 'To: list@example.org' '$T/msg'"
+
 # --- mailcli deliver: exit codes ----------------------------------------
 msg() { printf 'Subject: %s\n\nbody\n' "$1"; }
 deliver() { timeout 20 "$MAILCLI" -d "$DIR" deliver "$@" 2>"$T/err"; }
