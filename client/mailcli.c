@@ -250,12 +250,14 @@ main(int argc, char **argv)
 	cl.keyfile = rundir_file(cl.dir, RUNDIR_KEY);
 	cl.max_body = MAIL_BODY_DEFAULT;
 	if ((cl.dirfd = rundir_open_client(cl.dir, &cause)) == -1) {
-		if (errno == ENOENT)
+		rc = errno == ENOENT ? CLI_EXIT_NOSERVER : CLI_EXIT_USAGE;
+		if (rc == CLI_EXIT_NOSERVER)
 			fprintf(stderr, "mailcli: mailserv is not running in "
 			    "%s (no such directory)\n", cl.dir);
 		else
 			fprintf(stderr, "mailcli: %s\n", cause);
-		return (errno == ENOENT ? CLI_EXIT_NOSERVER : CLI_EXIT_USAGE);
+		free(cause);
+		return (rc);
 	}
 
 	/* `who` reads shared memory: no session, no server round trip. */
@@ -273,28 +275,33 @@ main(int argc, char **argv)
 		return (CLI_EXIT_USAGE);
 	}
 	if (conn_open(&cl.conn, cl.dirfd, cl.dir, cl.name, &cause) == -1) {
+		rc = errno == ENXIO || errno == ENOENT ? CLI_EXIT_NOSERVER :
+		    CLI_EXIT_USAGE;
 		fprintf(stderr, "mailcli: %s\n", cause);
-		return (errno == ENXIO || errno == ENOENT ?
-		    CLI_EXIT_NOSERVER : CLI_EXIT_USAGE);
+		free(cause);
+		return (rc);
 	}
 	mailcli_current = &cl;
 	atexit(mailcli_cleanup);
 	if (cl.interactive && helper_start(&cl.conn, &cause) == -1) {
 		fprintf(stderr, "mailcli: %s\n", cause);
+		free(cause);
 		return (CLI_EXIT_USAGE);
 	}
 	if (conn_hello(&cl.conn, cl.name, cl.interactive ? PROTO_HELLO_LOGIN :
 	    0, &cl, &cause) == -1) {
 		if (errno == ENXIO && !cl.interactive) {
-			if ((rc = mailcli_hello_lost(&cl, argv[optind],
-			    cause)) != 0)
+			rc = mailcli_hello_lost(&cl, argv[optind], cause);
+			free(cause);
+			cause = NULL;
+			if (rc != 0)
 				return (rc);
 		} else {
+			rc = errno == EACCES ? CLI_EXIT_NAME : errno == ENXIO ?
+			    CLI_EXIT_NOSERVER : CLI_EXIT_USAGE;
 			fprintf(stderr, "mailcli: %s\n", cause);
-			if (errno == EACCES)
-				return (CLI_EXIT_NAME);
-			return (errno == ENXIO ? CLI_EXIT_NOSERVER :
-			    CLI_EXIT_USAGE);
+			free(cause);
+			return (rc);
 		}
 	}
 	if (cl.interactive)

@@ -181,7 +181,9 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct server_config	cfg;
-	struct conf		conf;
+	/* The argument vector, file options first: it serves as argv
+	 * does, for the whole run (static: an early exit leaks nothing). */
+	static struct conf	conf;
 	const char		*dir = NULL, *config, *where;
 	char			*cause, *spool_default = NULL;
 	int			c, action = 0, nospool = 0, spool_given = 0;

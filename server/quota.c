@@ -274,7 +274,8 @@ quota_status(struct quota *q, size_t top)
 			v[n++] = b;
 		}
 	}
-	qsort(v, n, sizeof *v, quota_order);
+	if (n > 1)
+		qsort(v, n, sizeof *v, quota_order);
 	xasprintf(&line, "live: sender quota: %llu bytes each at others "
 	    "(store about %llu bytes); %zu senders have mail waiting%s",
 	    (unsigned long long)q->limit, (unsigned long long)q->capacity,
