@@ -162,7 +162,7 @@ deliver_store(const char *dir, const char *user, const uint8_t *id,
 	uint8_t			 meta[MAIL_META_MAX], *buf;
 	size_t			 metalen;
 	char			*cause = NULL;
-	int			 rc;
+	int			 rc, opened = 0;
 
 	memset(&cl, 0, sizeof cl);
 	strncpy(cl.name, user, sizeof cl.name - 1);
@@ -170,28 +170,27 @@ deliver_store(const char *dir, const char *user, const uint8_t *id,
 	if ((cl.dirfd = rundir_open_client(cl.dir, &cause)) == -1) {
 		rc = deliver_fail(DELIVER_TEMPFAIL, "mailserv is not running "
 		    "in %s (%s)", cl.dir, cause);
-		free(cause);
-		return (rc);
+		goto out;
 	}
-	if (sig_init(sigs, 0) == -1)
-		return (deliver_fail(DELIVER_TEMPFAIL, "signal setup: %s",
-		    strerror(errno)));
+	if (sig_init(sigs, 0) == -1) {
+		rc = deliver_fail(DELIVER_TEMPFAIL, "signal setup: %s",
+		    strerror(errno));
+		goto out;
+	}
+	opened = 1;
 	if (conn_open(&cl.conn, cl.dirfd, cl.dir, cl.name, &cause) == -1) {
 		rc = deliver_fail(DELIVER_TEMPFAIL, "%s", cause);
-		free(cause);
-		return (rc);
+		goto out;
 	}
 	if (conn_hello(&cl.conn, cl.name, 0, &cl, &cause) == -1) {
 		rc = deliver_fail(errno == EACCES ? DELIVER_NOPERM :
 		    DELIVER_TEMPFAIL, "%s", cause);
-		free(cause);
-		conn_close(&cl.conn);
-		return (rc);
+		goto out;
 	}
 	if (len > cl.max_body) {
-		conn_close(&cl.conn);
-		return (deliver_fail(DELIVER_DATAERR, "message of %zu bytes "
-		    "is over mailserv's --max-body (%u)", len, cl.max_body));
+		rc = deliver_fail(DELIVER_DATAERR, "message of %zu bytes is "
+		    "over mailserv's --max-body (%u)", len, cl.max_body);
+		goto out;
 	}
 	metalen = mail_meta_encode(meta, MAIL_META_RFC5322, subject, addr);
 	buf = xmalloc(metalen + len);
@@ -201,10 +200,10 @@ deliver_store(const char *dir, const char *user, const uint8_t *id,
 	    (uint32_t)metalen);
 	free(buf);
 	if (rc == -1 || conn_call(&cl.conn, &rec, &m) == -1) {
-		conn_close(&cl.conn);
-		return (deliver_fail(DELIVER_TEMPFAIL, "mailserv in %s %s",
+		rc = deliver_fail(DELIVER_TEMPFAIL, "mailserv in %s %s",
 		    cl.dir, errno == ETIMEDOUT ? "did not answer" :
-		    "has gone away"));
+		    "has gone away");
+		goto out;
 	}
 	if (rec.hdr.type == REC_MAIL)
 		mail_free(&m);
@@ -218,7 +217,12 @@ deliver_store(const char *dir, const char *user, const uint8_t *id,
 	} else if (rec.hdr.type != REC_OK)
 		rc = deliver_fail(DELIVER_TEMPFAIL, "unexpected %s record "
 		    "from mailserv", record_type_name(rec.hdr.type));
-	conn_close(&cl.conn);
+out:
+	if (opened)
+		conn_close(&cl.conn);
+	if (cl.dirfd >= 0)
+		close(cl.dirfd);
+	free(cause);
 	return (rc);
 }
 
