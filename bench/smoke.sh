@@ -51,6 +51,9 @@ for spool in spool-off spool-on; do
 	for k in "1 reader" "4 readers" "16 readers"; do
 		rows "offline drain $spool $k" 2
 	done
+	for k in "1 member" "10 members" "100 members"; do
+		rows "room $spool $k" 2
+	done
 	for place in same split; do
 		rows "one-shot mailcli send $spool ($place)" 1
 	done

@@ -39,16 +39,33 @@ static const struct cmd_entry {
 	cmd_fn		*fn;
 } cmd_table[] = {
 	{ "who", "", "who is online", cmd_who },
-	{ "send", "[-s S] TO TEXT", "send mail to TO, subject S (USER@HOST: "
-	    "through the host's MTA)", cmd_send },
+	{ "send", "[-s S] TO[,TO...] [TEXT...]", "send to users, rooms and "
+	    "USER@HOST (through the MTA), subject S (body from stdin without "
+	    "TEXT)", cmd_send },
 	{ "inbox", "", "list unread messages", cmd_inbox },
-	{ "read", "[N|--all]", "read the next, the Nth or all unread "
-	    "messages", cmd_read },
+	{ "read", "[N|--all|#ROOM]", "read the next, the Nth or all unread "
+	    "messages, or a room's new lines", cmd_read },
 	{ "delete", "N", "delete message N unread", cmd_delete },
 	{ "reply", "N TEXT...", "reply to the sender of message N (Re: ...)",
 	    cmd_reply },
 	{ "wall", "TEXT...", "write live to everyone online (not stored)",
 	    cmd_wall },
+	{ "join", "#ROOM", "join a room (made if new): topic, members, "
+	    "backlog", room_cmd_join },
+	{ "leave", "#ROOM", "leave a room", room_cmd_leave },
+	{ "rooms", "", "the rooms you may see", room_cmd_rooms },
+	{ "members", "#ROOM", "a room's members, online or not",
+	    room_cmd_members },
+	{ "topic", "#ROOM [TEXT...]", "show or set the topic (--lock, "
+	    "--unlock)", room_cmd_topic },
+	{ "history", "#ROOM [N]", "the last N lines of a room (20)",
+	    room_cmd_history },
+	{ "private", "#ROOM on|off", "make a room private or not (owner)",
+	    room_cmd_private },
+	{ "invite", "USER #ROOM", "let USER join a private room (owner)",
+	    room_cmd_invite },
+	{ "remove", "USER #ROOM", "take USER out of a room (owner)",
+	    room_cmd_remove },
 	{ "help", "", "show the commands", cmd_help },
 	{ "quit", "", "leave the session", cmd_quit },
 };
@@ -61,7 +78,8 @@ cmd_name(size_t i)
 	return (i < CMD_COUNT ? cmd_table[i].name : NULL);
 }
 
-static int
+/* cmd_error - "mailcli: " and the message on stderr; returns code. */
+int
 cmd_error(int code, const char *fmt, ...)
 {
 	va_list	ap;
@@ -90,12 +108,15 @@ cmd_exit_code(uint32_t code)
 		return (CLI_EXIT_TOOBIG);
 	case PROTO_E_RATE:
 		return (CLI_EXIT_RATE);
+	case PROTO_E_ALLOWED:
+	case PROTO_E_NOROOM:
+		return (CLI_EXIT_ALLOWED);
 	}
 	return (CLI_EXIT_USAGE);
 }
 
 /* cmd_lost - the server went away, ended our session, or is silent. */
-static int
+int
 cmd_lost(struct client *cl)
 {
 	if (cl->conn.logout != 0)
@@ -106,7 +127,7 @@ cmd_lost(struct client *cl)
 }
 
 /* cmd_answer - turn a reply into an exit code, printing any error. */
-static int
+int
 cmd_answer(const struct record *rec)
 {
 	struct proto_error	e;
@@ -139,7 +160,7 @@ cmd_request(struct client *cl, uint16_t type, const void *p, size_t len)
 }
 
 /* cmd_join - argv as one space-separated text; caller frees. */
-static char *
+char *
 cmd_join(int argc, char **argv)
 {
 	size_t	len = 1;
@@ -457,7 +478,7 @@ cmd_post(struct client *cl, const char *to, const char *subject,
 	size_t	metalen;
 	int	rc;
 
-	if (!name_valid(to))
+	if (!name_valid(to) && !name_room_valid(to))
 		return (cmd_error(CLI_EXIT_NAME, "invalid user name '%s': "
 		    "names are [a-z_][a-z0-9_-]{0,31}", to));
 	if (len == 0)
@@ -513,13 +534,45 @@ cmd_subject(const char *s, char *out, size_t size)
 	mail_clean_field(out, size);
 }
 
+/*
+ * cmd_targets - TO[,TO...] cut into names, each a user, a room or a
+ * user of another host (USER@HOST, checked by sendmail_post); an exit
+ * code (CLI_EXIT_NAME for the first invalid one).
+ */
+static int
+cmd_targets(char *list, char ***v, int *n)
+{
+	char	*p, *save = NULL;
+
+	*n = 0;
+	*v = xcalloc(strlen(list) / 2 + 2, sizeof **v);
+	for (p = strtok_r(list, ",", &save); p != NULL;
+	    p = strtok_r(NULL, ",", &save)) {
+		if (p[0] == '#' && !name_room_valid(p))
+			return (cmd_error(CLI_EXIT_NAME, "invalid room name "
+			    "'%s': rooms are %s", p, NAME_ROOM_RULE));
+		if (p[0] != '#' && strchr(p, '@') == NULL && !name_valid(p))
+			return (cmd_error(CLI_EXIT_NAME, "invalid user name "
+			    "'%s': names are [a-z_][a-z0-9_-]{0,31}", p));
+		(*v)[(*n)++] = p;
+	}
+	if (*n == 0)
+		return (cmd_error(CLI_EXIT_NAME, "no recipient in '%s'", list));
+	return (CLI_EXIT_OK);
+}
+
+/*
+ * cmd_send - one message to each target, users and rooms alike; the
+ * first failure's exit code, after trying them all.
+ */
 static int
 cmd_send(struct client *cl, int argc, char **argv)
 {
 	char	 subject[MAIL_SUBJECT_MAX + 1] = "";
 	uint8_t	*body;
+	char	**to, *list;
 	size_t	 len;
-	int	 rc, outside;
+	int	 i, n, rc, first = CLI_EXIT_OK;
 
 	if (argc >= 3 && strcmp(argv[1], "-s") == 0) {
 		cmd_subject(argv[2], subject, sizeof subject);
@@ -529,25 +582,41 @@ cmd_send(struct client *cl, int argc, char **argv)
 	}
 	if (argc < 2)
 		return (cmd_error(CLI_EXIT_USAGE, "usage: send [-s SUBJECT] "
-		    "USER [TEXT...]"));
-	outside = strchr(argv[1], '@') != NULL;
-	if (!outside && !name_valid(argv[1]))
-		return (cmd_error(CLI_EXIT_NAME, "invalid user name '%s': "
-		    "names are [a-z_][a-z0-9_-]{0,31}", argv[1]));
+		    "TO[,TO...] [TEXT...]"));
+	list = xstrdup(argv[1]);
+	if ((rc = cmd_targets(list, &to, &n)) != CLI_EXIT_OK)
+		goto out;
+	if (n > 1 && cl->have_send_id) {
+		rc = cmd_error(CLI_EXIT_USAGE, "--id goes with one recipient");
+		goto out;
+	}
 	if (argc > 2) {
 		body = (uint8_t *)cmd_join(argc - 2, argv + 2);
 		len = strlen((char *)body);
-	} else if (cl->interactive)
-		return (cmd_error(CLI_EXIT_USAGE, "usage: send USER TEXT..."));
-	else
+	} else if (cl->interactive) {
+		rc = cmd_error(CLI_EXIT_USAGE, "usage: send TO[,TO...] "
+		    "TEXT...");
+		goto out;
+	} else
 		body = cmd_read_stdin(cl->max_body, &len);
-	if (outside)
-		rc = sendmail_post(cl, argv[1], subject, NULL, body, len);
-	else
-		rc = cmd_post(cl, argv[1], subject, body, len);
+	for (i = 0; i < n; i++) {
+		/* USER@HOST: a user of another host, through the MTA. */
+		if (strchr(to[i], '@') != NULL)
+			rc = sendmail_post(cl, to[i], subject, NULL, body, len);
+		else
+			rc = cmd_post(cl, to[i], subject, body, len);
+		if (rc == CLI_EXIT_OK && cl->interactive)
+			shell_print(cl, "Sent to %s.\n", to[i]);
+		if (rc != CLI_EXIT_OK && first == CLI_EXIT_OK)
+			first = rc;
+		if (rc == CLI_EXIT_NOSERVER)
+			break;
+	}
+	rc = first;
 	free(body);
-	if (rc == CLI_EXIT_OK && cl->interactive)
-		shell_print(cl, "Sent to %s.\n", argv[1]);
+out:
+	free(to);
+	free(list);
 	return (rc);
 }
 
@@ -627,7 +696,7 @@ cmd_inbox(struct client *cl, int argc, char **argv)
 	}
 	if (cl->interactive && msglist_count(&cl->list, MSG_UNREAD) == 0)
 		shell_print(cl, "No new messages.\n");
-	return (CLI_EXIT_OK);
+	return (room_unread(cl, 0));
 }
 
 /*
@@ -825,7 +894,9 @@ cmd_read(struct client *cl, int argc, char **argv)
 	int		 rc, all = argc == 2 && strcmp(argv[1], "--all") == 0;
 
 	if (argc > 2)
-		return (cmd_error(CLI_EXIT_USAGE, "usage: read [N|--all]"));
+		return (cmd_error(CLI_EXIT_USAGE, "usage: read [N|--all|#ROOM]"));
+	if (argc == 2 && argv[1][0] == '#')
+		return (room_cmd_read(cl, argv[1]));
 	if (argc == 2 && !all) {
 		if ((rc = cmd_pick(cl, argv[1], &e)) != CLI_EXIT_OK)
 			return (rc);
@@ -986,7 +1057,7 @@ cmd_help(struct client *cl, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	for (i = 0; i < CMD_COUNT; i++)
-		shell_print(cl, "  %-7s %-15s %s\n", cmd_table[i].name,
+		shell_print(cl, "  %-8s %-21s %s\n", cmd_table[i].name,
 		    cmd_table[i].args, cmd_table[i].help);
 	return (CLI_EXIT_OK);
 }
@@ -1043,6 +1114,11 @@ cmd_show_live(struct client *cl, struct mail *m)
 	time_t		 t = (time_t)m->date;
 	struct tm	 tm;
 
+	/* A room's line: shown, not kept (the room keeps it). */
+	if (m->to[0] == '#') {
+		room_show_line(cl, m);
+		return;
+	}
 	cmd_view(m, &v);
 	mail_first_line(v.text, v.len, first, sizeof first);
 	e = msglist_add(&cl->list, m->id, m->from, m->date, m->len, first,
