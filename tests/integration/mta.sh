@@ -177,6 +177,15 @@ check "... with In-Reply-To its Message-ID, and Re: only once" sh -c \
     "grep -qx 'In-Reply-To: <rt.1@example.org>' '$T/msg' &&
      grep -qx 'Subject: Re: plans' '$T/msg' && grep -qx 'To: list@example.org' '$T/msg'"
 
+# A subject sent to a room stays out of the room's line.
+cli -u alice join '#ops' >/dev/null 2>&1
+cli -u alice send -s subj '#ops' room text >/dev/null 2>&1
+cli -u alice history '#ops' >"$T/hist" 2>&1
+check "send -s to a room: the line is its text, no meta block in it" sh -c \
+    "grep -q 'room text' '$T/hist' && ! grep -q subj '$T/hist' &&
+     ! LC_ALL=C grep -q \"\$(printf '\\001')\" '$T/hist'"
+cli -u alice leave '#ops' >/dev/null 2>&1
+
 # --- mailcli deliver: exit codes ----------------------------------------
 msg() { printf 'Subject: %s\n\nbody\n' "$1"; }
 deliver() { timeout 20 "$MAILCLI" -d "$DIR" deliver "$@" 2>"$T/err"; }
