@@ -33,6 +33,7 @@
 #include "io.h"
 #include "ircline.h"
 #include "log.h"
+#include "mail.h"
 #include "name.h"
 #include "plural.h"
 #include "server.h"
@@ -580,8 +581,27 @@ irc_mail(struct server *srv, struct session *s)
 		    !(m->flags & PROTO_MAIL_LIVE));
 		return;
 	}
-	irc_message(srv, s, "PRIVMSG", from, s->name, c->body != NULL ?
-	    c->body : "", m->len, m->date, !(m->flags & PROTO_MAIL_LIVE));
+	/* Mail's meta block (mail.h): its subject opens the lines. */
+	if (m->metalen > 0 && m->metalen <= m->len && c->body != NULL) {
+		struct mail_meta	 mm;
+		char			*text;
+		int			 n;
+
+		if (mail_meta_decode((const uint8_t *)c->body, m->metalen,
+		    &mm) != 0)
+			memset(&mm, 0, sizeof mm);
+		n = asprintf(&text, "%s%s%s%.*s", mm.subject[0] ?
+		    "Subject: " : "", mm.subject, mm.subject[0] ? "\n" : "",
+		    (int)(m->len - m->metalen), c->body + m->metalen);
+		if (n >= 0) {
+			irc_message(srv, s, "PRIVMSG", from, s->name, text,
+			    (size_t)n, m->date, !(m->flags & PROTO_MAIL_LIVE));
+			free(text);
+		}
+	} else
+		irc_message(srv, s, "PRIVMSG", from, s->name, c->body != NULL ?
+		    c->body : "", m->len, m->date,
+		    !(m->flags & PROTO_MAIL_LIVE));
 	/* Shown on IRC and no mailcli to save it: done with (doc/irc.md). */
 	if (!irc_others(srv, s->name)) {
 		c->done = xreallocarray(c->done, c->ndone + 1, sizeof *c->done);

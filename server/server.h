@@ -67,6 +67,7 @@ struct server_config {
 	int		 irc;		/* listen on DIR/irc.sock */
 	unsigned	 irc_port;	/* and on loopback; 0: not */
 	int		 verbose;
+	char		 mail_domain[PROTO_DOMAIN_MAX]; /* --mail-domain */
 };
 
 /* --recipients (recipient.c) */
@@ -125,6 +126,7 @@ struct session {
 	int			 pollout;	/* epoll waits for room */
 	char			 to[PROTO_NAME_MAX + 1]; /* a send under way */
 	uint8_t			 send_id[MAIL_ID_LEN];	/* and its id */
+	uint32_t		 send_metalen;	/* and its meta block */
 	struct mail_assembly	 body;
 	uint32_t		 skip;	/* body bytes of a refused send */
 	struct irc_conn		*irc;	/* an IRC connection (irc.c) */
