@@ -71,7 +71,7 @@ struct mailpath_srv {
 
 enum mailpath_role {
 	MP_PAIR, MP_SENDER, MP_RECIPIENT, MP_DRAINER, MP_LOGIN, MP_CROWD,
-	MP_WHO, MP_ONESHOT
+	MP_WHO, MP_ONESHOT, MP_PACED
 };
 
 /* The body of a timed message: stamps first, then filler. */
@@ -109,6 +109,8 @@ struct mailpath_job {
 	const char		*prog;		/* one-shot: the program */
 	const char		*user;		/* mail -s: the recipient */
 	char *const		*argv;		/* floor: run this as is */
+	int			 n;		/* paced: clients in schedule */
+	struct pace_slab	*sl;		/* paced: shared samples */
 	struct mailpath_stash	 stash;		/* in the child */
 };
 
@@ -1010,6 +1012,91 @@ mailpath_oneshot_main(struct run *r, int idx, struct mailpath_job *j)
 	return (0);
 }
 
+/*
+ * mailpath_paced_main - client idx of a paced 1:1 pair (its partner is
+ * idx ^ 1), ngircd's PRIVMSG row's twin: each sends `count` messages to
+ * the other on pace.c's schedule (each waits for its "sent") and
+ * records each message it gets, one way, in the shared slab.
+ */
+static int
+mailpath_paced_main(struct run *r, int idx, struct mailpath_job *j)
+{
+	struct mailpath_stamp	 st;
+	struct run_msg		 res;
+	struct record		 rec;
+	struct mail		 m;
+	struct conn		 c;
+	uint8_t			 body[MAILPATH_BODY], id[MAIL_ID_LEN];
+	char			 err[200];
+	int64_t			 cpu0, now, due, end, at;
+	int			 nsent = 0, ngot = 0, rc, wait;
+
+	memset(body, 'x', sizeof body);
+	if (mailpath_connect(r, idx, j, &c, 1) != 0)
+		return (1);
+	run_ready(r, idx);
+	if (run_await(r, 0) == -1)
+		return (0);
+	cpu0 = stat_cpu();
+	end = pace_due(j->sl, idx, j->n, j->count) + 30000000000LL;
+	while (nsent < j->count || ngot < j->count) {
+		now = stat_now();
+		due = nsent < j->count ? pace_due(j->sl, idx, j->n, nsent) :
+		    end;
+		if (now >= end) {
+			snprintf(err, sizeof err, "got %d of %d messages", ngot,
+			    j->count);
+			goto fail;
+		}
+		if (now >= due && nsent < j->count) {
+			mailpath_body(body, stat_now(), 0, nsent);
+			if (mailpath_post(&c, j->peer, body, sizeof body, err,
+			    sizeof err) == -1 ||
+			    mailpath_answer(&c, err, sizeof err) == -1)
+				goto fail;
+			nsent++;
+			continue;
+		}
+		if (!j->stash.have) {
+			wait = (int)((due - now + 999999) / 1000000);
+			if ((rc = conn_next(&c, &rec, &m, wait)) == 0)
+				continue;
+			if (rc == -1) {
+				snprintf(err, sizeof err, "mailserv has gone "
+				    "away");
+				goto fail;
+			}
+			if (rec.hdr.type != REC_MAIL)
+				continue;
+			mailpath_async(&j->stash, &rec, &m);
+			mail_free(&m);
+		}
+		if (mailpath_mail(&c, &j->stash, j->peer, id, &st, &at, err,
+		    sizeof err) == -1)
+			goto fail;
+		if (st.seq < 0 || st.seq >= j->count) {
+			snprintf(err, sizeof err, "message %lld of %d",
+			    (long long)st.seq, j->count);
+			goto fail;
+		}
+		j->sl->v[(size_t)idx * (size_t)j->count + (size_t)st.seq] =
+		    at - st.sent;
+		ngot++;
+		if (mailpath_done(&c, id, PROTO_DONE_SAVED | (ngot ==
+		    j->count ? 0 : PROTO_DONE_QUIET), err, sizeof err) == -1)
+			goto fail;
+	}
+	memset(&res, 0, sizeof res);
+	res.idx = idx;
+	res.v[0] = stat_cpu() - cpu0;
+	conn_close(&c);
+	run_result(r, &res);
+	return (0);
+
+fail:
+	return (run_fail(r, idx, "%s: %s", j->name, err));
+}
+
 static int
 mailpath_child(struct run *r, int idx, void *arg)
 {
@@ -1032,6 +1119,8 @@ mailpath_child(struct run *r, int idx, void *arg)
 		return (mailpath_who_main(r, idx, j));
 	case MP_ONESHOT:
 		return (mailpath_oneshot_main(r, idx, j));
+	case MP_PACED:
+		return (mailpath_paced_main(r, idx, j));
 	}
 	return (1);
 }
@@ -1243,6 +1332,27 @@ mailpath_single(struct report *rep, struct report_row *row,
 	return (0);
 }
 
+/* mailpath_memory - mailserv's resident size with n sessions online. */
+static void
+mailpath_memory(struct report *rep, struct report_row *row,
+    struct mailpath_srv *s, double rss0, int n)
+{
+	double	rss = 0, hwm = 0;
+
+	if (stat_vm(s->pid, &rss, &hwm) == -1) {
+		report_fail(rep, row, "cannot read mailserv's /proc/PID/status");
+		return;
+	}
+	row->rss_kib = rss;
+	row->hwm_kib = hwm;
+	row->per_kib = (rss - rss0) / n;
+	row->n = n;
+	snprintf(row->note, sizeof row->note, "VmRSS %.1f MiB, VmHWM %.1f "
+	    "MiB with %d sessions; %.1f KiB a session (VmRSS %.1f MiB with "
+	    "none; no rooms: issue 12)", rss / 1024, hwm / 1024, n,
+	    row->per_kib, rss0 / 1024);
+}
+
 /* mailpath_crowd - grow the crowd of idle online sessions to n. */
 static int
 mailpath_crowd(struct run *r, struct mailpath_job **crowd, int *have,
@@ -1278,8 +1388,9 @@ mailpath_crowds(struct report *rep, struct mailpath_srv *s,
     const struct bench_opts *o, int place, double base_p50)
 {
 	const struct bench_place *pl = &o->place[place];
-	struct report_row	*live[3], *wr[3], *wf[3];
+	struct report_row	*live[3], *wr[3], *wf[3], *mem;
 	struct mailpath_job	*crowd = NULL, who;
+	double			 rss0 = 0, hwm0 = 0;
 	struct run_msg		 res;
 	struct run		 r;
 	struct rlimit		 rl;
@@ -1294,6 +1405,10 @@ mailpath_crowds(struct report *rep, struct mailpath_srv *s,
 		wf[c] = report_add(rep, SEC_IPCMAIL, place,
 		    "who attach+read+detach %d online", mailpath_sizes[c]);
 	}
+	mem = report_add(rep, SEC_PEER, place, "mailserv memory %d sessions",
+	    mailpath_sizes[2]);
+	if (stat_vm(s->pid, &rss0, &hwm0) == -1)
+		report_fail(rep, mem, "cannot read mailserv's /proc/PID/status");
 	/* mailserv holds a descriptor per session. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1200) {
 		for (c = 0; c < 3; c++) {
@@ -1326,6 +1441,8 @@ mailpath_crowds(struct report *rep, struct mailpath_srv *s,
 			failed = 1;
 			break;
 		}
+		if (c == 2 && !mem->failed)
+			mailpath_memory(rep, mem, s, rss0, mailpath_sizes[c]);
 		memset(&who, 0, sizeof who);
 		who.srv = s;
 		who.role = MP_WHO;
@@ -1343,6 +1460,8 @@ mailpath_crowds(struct report *rep, struct mailpath_srv *s,
 		} else
 			report_fail(rep, wf[c], wr[c]->note);
 	}
+	if (c < 3 && !mem->failed)
+		report_fail(rep, mem, "not measured: a crowd failed");
 	for (; c < 3; c++) {
 		if (!live[c]->failed)
 			report_fail(rep, live[c], "not measured: an earlier "
@@ -1416,6 +1535,86 @@ mailpath_oneshot(struct report *rep, struct mailpath_srv *s,
 }
 
 /*
+ * mailpath_paced - ngircd's paced 1:1 row for ipcmail: the same pairs,
+ * schedule, payload and placement; one-way p50/p99, CPU per message.
+ */
+static void
+mailpath_paced(struct report *rep, struct mailpath_srv *s,
+    const struct bench_opts *o, int place)
+{
+	const struct bench_place *pl = &o->place[place];
+	struct report_row	*row;
+	struct mailpath_job	*j;
+	struct pace_slab	*sl;
+	struct run_msg		*res;
+	struct run		 r;
+	size_t			 i, nc = 2 * (size_t)o->n.paced_pairs;
+	size_t			 ns = nc * (size_t)o->n.paced_lines;
+	int64_t			 cpu = 0, scpu0, t0;
+	long			 before;
+
+	row = report_add(rep, SEC_PEER, place, "ipcmail live 1:1 paced %s",
+	    s->tag);
+	if (!o->peers) {
+		snprintf(row->note, sizeof row->note, "n/a (not asked: --peers)");
+		return;
+	}
+	if ((sl = pace_slab(ns)) == NULL) {
+		report_fail(rep, row, "mmap of the samples failed");
+		return;
+	}
+	memset(sl->v, 0xff, ns * sizeof sl->v[0]);
+	j = xcalloc(nc, sizeof *j);
+	res = xcalloc(nc, sizeof *res);
+	for (i = 0; i < nc; i++) {
+		j[i].srv = s;
+		j[i].role = MP_PACED;
+		j[i].count = o->n.paced_lines;
+		j[i].n = (int)nc;
+		j[i].sl = sl;
+		snprintf(j[i].name, sizeof j[i].name, "pc%zu", i);
+		snprintf(j[i].peer, sizeof j[i].peer, "pc%zu", i ^ 1);
+	}
+	before = mailpath_stored(s);
+	if (run_open(&r) == -1)
+		goto fail;
+	for (i = 0; i < nc; i++)
+		if (run_spawn(&r, pl->cpu_a, 0, mailpath_child, (int)i,
+		    &j[i]) == -1)
+			goto fail;
+	if (run_collect(&r, RUN_READY, nc, NULL) == -1)
+		goto fail;
+	scpu0 = stat_cpu_of(s->pid);
+	t0 = stat_now();
+	sl->start = t0 + 20000000;
+	if (run_go(&r, 0, nc) == -1 || run_collect(&r, RUN_RESULT, nc,
+	    res) == -1)
+		goto fail;
+	cpu += stat_cpu_of(s->pid) - scpu0;
+	t0 = stat_now() - t0;
+	for (i = 0; i < nc; i++)
+		cpu += res[i].v[0];
+	if (run_end(&r) == -1)
+		goto fail;
+	if (pace_samples(rep, row, sl, ns) == 0) {
+		row->rate = (double)ns / ((double)t0 / 1e9);
+		row->cpu_us = (double)cpu / (double)ns / 1000.0;
+		snprintf(row->note, sizeof row->note, "%d pairs, each client "
+		    "one message per %.1f s, as ngircd's", o->n.paced_pairs,
+		    (double)PACE_GAP_NS / 1e9);
+		mailpath_check(rep, row, s, before);
+	}
+	goto out;
+
+fail:
+	mailpath_failed(rep, row, &r);
+out:
+	pace_slab_free(sl);
+	free(j);
+	free(res);
+}
+
+/*
  * mailpath_server - every path measured on one server (spool off or
  * on): live delivery, throughput online and offline, and with the
  * spool off also login+logout and the crowds.
@@ -1452,6 +1651,8 @@ mailpath_server(struct report *rep, const struct bench_opts *o, int place,
 		if (!spool)
 			*base_p50 = live->p50_us;
 	}
+	if (o->only_live)
+		goto stop;
 
 	for (k = 0; k < 3 && !run_stopped(); k++) {
 		row = report_add(rep, SEC_IPCMAIL, place, "online %s %d "
@@ -1497,7 +1698,10 @@ mailpath_server(struct report *rep, const struct bench_opts *o, int place,
 			mailpath_crowds(rep, &srv, o, place, *base_p50);
 	}
 	mailpath_oneshot(rep, &srv, o, place);
+	if (!run_stopped())
+		mailpath_paced(rep, &srv, o, place);
 
+stop:
 	if (mailpath_stop(&srv, &why) == -1) {
 		row = report_add(rep, SEC_IPCMAIL, place, "cleanup %s", tag);
 		report_fail(rep, row, why);
@@ -1511,9 +1715,18 @@ mailpath_measure(struct report *rep, const struct bench_opts *o, int place)
 {
 	double	base_p50 = 0;
 
+	struct report_row	*row;
+	size_t			 k;
+
 	mailpath_server(rep, o, place, 0, &base_p50);
 	if (!run_stopped())
 		mailpath_server(rep, o, place, 1, &base_p50);
+	for (k = 0; k < 3 && !o->only_live; k++) {
+		row = report_add(rep, SEC_PEER, place, "ipcmail room fan-out "
+		    "%d", mailpath_sizes[k] / 10);
+		snprintf(row->note, sizeof row->note, "n/a (needs rooms, "
+		    "issue 12: not on this branch)");
+	}
 }
 
 /* mailpath_which - is prog an executable in PATH? */
