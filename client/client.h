@@ -2,7 +2,8 @@
  * client.h - mailcli's state and the pieces it is made of: the
  * connection to mailserv (conn.c), the helper children of an
  * interactive session (helper.c), the session's numbered message list
- * (msglist.c), the commands (cmd.c) and the interactive shell (shell.c).
+ * (msglist.c), the commands (cmd.c), the interactive shell (shell.c)
+ * and riding through a restart of mailserv (reconnect.c).
  */
 #ifndef CLIENT_H
 #define CLIENT_H
@@ -25,6 +26,8 @@
 #define CLI_EXIT_RATE		6
 
 #define CONN_TIMEOUT_MS		5000
+#define CLI_RECONNECT_DEFAULT	300	/* s: --reconnect */
+#define CLI_WAIT_DEFAULT	10	/* s: --wait */
 
 struct conn;
 typedef void conn_async_fn(void *, const struct record *, struct mail *);
@@ -47,6 +50,7 @@ struct conn {
 	int			 have_token;	/* we have the key */
 	pid_t			 server_pid;
 	int			 gone;
+	int			 call_ms;	/* conn_call's wait */
 	uint32_t		 logout;	/* REC_LOGOUT's code, or 0 */
 	char			 logout_text[PROTO_TEXT_MAX];
 	struct record_parser	*parser;
@@ -73,6 +77,26 @@ struct msglist {
 	int		 next;
 };
 
+/* A send whose answer was not heard when mailserv went away. */
+struct unsent {
+	uint8_t		 id[MAIL_ID_LEN];
+	char		 to[PROTO_NAME_MAX + 1];
+	uint8_t		*body;
+	size_t		 len;
+};
+
+/* Away from mailserv: when, the next try, and what to send again. */
+struct reconnect {
+	long long	 lost_ms;	/* when it went away; 0: connected */
+	long long	 next_ms;	/* the next try */
+	long long	 limit_ms;	/* give up this long after lost_ms */
+	int		 delay_ms;	/* the pause after a failed try */
+	int		 tries;
+	char		 why[PROTO_TEXT_MAX];	/* "mailserv is stopping" */
+	struct unsent	*unsent;
+	size_t		 nunsent;
+};
+
 struct client {
 	const char	*dir;
 	int		 dirfd;
@@ -88,6 +112,9 @@ struct client {
 	uint32_t	 unread;
 	uint8_t		 send_id[16];	/* --id: the next send's message id */
 	int		 have_send_id;
+	int		 reconnect_s;	/* --reconnect: a session's patience */
+	int		 wait_s;	/* --wait: a one-shot send's */
+	struct reconnect away;
 	struct conn	 conn;
 	struct msglist	 list;
 };
@@ -124,10 +151,24 @@ int	cmd_who(struct client *, int, char **);
 int	cmd_kick(struct client *, int, char **);
 int	cmd_exit_code(uint32_t);
 int	cmd_refresh(struct client *);
+int	cmd_resend(struct client *);
+int	cmd_unsent(struct client *);
 const char *cmd_name(size_t);
 void	cmd_show_live(struct client *, struct mail *);
 int	cmd_split(char *, char ***);
 char	**cmd_online(struct client *, size_t *);
+
+/* reconnect.c */
+void	reconnect_lost(struct client *, int);
+int	reconnect_away(const struct client *);
+int	reconnect_timeout(const struct client *);
+int	reconnect_try(struct client *, int, int *, char **);
+int	reconnect_wait(struct client *, int *, char **);
+void	reconnect_hold(struct client *, const uint8_t *, const char *,
+	    const uint8_t *, size_t);
+void	reconnect_heard(struct client *, const uint8_t *);
+const struct unsent *reconnect_unsent(const struct client *);
+void	reconnect_clear(struct client *);
 
 /* shell.c */
 int	shell_run(struct client *);

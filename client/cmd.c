@@ -274,31 +274,178 @@ cmd_kick(struct client *cl, int argc, char **argv)
 }
 
 /*
- * cmd_post_lost - the server went away or did not answer a send: the
- * message may have been stored.  Sending it again under the same id
- * (--id) cannot deliver it twice; say so.
+ * cmd_post_hint - a send whose answer never came: the message may have
+ * been stored.  Sending it again under the same id (--id) cannot
+ * deliver it twice; say so.
  */
-static int
-cmd_post_lost(struct client *cl, const uint8_t *id)
+static void
+cmd_post_hint(const uint8_t *id)
 {
 	char	idstr[MAIL_ID_STR];
-	int	rc;
 
-	rc = cmd_lost(cl);
 	mail_id_str(id, idstr);
 	fprintf(stderr, "mailcli: the message (id %s) may or may not have "
 	    "been stored; `mailcli --id %s send ...` sends it again without "
 	    "risk of a duplicate\n", idstr, idstr);
+}
+
+/* cmd_post_lost - the server went away or did not answer a send. */
+static int
+cmd_post_lost(struct client *cl, const uint8_t *id)
+{
+	int	rc;
+
+	rc = cmd_lost(cl);
+	cmd_post_hint(id);
 	return (rc);
+}
+
+/* cmd_kicked - the server ended the session: no mailserv to wait for. */
+static int
+cmd_kicked(struct client *cl)
+{
+	return (cl->conn.logout != 0 && cl->conn.logout != PROTO_E_NOSERVER);
+}
+
+/*
+ * cmd_post_session - a send in an interactive session.  It is kept
+ * until its answer comes: if mailserv goes away first, the shell sends
+ * it again under the same id once reconnected (cmd_resend).
+ */
+static int
+cmd_post_session(struct client *cl, const uint8_t *id, const char *to,
+    const uint8_t *body, size_t len)
+{
+	struct record	rec;
+	struct mail	m;
+	int		silent;
+
+	reconnect_hold(cl, id, to, body, len);
+	if (conn_post(&cl->conn, id, to, body, len) == -1 ||
+	    conn_call(&cl->conn, &rec, &m) == -1) {
+		if (cmd_kicked(cl) || cl->reconnect_s == 0) {
+			reconnect_heard(cl, id);
+			return (cmd_post_lost(cl, id));
+		}
+		/* Silent or gone: either way a new connection, and the
+		 * message again under its id. */
+		silent = errno == ETIMEDOUT && !cl->conn.gone;
+		cl->conn.gone = 1;
+		return (cmd_error(CLI_EXIT_NOSERVER, "mailserv %s: the message "
+		    "to %s is kept, and sent again under the same id once "
+		    "reconnected", silent ? "did not answer" : "went away "
+		    "before answering", to));
+	}
+	reconnect_heard(cl, id);
+	if (rec.hdr.type == REC_MAIL)
+		mail_free(&m);
+	return (cmd_answer(&rec));
+}
+
+/*
+ * cmd_post_oneshot - a one-shot send.  If mailserv goes away before it
+ * answers, wait (--wait) for one to serve the directory again and send
+ * again under the same id: it is stored once, whatever the first copy
+ * became.  A server that is there but silent is waited for as long.
+ */
+static int
+cmd_post_oneshot(struct client *cl, const uint8_t *id, const char *to,
+    const uint8_t *body, size_t len)
+{
+	struct record	 rec;
+	struct mail	 m;
+	char		*cause = NULL;
+	long long	 deadline = 0;
+	int		 code, posted = 0, noted = 0;
+
+	for (;;) {
+		if (!posted && conn_post(&cl->conn, id, to, body, len) == -1)
+			goto lost;
+		posted = 1;
+		if (conn_call(&cl->conn, &rec, &m) == 1)
+			break;
+		if (errno == ETIMEDOUT && !cl->conn.gone && cl->wait_s > 0) {
+			if (deadline == 0)
+				deadline = io_now_ms() + cl->wait_s * 1000LL;
+			if (io_now_ms() < deadline)
+				continue;
+		}
+lost:
+		if (cmd_kicked(cl) || cl->wait_s == 0 ||
+		    (!cl->conn.gone && deadline != 0))
+			return (cmd_post_lost(cl, id));
+		if (!noted++)
+			fprintf(stderr, "mailcli: mailserv went away before "
+			    "answering; waiting up to %d s for it to come back "
+			    "(the message keeps its id)\n", cl->wait_s);
+		reconnect_lost(cl, cl->wait_s);
+		if (reconnect_wait(cl, &code, &cause) != 0) {
+			fprintf(stderr, "mailcli: %s\n", cause);
+			free(cause);
+			cmd_post_hint(id);
+			return (code);
+		}
+		posted = 0;
+		deadline = 0;
+	}
+	if (rec.hdr.type == REC_MAIL)
+		mail_free(&m);
+	return (cmd_answer(&rec));
+}
+
+/*
+ * cmd_resend - after a reconnect, the session's sends whose answer
+ * never came, again under their ids.  CLI_EXIT_NOSERVER if mailserv
+ * went away again (what is left stays kept).
+ */
+int
+cmd_resend(struct client *cl)
+{
+	const struct unsent	*u;
+	struct record		 rec;
+	struct mail		 m;
+	uint8_t			 id[MAIL_ID_LEN];
+	char			 to[PROTO_NAME_MAX + 1];
+
+	while ((u = reconnect_unsent(cl)) != NULL) {
+		memcpy(id, u->id, sizeof id);
+		memcpy(to, u->to, sizeof to);
+		if (conn_post(&cl->conn, id, to, u->body, u->len) == -1 ||
+		    conn_call(&cl->conn, &rec, &m) == -1) {
+			cl->conn.gone = 1;
+			return (CLI_EXIT_NOSERVER);
+		}
+		reconnect_heard(cl, id);
+		if (rec.hdr.type == REC_MAIL)
+			mail_free(&m);
+		if (cmd_answer(&rec) == CLI_EXIT_OK)
+			shell_print(cl, "Sent to %s.\n", to);
+	}
+	return (CLI_EXIT_OK);
+}
+
+/* cmd_unsent - at exit: what was never answered, and how to resend. */
+int
+cmd_unsent(struct client *cl)
+{
+	const struct unsent	*u;
+	int			 n = 0;
+
+	while ((u = reconnect_unsent(cl)) != NULL) {
+		fprintf(stderr, "mailcli: no answer came for the message to "
+		    "%s\n", u->to);
+		cmd_post_hint(u->id);
+		reconnect_heard(cl, u->id);
+		n++;
+	}
+	return (n);
 }
 
 /* cmd_post - send body to user; the common end of send and reply. */
 static int
 cmd_post(struct client *cl, const char *to, const uint8_t *body, size_t len)
 {
-	struct record		rec;
-	struct mail		m;
-	uint8_t			id[MAIL_ID_LEN];
+	uint8_t	id[MAIL_ID_LEN];
 
 	if (!name_valid(to))
 		return (cmd_error(CLI_EXIT_NAME, "invalid user name '%s': "
@@ -313,13 +460,9 @@ cmd_post(struct client *cl, const char *to, const uint8_t *body, size_t len)
 		memcpy(id, cl->send_id, sizeof id);
 	else
 		mail_new_id(id);
-	if (conn_post(&cl->conn, id, to, body, len) == -1)
-		return (cmd_post_lost(cl, id));
-	if (conn_call(&cl->conn, &rec, &m) == -1)
-		return (cmd_post_lost(cl, id));
-	if (rec.hdr.type == REC_MAIL)
-		mail_free(&m);
-	return (cmd_answer(&rec));
+	if (cl->interactive)
+		return (cmd_post_session(cl, id, to, body, len));
+	return (cmd_post_oneshot(cl, id, to, body, len));
 }
 
 /* cmd_read_stdin - the whole of stdin, up to limit + 1 bytes. */
@@ -366,13 +509,30 @@ cmd_send(struct client *cl, int argc, char **argv)
 	return (rc);
 }
 
+/*
+ * cmd_saved_again - a message listed as waiting that this session has
+ * saved already: our "saved" was lost (mailserv went away before it
+ * came, or it raced the listing).  It is in the mbox: say so again.
+ */
+static void
+cmd_saved_again(struct client *cl, const uint8_t *id)
+{
+	struct proto_done	pd;
+
+	memset(&pd, 0, sizeof pd);
+	memcpy(pd.id, id, sizeof pd.id);
+	pd.flags = PROTO_DONE_SAVED | PROTO_DONE_QUIET;
+	conn_send(&cl->conn, REC_DONE, &pd, sizeof pd);
+}
+
 /* cmd_refresh - ask for the unread list and renumber what is new. */
 int
 cmd_refresh(struct client *cl)
 {
-	struct proto_entry	pe;
-	struct record		rec;
-	struct mail		m;
+	struct proto_entry	 pe;
+	struct record		 rec;
+	struct mail		 m;
+	struct msg		*e;
 
 	if (conn_send(&cl->conn, REC_LIST, NULL, 0) == -1)
 		return (cmd_lost(cl));
@@ -387,6 +547,9 @@ cmd_refresh(struct client *cl)
 		memcpy(&pe, rec.payload, sizeof pe);
 		pe.from[PROTO_NAME_MAX] = '\0';
 		pe.first[sizeof pe.first - 1] = '\0';
+		if ((e = msglist_find(&cl->list, pe.id)) != NULL &&
+		    e->state == MSG_READ)
+			cmd_saved_again(cl, pe.id);
 		msglist_add(&cl->list, pe.id, pe.from, pe.date, pe.len,
 		    pe.first, MSG_UNREAD);
 	}
@@ -665,6 +828,14 @@ cmd_quit(struct client *cl, int argc, char **argv)
 	return (CLI_EXIT_OK);
 }
 
+/* cmd_offline - may the command run while mailserv is away? */
+static int
+cmd_offline(cmd_fn *fn)
+{
+	/* who reads shared memory; help and quit need nobody. */
+	return (fn == cmd_who || fn == cmd_help || fn == cmd_quit);
+}
+
 /* cmd_run - run one command line. */
 int
 cmd_run(struct client *cl, int argc, char **argv)
@@ -673,9 +844,15 @@ cmd_run(struct client *cl, int argc, char **argv)
 
 	if (argc == 0)
 		return (CLI_EXIT_OK);
-	for (i = 0; i < CMD_COUNT; i++)
-		if (strcmp(argv[0], cmd_table[i].name) == 0)
-			return (cmd_table[i].fn(cl, argc, argv));
+	for (i = 0; i < CMD_COUNT; i++) {
+		if (strcmp(argv[0], cmd_table[i].name) != 0)
+			continue;
+		if (reconnect_away(cl) && !cmd_offline(cmd_table[i].fn))
+			return (cmd_error(CLI_EXIT_NOSERVER, "not connected to "
+			    "mailserv (reconnecting): try again once it says "
+			    "reconnected"));
+		return (cmd_table[i].fn(cl, argc, argv));
+	}
 	return (cmd_error(CLI_EXIT_USAGE, "unknown command '%s' (try help)",
 	    argv[0]));
 }

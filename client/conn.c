@@ -7,7 +7,8 @@
  * leaves nothing behind.  In an interactive session the two ends are
  * handed to helper children and conn talks to them over pipes; the
  * record stream is the same either way.  Every wait is bounded, and
- * the server's death is seen as end-of-file: a client never hangs.
+ * the server's death is seen as end-of-file (or, before it has opened
+ * our FIFO, as its own FIFO losing its reader): a client never hangs.
  * A send is one record when its body fits (conn_post): one write, one
  * wakeup of the server.
  */
@@ -44,6 +45,7 @@ conn_open(struct conn *c, int dirfd, const char *dir, const char *name,
 	c->dir = dir;
 	c->dirfd = dirfd;
 	c->replyfd = c->serverfd = c->in = c->out = -1;
+	c->call_ms = CONN_TIMEOUT_MS;
 	c->pid = getpid();
 	if (io_random(c->token, sizeof c->token) != 0)
 		uuid_generate_random(c->token);
@@ -132,6 +134,43 @@ conn_send(struct conn *c, uint16_t type, const void *payload, size_t len)
 	return (conn_write(c, &rec, size));
 }
 
+/*
+ * conn_wait - wait for input: 1 (or end-of-file), 0 (timeout), -1 (the
+ * server is gone).  Talking straight to mailserv.fifo, a server that
+ * dies before it has opened our reply FIFO (during a hello) is seen as
+ * its FIFO losing its reader: POLLERR on our write end.
+ */
+static int
+conn_wait(struct conn *c, int timeout_ms)
+{
+	struct pollfd	pfd[2];
+	long long	deadline = io_now_ms() + timeout_ms;
+	nfds_t		n = 1;
+	int		left = timeout_ms, rc;
+
+	pfd[0] = (struct pollfd){ .fd = c->in, .events = POLLIN };
+	if (!c->helpers && c->out != -1)
+		pfd[n++] = (struct pollfd){ .fd = c->out, .events = 0 };
+	for (;;) {
+		if ((rc = poll(pfd, n, left)) > 0)
+			break;
+		if (rc == 0)
+			return (0);
+		if (errno != EINTR)
+			return (-1);
+		if (timeout_ms >= 0) {
+			left = (int)(deadline - io_now_ms());
+			if (left < 0)
+				left = 0;
+		}
+	}
+	if (pfd[0].revents != 0)
+		return (1);
+	log_trace("fifo", "%s has no reader: mailserv is gone", RUNDIR_FIFO);
+	c->gone = 1;
+	return (-1);
+}
+
 /* conn_record - the next record within timeout: 1, 0 (timeout), -1. */
 static int
 conn_record(struct conn *c, struct record *rec, int timeout_ms)
@@ -152,7 +191,7 @@ conn_record(struct conn *c, struct record *rec, int timeout_ms)
 		}
 		if (c->gone)
 			return (-1);
-		if ((rc = io_wait(c->in, POLLIN, left)) == -1)
+		if ((rc = conn_wait(c, left)) == -1)
 			return (-1);
 		if (rc == 0)
 			return (0);
@@ -265,7 +304,7 @@ conn_call(struct conn *c, struct record *rec, struct mail *m)
 	int	rc;
 
 	for (;;) {
-		if ((rc = conn_next(c, rec, m, CONN_TIMEOUT_MS)) != 1) {
+		if ((rc = conn_next(c, rec, m, c->call_ms)) != 1) {
 			errno = rc == 0 ? ETIMEDOUT : EPIPE;
 			return (-1);
 		}

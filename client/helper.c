@@ -191,7 +191,10 @@ helper_start(struct conn *c, char **cause)
 
 /*
  * helper_reap - collect exited helpers (on SIGCHLD); returns how many
- * died.  A helper that dies means the server is gone.
+ * died.  The output helper dies when mailserv's FIFO has no reader:
+ * the server is gone.  The input helper's death is seen as end-of-file
+ * on its pipe, after what it passed on before it died (a REC_LOGOUT
+ * saying why must be read, not lost to a race with SIGCHLD).
  */
 int
 helper_reap(struct conn *c)
@@ -202,13 +205,13 @@ helper_reap(struct conn *c)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (pid == c->helper_in)
 			c->helper_in = 0;
-		else if (pid == c->helper_out)
+		else if (pid == c->helper_out) {
 			c->helper_out = 0;
-		else
+			c->gone = 1;
+		} else
 			continue;
 		log_trace("pipe", "helper pid %ld exited (status %d)",
 		    (long)pid, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		c->gone = 1;
 		n++;
 	}
 	return (n);

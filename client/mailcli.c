@@ -37,9 +37,10 @@ static void
 mailcli_usage(FILE *f)
 {
 	fprintf(f,
-"usage: mailcli [-d DIR] [-u NAME] [--mbox FILE] [-v]           (interactive)\n"
+"usage: mailcli [-d DIR] [-u NAME] [--mbox FILE] [--reconnect S] [-v]\n"
+"                                                         (interactive)\n"
 "       mailcli [-d DIR] [-u NAME] [--mbox FILE] [-v] COMMAND [ARGS...]\n"
-"       mailcli [-d DIR] [-u NAME] --id UUID send|reply ARGS...\n"
+"       mailcli [-d DIR] [-u NAME] [--id UUID] [--wait S] send|reply ARGS...\n"
 "       mailcli -h | -V\n"
 "\n"
 "The ipcmail client.  Commands:\n"
@@ -61,6 +62,13 @@ mailcli_usage(FILE *f)
 "                      $XDG_DATA_HOME/ipcmail/NAME.mbox)\n"
 "  -i, --id UUID       the message id of this send or reply; sending again\n"
 "                      with the same id (after exit 2) stores it only once\n"
+"      --reconnect S   a session whose mailserv goes away keeps trying to\n"
+"                      log in again for S seconds (default %d; 0: exit 2\n"
+"                      at once)\n"
+"      --wait S        a send or reply whose mailserv goes away before it\n"
+"                      answers waits S seconds for one to come back and\n"
+"                      sends again under the same id (default %d; 0: exit\n"
+"                      2 at once)\n"
 "  -v, --verbose       trace every IPC operation on stderr\n"
 "  -h, --help          show this help\n"
 "  -V, --version       show the version\n"
@@ -71,7 +79,48 @@ mailcli_usage(FILE *f)
 "\n"
 "Exit status: 0 ok; 1 usage or other error; 2 mailserv not running;\n"
 "3 invalid name; 4 mailbox full; 5 message too large; 6 sending too fast\n"
-"(mailserv --rate).\n", RUNDIR_DEFAULT);
+"(mailserv --rate).  A session kicked by the administrator exits 1.\n",
+	    RUNDIR_DEFAULT, CLI_RECONNECT_DEFAULT, CLI_WAIT_DEFAULT);
+}
+
+/* mailcli_seconds - a --reconnect or --wait value; -1 if it is not. */
+static int
+mailcli_seconds(const char *s)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < 0 || v > 86400)
+		return (-1);
+	return ((int)v);
+}
+
+/*
+ * mailcli_hello_lost - mailserv went away during a one-shot send's
+ * hello: nothing is sent yet, and the send waits for a mailserv as it
+ * would after (--wait).  0 once connected; else the exit code, said.
+ */
+static int
+mailcli_hello_lost(struct client *cl, const char *cmd, const char *cause)
+{
+	char	*why = NULL;
+	int	 code;
+
+	if (!cl->conn.gone || cl->wait_s == 0 || (strcmp(cmd, "send") != 0 &&
+	    strcmp(cmd, "reply") != 0)) {
+		fprintf(stderr, "mailcli: %s\n", cause);
+		return (CLI_EXIT_NOSERVER);
+	}
+	fprintf(stderr, "mailcli: mailserv went away; waiting up to %d s for "
+	    "it to come back\n", cl->wait_s);
+	reconnect_lost(cl, cl->wait_s);
+	if (reconnect_wait(cl, &code, &why) == 0)
+		return (0);
+	fprintf(stderr, "mailcli: %s\n", why);
+	free(why);
+	return (code);
 }
 
 /* mailcli_login - the login name of our uid, if it is a valid name. */
@@ -91,6 +140,8 @@ main(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "mbox", required_argument, NULL, 'm' },
 		{ "id", required_argument, NULL, 'i' },
+		{ "reconnect", required_argument, NULL, 'r' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -105,6 +156,8 @@ main(int argc, char **argv)
 	int			 c, verbose = 0, rc;
 
 	memset(&cl, 0, sizeof cl);
+	cl.reconnect_s = CLI_RECONNECT_DEFAULT;
+	cl.wait_s = CLI_WAIT_DEFAULT;
 	/* '+': options stop at the command, so `send bob -x` is text. */
 	while ((c = getopt_long(argc, argv, "+d:u:i:vhV", longopts,
 	    NULL)) != -1) {
@@ -126,6 +179,16 @@ main(int argc, char **argv)
 				return (CLI_EXIT_USAGE);
 			}
 			cl.have_send_id = 1;
+			break;
+		case 'r':
+		case 'w':
+			if ((rc = mailcli_seconds(optarg)) == -1) {
+				fprintf(stderr, "mailcli: --%s %s: not a number "
+				    "of seconds (0 to 86400)\n", c == 'r' ?
+				    "reconnect" : "wait", optarg);
+				return (CLI_EXIT_USAGE);
+			}
+			*(c == 'r' ? &cl.reconnect_s : &cl.wait_s) = rc;
 			break;
 		case 'v':
 			verbose = 1;
@@ -202,10 +265,17 @@ main(int argc, char **argv)
 	}
 	if (conn_hello(&cl.conn, cl.name, cl.interactive ? PROTO_HELLO_LOGIN :
 	    0, &cl, &cause) == -1) {
-		fprintf(stderr, "mailcli: %s\n", cause);
-		if (errno == EACCES)
-			return (CLI_EXIT_NAME);
-		return (errno == ENXIO ? CLI_EXIT_NOSERVER : CLI_EXIT_USAGE);
+		if (errno == ENXIO && !cl.interactive) {
+			if ((rc = mailcli_hello_lost(&cl, argv[optind],
+			    cause)) != 0)
+				return (rc);
+		} else {
+			fprintf(stderr, "mailcli: %s\n", cause);
+			if (errno == EACCES)
+				return (CLI_EXIT_NAME);
+			return (errno == ENXIO ? CLI_EXIT_NOSERVER :
+			    CLI_EXIT_USAGE);
+		}
 	}
 	if (cl.interactive)
 		rc = shell_run(&cl);
@@ -213,6 +283,7 @@ main(int argc, char **argv)
 		rc = cmd_run(&cl, argc - optind, argv + optind);
 	conn_close(&cl.conn);
 	mailcli_current = NULL;
+	reconnect_clear(&cl);
 	msglist_clear(&cl.list);
 	free(cl.mbox);
 	free(cl.keyfile);

@@ -4,7 +4,9 @@
  * readline's callback interface from one poll() loop over the
  * terminal, the input helper's pipe and the signal self-pipe.  What
  * arrives unasked (live mail, wall messages) is printed above the
- * prompt, and the half-typed line is put back as it was.
+ * prompt, and the half-typed line is put back as it was.  When
+ * mailserv goes away the session stays, and the same loop tries to
+ * connect again (reconnect.c) until one serves the directory.
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
@@ -151,7 +153,11 @@ shell_async(void *arg, const struct record *rec, struct mail *m)
 		shell_showf(cl, "*** %s\n", text);
 		break;
 	case REC_LOGOUT:		/* conn_next kept why */
-		cl->quit = 1;
+		/* A stopping mailserv is one going away, not a kick. */
+		if (cl->conn.logout == PROTO_E_NOSERVER)
+			cl->conn.gone = 1;
+		else
+			cl->quit = 1;
 		break;
 	}
 }
@@ -182,8 +188,6 @@ shell_line(char *line)
 	free(argv);
 	free(copy);
 	free(line);
-	if (cl->conn.gone)
-		cl->quit = 1;
 	if (cl->quit && cl->readline)
 		rl_callback_handler_remove();	/* no prompt after quit */
 }
@@ -290,9 +294,8 @@ shell_signals(struct client *cl)
 
 	while ((signo = sig_next(cl->sigfd)) != 0) {
 		switch (signo) {
-		case SIGCHLD:
-			if (helper_reap(&cl->conn) > 0)
-				cl->quit = 1;
+		case SIGCHLD:		/* the main loop sees what it means */
+			helper_reap(&cl->conn);
 			break;
 		case SIGINT:
 			if (cl->readline) {
@@ -312,6 +315,58 @@ shell_signals(struct client *cl)
 	}
 }
 
+/*
+ * shell_lost - the connection is gone.  Kicked: the session ends.
+ * Otherwise mailserv went away (died, or said it stops): reconnect,
+ * unless --reconnect 0.
+ */
+static void
+shell_lost(struct client *cl)
+{
+	if ((cl->conn.logout != 0 && cl->conn.logout != PROTO_E_NOSERVER) ||
+	    cl->reconnect_s == 0) {
+		cl->quit = 1;
+		return;
+	}
+	reconnect_lost(cl, cl->reconnect_s);
+	shell_print(cl, "mailserv went away; reconnecting...\n");
+}
+
+/*
+ * shell_reconnect - a try, if one is due.  Once in: the listing (it
+ * makes the session real; a refusal comes here), the sends that were
+ * not answered, and what came meanwhile.  -1 (quit) with *code and
+ * *cause (NULL if said already) when given up or refused.
+ */
+static int
+shell_reconnect(struct client *cl, int *code, char **cause)
+{
+	size_t	before = cl->list.n, i, fresh = 0;
+	int	rc;
+
+	if ((rc = reconnect_try(cl, 1, code, cause)) != 0)
+		return (rc);
+	if ((rc = cmd_refresh(cl)) != CLI_EXIT_OK) {
+		if (rc == CLI_EXIT_NOSERVER) {
+			cl->conn.gone = 1;	/* lost again: try again */
+			return (1);
+		}
+		*code = rc;		/* refused: cmd_refresh said why */
+		return (-1);
+	}
+	shell_print(cl, "reconnected\n");
+	if (cmd_resend(cl) != CLI_EXIT_OK)
+		return (1);
+	for (i = before; i < cl->list.n; i++)
+		fresh += cl->list.v[i].state == MSG_UNREAD;
+	if (fresh == 0)
+		shell_print(cl, "No new messages.\n");
+	else
+		shell_print(cl, "You have %zu new message%s.\n", fresh,
+		    fresh == 1 ? "" : "s");
+	return (0);
+}
+
 /* shell_run - the interactive session; returns the exit code. */
 int
 shell_run(struct client *cl)
@@ -319,9 +374,9 @@ shell_run(struct client *cl)
 	struct pollfd	 pfd[3];
 	struct record	 rec;
 	struct mail	 m;
-	char		*history, plain[8192];
+	char		*history, plain[8192], *cause = NULL;
 	size_t		 plainlen = 0;
-	int		 rc;
+	int		 rc = 0, code = CLI_EXIT_OK, away, timeout;
 
 	shell_client = cl;
 	cl->conn.async = shell_async;
@@ -331,7 +386,13 @@ shell_run(struct client *cl)
 	printf("You have %u new %s.\n", cl->unread,
 	    plural(cl->unread, "message", "messages"));
 	/* Number what waits now, as mail(1) does, before live mail. */
-	cmd_refresh(cl);
+	/* A refusal may come now, when the session is confirmed. */
+	if ((rc = cmd_refresh(cl)) != CLI_EXIT_OK &&
+	    rc != CLI_EXIT_NOSERVER) {
+		code = rc;
+		cl->quit = 1;
+	}
+	rc = 0;
 	fflush(stdout);
 	if (cl->readline) {
 		rl_catch_signals = 0;
@@ -345,37 +406,47 @@ shell_run(struct client *cl)
 	}
 	while (!cl->quit) {
 		/* Records a command's wait read ahead are handled first. */
-		while (!cl->quit && (rc = conn_next(&cl->conn, &rec, &m,
-		    0)) == 1) {
+		while (!reconnect_away(cl) && !cl->quit && !cl->conn.gone &&
+		    (rc = conn_next(&cl->conn, &rec, &m, 0)) == 1) {
 			shell_async(cl, &rec, &m);
 			if (rec.hdr.type == REC_MAIL)
 				mail_free(&m);
 		}
-		if (rc == -1 || cl->quit)
+		if (cl->quit)
 			break;
+		if (!reconnect_away(cl) && (rc == -1 || cl->conn.gone)) {
+			shell_lost(cl);
+			continue;
+		}
+		away = reconnect_away(cl);
 		pfd[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = cl->conn.in, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = away ? -1 : cl->conn.in,
+		    .events = POLLIN };
 		pfd[2] = (struct pollfd){ .fd = cl->sigfd, .events = POLLIN };
 		/* Wake each second to check the server is alive: its death
 		 * is end-of-file on the reply FIFO only if nobody else holds
-		 * the FIFO open for writing. */
-		if ((rc = poll(pfd, 3, SHELL_ALIVE_MS)) == -1) {
+		 * the FIFO open for writing.  Away, wake for the next try. */
+		timeout = SHELL_ALIVE_MS;
+		if (away && reconnect_timeout(cl) < timeout)
+			timeout = reconnect_timeout(cl);
+		if ((rc = poll(pfd, 3, timeout)) == -1) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (rc == 0 && cl->conn.server_pid > 0 &&
+		if (rc == 0 && !away && cl->conn.server_pid > 0 &&
 		    kill(cl->conn.server_pid, 0) == -1 && errno == ESRCH) {
 			cl->conn.gone = 1;
-			break;
+			continue;
 		}
 		if (pfd[2].revents)
 			shell_signals(cl);
-		if (pfd[1].revents) {
+		if (away && !cl->quit &&
+		    shell_reconnect(cl, &code, &cause) == -1)
+			break;
+		if (!away && pfd[1].revents) {
 			rc = conn_next(&cl->conn, &rec, &m, CONN_TIMEOUT_MS);
-			if (rc == -1)
-				cl->quit = 1;
-			else if (rc == 1) {
+			if (rc == 1) {
 				shell_async(cl, &rec, &m);
 				if (rec.hdr.type == REC_MAIL)
 					mail_free(&m);
@@ -398,13 +469,24 @@ shell_run(struct client *cl)
 		}
 	}
 	free(history);
+	if (code != CLI_EXIT_OK) {	/* given up, or refused */
+		if (cause != NULL)
+			fprintf(stderr, "mailcli: %s\n", cause);
+		free(cause);
+		cmd_unsent(cl);
+		return (code);
+	}
+	if (reconnect_away(cl))		/* quit while away */
+		return (cmd_unsent(cl) > 0 ? CLI_EXIT_NOSERVER : CLI_EXIT_OK);
 	if (cl->conn.logout != 0) {
 		fprintf(stderr, "mailcli: %s\n", cl->conn.logout_text);
+		cmd_unsent(cl);
 		return (cmd_exit_code(cl->conn.logout));
 	}
 	if (cl->conn.gone) {
 		fprintf(stderr, "mailcli: mailserv in %s has gone away\n",
 		    cl->dir);
+		cmd_unsent(cl);
 		return (CLI_EXIT_NOSERVER);
 	}
 	return (CLI_EXIT_OK);

@@ -177,9 +177,11 @@ same "a client facing a stopped server exits 2" 2 "$rc"
 check "... within 10 s ($took s)" test "$took" -le 10
 check "... saying mailserv did not answer" grep -q "did not answer" "$T/err"
 
-# The server dies mid-session: the interactive client says so and exits 2.
+# The server dies mid-session: with --reconnect 0 the interactive
+# client says so and exits 2 (reconnect.sh: what it does by default).
 mkfifo "$T/in"
-"$MAILCLI" -d "$DIR" -u dave <"$T/in" >"$T/dave.out" 2>"$T/dave.err" &
+"$MAILCLI" -d "$DIR" -u dave --reconnect 0 <"$T/in" >"$T/dave.out" \
+    2>"$T/dave.err" &
 DAVE=$!
 exec 7>"$T/in"
 wait_for grep -q "new message" "$T/dave.out"

@@ -58,13 +58,15 @@ same "who no longer lists carol" 0 "$(grep -c '^carol ' "$T/out")"
 kill -USR1 "$SERVER_PID"
 check "SIGUSR1 logs the live figures" wait_for grep -q "mailserv\[$SERVER_PID\]: live: messages: " "$T/server.log"
 
-online dave
+# --reconnect 0: the session ends when mailserv stops (by default it
+# waits for the next one: reconnect.sh).
+online dave --reconnect 0
 DAVE=$ONLINE_PID DAVE_FD=$ONLINE_FD
 wait_for sh -c "'$MAILCLI' -d '$DIR' who | grep -q '^dave '"
 "$MAILSERV" -d "$DIR" --stop >"$T/out" 2>&1
 same "--stop exits 0" 0 $?
 reap "$DAVE"
-same "an online session ends with exit 2 when mailserv stops" 2 $?
+same "an online session with --reconnect 0 ends with exit 2 when mailserv stops" 2 $?
 check "... saying mailserv is stopping" grep -q 'mailcli: mailserv is stopping' "$T/dave.out"
 exec {DAVE_FD}>&-
 check "... once mailserv has stopped" grep -q "mailserv (pid $SERVER_PID) stopped" "$T/out"

@@ -18,7 +18,8 @@
 #   stress-long-posix.md with IPCMAIL_IPC=posix).
 # Sizes can be overridden: STRESS_CLIENTS, STRESS_MESSAGES,
 # STRESS_RECIPIENTS, STRESS_FAULT_CLIENTS, STRESS_FAULT_MESSAGES,
-# STRESS_FAULT_RECIPIENTS, STRESS_KILLS, STRESS_REBOOT_MESSAGES,
+# STRESS_FAULT_RECIPIENTS, STRESS_PLAIN_CLIENTS (the fault phase's
+# senders that retry without --id), STRESS_KILLS, STRESS_REBOOT_MESSAGES,
 # STRESS_BAD_MESSAGES, STRESS_BAD_RECORDS, STRESS_FILL_CLIENTS,
 # STRESS_FILL_MESSAGES.
 . "$(dirname "$0")/../integration/lib.sh"
@@ -30,10 +31,10 @@
 STRESS=${STRESS:-short}
 case $STRESS in
 short)
-	C=8 M=25 R=4 FC=8 FM=40 FR=4 KILLS=8 KILL_GAP=0.2
+	C=8 M=25 R=4 FC=8 FM=40 FR=4 PC=4 KILLS=8 KILL_GAP=0.2
 	RN=40 BC=4 BM=25 BADN=3000 HC=4 HM=5 BOUND=300 ;;
 long)
-	C=200 M=500 R=50 FC=200 FM=100 FR=50 KILLS=60 KILL_GAP=0.5
+	C=200 M=500 R=50 FC=200 FM=100 FR=50 PC=40 KILLS=60 KILL_GAP=0.5
 	RN=2000 BC=20 BM=100 BADN=20000 HC=20 HM=100 BOUND=7200 ;;
 *)
 	echo "Bail out! STRESS must be short or long, not '$STRESS'"
@@ -41,7 +42,7 @@ long)
 esac
 C=${STRESS_CLIENTS:-$C} M=${STRESS_MESSAGES:-$M} R=${STRESS_RECIPIENTS:-$R}
 FC=${STRESS_FAULT_CLIENTS:-$FC} FM=${STRESS_FAULT_MESSAGES:-$FM}
-FR=${STRESS_FAULT_RECIPIENTS:-$FR}
+FR=${STRESS_FAULT_RECIPIENTS:-$FR} PC=${STRESS_PLAIN_CLIENTS:-$PC}
 KILLS=${STRESS_KILLS:-$KILLS} RN=${STRESS_REBOOT_MESSAGES:-$RN}
 BM=${STRESS_BAD_MESSAGES:-$BM} BADN=${STRESS_BAD_RECORDS:-$BADN}
 HC=${STRESS_FILL_CLIENTS:-$HC} HM=${STRESS_FILL_MESSAGES:-$HM}
@@ -165,17 +166,26 @@ BIG_EVERY=50		# a sender's every 50th message carries BIGPAD
 # mailcli's 5 s), g (it went away mid-request), n (not running), k
 # (mailcli killed), f (full), - (none), and the number of slow
 # attempts.
+# A plain sender (I is qN) retries the same way but WITHOUT --id, a new
+# id each attempt, as a user's `until mailcli send ...; do sleep 1;
+# done` does: mailcli itself then sends again under one id when
+# mailserv dies mid-send and comes back (--wait).  kill_one spares
+# them: a mailcli killed by kill -9 takes its id with it.
 sender() {
 	local ph=$1 i=$2 m=$3 r=$4 more=${5:-} j=0 tok to rc tries full noserv
-	local hist slow t err id
+	local hist slow t err id idopt
 	local out=$T/$ph/sent.$i
 	while :; do
 		j=$((j + 1))
 		if [ "$j" -gt "$m" ]; then
 			[ -n "$more" ] && [ ! -e "$more" ] || break
 		fi
-		tok=$(printf 'tok-%s-%04d-%05d' "$ph" "$i" "$j")
-		to=r$(( (i + j) % r ))
+		case $i in
+		q*)	tok=$(printf 'tok-%s-%s-%05d' "$ph" "$i" "$j")
+			to=r$(( (${i#q} + j) % r )) ;;
+		*)	tok=$(printf 'tok-%s-%04d-%05d' "$ph" "$i" "$j")
+			to=r$(( (i + j) % r )) ;;
+		esac
 		read -r id </proc/sys/kernel/random/uuid
 		tries=0 full=0 noserv=0 hist= slow=0
 		while [ -d "$T/$ph" ]; do
@@ -183,13 +193,15 @@ sender() {
 				echo "D $tok $to" >>"$out"; break
 			fi
 			t=$SECONDS
+			idopt="--id $id"
+			case $i in q*) idopt= ;; esac
 			err=$(if [ $((j % BIG_EVERY)) = 0 ]; then
 				printf '%s\n%s\nend-%s\n' "$tok" "$BIGPAD" "$tok"
 			else
 				printf '%s\nfrom s%s to %s\nend-%s\n' "$tok" \
 				    "$i" "$to" "$tok"
 			fi | timeout "$CLI_BOUND" "$MAILCLI" -d "$DIR" \
-			    -u "s$i" --id "$id" send "$to" 2>&1 >/dev/null)
+			    -u "s$i" $idopt send "$to" 2>&1 >/dev/null)
 			rc=$?
 			[ $((SECONDS - t)) -ge "$SLOW" ] && slow=$((slow + 1))
 			if [ -n "$err" ]; then
@@ -271,16 +283,16 @@ reader() {
 # kill_one: kill -9 a random one-shot mailcli of this run; 0 if one was.
 kill_one() {
 	local pids p
-	pids=($(pgrep -f -- "^$MAILCLI -d $DIR "))
+	pids=($(pgrep -f -- "^$MAILCLI -d $DIR -u [rs][0-9]"))
 	[ "${#pids[@]}" -gt 0 ] || return 1
 	p=${pids[RANDOM % ${#pids[@]}]}
 	kill -KILL "$p" 2>/dev/null
 }
 
-# load PH C M R KILLS: the load (with KILLS kill -9 during it); sets
-# the figures below and adds the row.
+# load PH C M R KILLS [P]: the load (with KILLS kill -9 during it, and P
+# plain senders beside the C careful ones); sets the figures below.
 load() {
-	local ph=$1 c=$2 m=$3 r=$4 kills=$5 i t0 kserv=0 kcli=0 left
+	local ph=$1 c=$2 m=$3 r=$4 kills=$5 pc=${6:-0} i t0 kserv=0 kcli=0 left
 	local p srvdead=0 crashed=0 stopped=ok all
 	mkdir -p "$T/$ph/mbox"
 	t0=$(now)
@@ -295,6 +307,10 @@ load() {
 	[ "$kills" = 0 ] || until=$T/$ph/chaos-done
 	for i in $(seq 1 "$c"); do
 		sender "$ph" "$i" "$m" "$r" $until 2>>"$T/$ph/loops.err" &
+		senders+=($!)
+	done
+	for i in $(seq 1 "$pc"); do
+		sender "$ph" "q$i" "$m" "$r" $until 2>>"$T/$ph/loops.err" &
 		senders+=($!)
 	done
 	JOBS+=("${senders[@]}")
@@ -424,6 +440,9 @@ count() {
 		printf "DUPTIMEOUT=%d DUPDIED=%d DUPOTHER=%d SLOWS=%d\n",
 		    duptimeout, dupdied, dupother, slow
 	}' dupfile="$T/$ph/dups" "$T/$ph/sent" "$T/$ph/saved")"
+	# The plain senders' part (their tokens name them: tok-PH-qN-J).
+	PSENT=$(grep -c '^S tok-[^ ]*-q[0-9]*-' "$T/$ph/sent")
+	PDUP=$(cat "$T/$ph/dups" 2>/dev/null | grep -c -- '-q[0-9]*-')
 	DEADLOCKS=$((CDEAD + $(cat "$T/$ph/deadlocks" 2>/dev/null | wc -l)))
 	SLOWS=$((SLOWS + $(cat "$T/$ph/slow" 2>/dev/null | wc -l)))
 	CUT=$(cat "$T/$ph/cut" 2>/dev/null | wc -l)
@@ -490,12 +509,14 @@ report load
 ROWS+=("| load | $C clients x $M messages to $R readers, all concurrent, one-shot mailcli | sent $SENT, delivered $DELIVERED, **lost $LOST, duplicated $DUP**$DUPWHY, misdelivered $WRONG, **deadlocks $DEADLOCKS** (commands stuck $CLI_BOUND s; $CUT reads still saving cut at $CLI_BOUND s; $SLOWS commands took over $SLOW s); retries: $FULL store full, $NOSERV no server or no answer; $SECS s |")
 
 # ---- faults ----------------------------------------------------------
-load faults "$FC" "$FM" "$FR" "$KILLS"
+load faults "$FC" "$FM" "$FR" "$KILLS" "$PC"
 report faults
+same "faults: the $PC plain senders (retrying without --id): none of their $PSENT messages delivered twice" \
+    0 "$PDUP"
 same "faults: every kill -9 of mailserv was followed by a working restart" \
     0 "$SRVDEAD"
 same "faults: mailserv never died but by our kill -9" 0 "$CRASHED"
-ROWS+=("| faults | $FC clients x $FM messages or more (until the last kill) to $FR readers; $((KSERV + KCLI)) kill -9 ($KSERV mailserv, restarted; $KCLI mailcli) | sent $SENT, delivered $DELIVERED, **lost $LOST, duplicated $DUP**$DUPWHY, **deadlocks $DEADLOCKS** (commands stuck $CLI_BOUND s; $CUT reads still saving cut at $CLI_BOUND s; $SLOWS commands took over $SLOW s); $KILLED sends killed before \"sent\" and sent again under the same id; retries: $FULL store full, $NOSERV no server or no answer; $SECS s |")
+ROWS+=("| faults | $FC clients (and $PC plain ones) x $FM messages or more (until the last kill) to $FR readers; $((KSERV + KCLI)) kill -9 ($KSERV mailserv, restarted; $KCLI mailcli) | sent $SENT, delivered $DELIVERED, **lost $LOST, duplicated $DUP**$DUPWHY, **deadlocks $DEADLOCKS** (commands stuck $CLI_BOUND s; $CUT reads still saving cut at $CLI_BOUND s; $SLOWS commands took over $SLOW s); $KILLED sends killed before \"sent\" and sent again under the same id; $PC plain senders (retry without --id): $PSENT sent, **duplicated $PDUP**; retries: $FULL store full, $NOSERV no server or no answer; $SECS s |")
 
 # ---- reboot ----------------------------------------------------------
 # Stop mailserv (SIGTERM, or kill -9 for a crash), remove every IPC
