@@ -42,6 +42,8 @@
 /* ngircd holds a new client's first commands for a penalty second
  * after it registers: the schedule starts well after that. */
 #define PEER_SETTLE_NS	2500000000LL
+#define PEER_STAGGER_NS	5000000LL	/* between two clients' connects */
+#define PEER_TRIES	5
 static const int peer_fans[] = { 1, 10, 100 };
 
 struct peer_irc {
@@ -364,6 +366,39 @@ peer_hello(struct peer_cl *cl, int port, const char *nick)
 	return (0);
 }
 
+/*
+ * peer_register - client idx of a crowd connects and registers as
+ * nick.  ngircd accepts slowly: a burst of connects overflows its
+ * listen queue, and a connection the kernel completed but ngircd never
+ * accepted is reset later.  So each client starts at its own moment
+ * (PEER_STAGGER_NS apart) and tries again, a few times, after a reset.
+ */
+static int
+peer_register(struct peer_cl *cl, int port, int idx, const char *nick,
+    char *why, size_t len)
+{
+	int	try;
+
+	pace_sleep_until(stat_now() + (int64_t)idx * PEER_STAGGER_NS);
+	for (try = 0; try < PEER_TRIES; try++) {
+		if (try > 0) {
+			close(cl->fd);
+			pace_sleep_until(stat_now() + 200000000LL * try);
+		}
+		if (peer_hello(cl, port, nick) == -1) {
+			snprintf(why, len, "cannot connect: %s",
+			    strerror(errno));
+			continue;
+		}
+		if (peer_until(cl, " 001 ", stat_now() + PEER_SETUP_MS *
+		    1000000LL, why, len) == 0)
+			return (0);
+		if (strncmp(why, "connection lost", 15) != 0)
+			return (-1);
+	}
+	return (-1);
+}
+
 /* peer_text - a 128-byte text: the send stamp, the sequence, filler. */
 static void
 peer_text(char *text, int64_t sent, int seq)
@@ -417,11 +452,7 @@ peer_pair_main(struct run *r, int idx, struct peer_job *j)
 
 	snprintf(nick, sizeof nick, "p%d", idx);
 	snprintf(peer, sizeof peer, "p%d", idx ^ 1);
-	if (peer_hello(cl, j->irc->port, nick) == -1)
-		return (run_fail(r, idx, "ngircd: %s cannot connect: %s", nick,
-		    strerror(errno)));
-	if (peer_until(cl, " 001 ", stat_now() + PEER_SETUP_MS * 1000000LL,
-	    why, sizeof why) == -1)
+	if (peer_register(cl, j->irc->port, idx, nick, why, sizeof why) == -1)
 		return (run_fail(r, idx, "ngircd: %s cannot register: %s", nick,
 		    why));
 	run_ready(r, idx);
@@ -469,12 +500,10 @@ peer_member_main(struct run *r, int idx, struct peer_job *j)
 	int64_t		 cpu0, end, sent;
 	int		 ngot = 0, seq;
 
-	snprintf(nick, sizeof nick, "m%d", idx);
-	if (peer_hello(cl, j->irc->port, nick) == -1)
-		return (run_fail(r, idx, "ngircd: %s cannot connect: %s", nick,
-		    strerror(errno)));
-	if (peer_until(cl, " 001 ", stat_now() + PEER_SETUP_MS * 1000000LL,
-	    why, sizeof why) == -1 || peer_put(cl, "JOIN %s",
+	/* A nick of its own per row: the last row's may linger. */
+	snprintf(nick, sizeof nick, "f%dm%d", j->members, idx);
+	if (peer_register(cl, j->irc->port, idx, nick, why,
+	    sizeof why) == -1 || peer_put(cl, "JOIN %s",
 	    PEER_CHANNEL) == -1 || peer_until(cl, " 366 ", stat_now() +
 	    PEER_SETUP_MS * 1000000LL, why, sizeof why) == -1)
 		return (run_fail(r, idx, "ngircd: %s cannot join: %s", nick,
@@ -514,12 +543,8 @@ peer_sender_main(struct run *r, int idx, struct peer_job *j)
 	int64_t		 cpu0, due;
 	int		 k, seq;
 
-	snprintf(nick, sizeof nick, "s%d", idx);
-	if (peer_hello(cl, j->irc->port, nick) == -1)
-		return (run_fail(r, idx, "ngircd: %s cannot connect: %s", nick,
-		    strerror(errno)));
-	if (peer_until(cl, " 001 ", stat_now() + PEER_SETUP_MS * 1000000LL,
-	    why, sizeof why) == -1)
+	snprintf(nick, sizeof nick, "f%ds%d", j->members, idx);
+	if (peer_register(cl, j->irc->port, idx, nick, why, sizeof why) == -1)
 		return (run_fail(r, idx, "ngircd: %s cannot register: %s", nick,
 		    why));
 	run_ready(r, idx);
