@@ -10,7 +10,6 @@
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
-#include <sys/resource.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,16 +25,6 @@
 #include "server.h"
 #include "xmalloc.h"
 
-/*
- * The thread runs at a lower priority (nice +10) than the loop: where
- * both share a CPU, the loop's reads and live pushes come first and the
- * write and sync's CPU work fills the gaps.  Live delivery with the
- * spool on went from 1.4-1.5x that without it to 1.1-1.4x on one CPU
- * (mailbench --only live).  It still gets a tenth of a busy CPU, so
- * the senders' "sent" is not starved.
- */
-#define COMMIT_NICE	10
-
 /* commit_thread - write and sync each commit handed over, until EOF. */
 static void *
 commit_thread(void *arg)
@@ -43,8 +32,6 @@ commit_thread(void *arg)
 	struct server	*srv = arg;
 	char		 c;
 
-	/* Not fatal: a thread that cannot be lowered syncs all the same. */
-	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), COMMIT_NICE);
 	while (io_read_some(srv->commit_go[0], &c, 1) == 1) {
 		spool_commit_write(srv->spool);
 		if (io_write_all(srv->commit_done[1], "", 1) == -1)

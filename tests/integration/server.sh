@@ -30,13 +30,6 @@ check "mailserv creates the FIFO with mode 0622" \
 check "the clients directory is sticky and mode 1733" \
     test "$(stat -c %a "$DIR/clients")" = 1733
 check "mailserv publishes the online table ($IPC shm + semaphore)" ipc_table_present
-# The spool's commit thread yields to the loop (nice +10, field 19 of
-# /proc/PID/task/TID/stat); the loop keeps the server's own priority.
-nices=$(for f in /proc/"$SERVER_PID"/task/*/stat; do
-	sed 's/.*) //' "$f" | awk '{ print $17 }'
-done | sort -n | tr '\n' ' ')
-check "the commit thread runs at nice +10, the loop at 0 (got: $nices)" \
-    test "$nices" = "0 10 "
 
 timeout 10 "$MAILSERV" -d "$DIR" >"$T/out" 2>"$T/err"
 same "a second mailserv on the same directory exits 3" 3 $?
