@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -48,6 +49,8 @@
 #define MAILPATH_OBJECTS	300
 
 static const int mailpath_senders[] = { 1, 4, 16 };
+static const int mailpath_members[] = { 1, 10, 100 };
+#define MAILPATH_ROOM		"#bench"
 static const int mailpath_sizes[] = { 10, 100, 1000 };
 
 struct mailpath_srv {
@@ -71,7 +74,8 @@ struct mailpath_srv {
 
 enum mailpath_role {
 	MP_PAIR, MP_SENDER, MP_RECIPIENT, MP_DRAINER, MP_LOGIN, MP_CROWD,
-	MP_WHO, MP_ONESHOT, MP_PACED
+	MP_WHO, MP_ONESHOT, MP_PACED, MP_ROOM_SENDER, MP_ROOM_MEMBER,
+	MP_PACED_TALKER, MP_PACED_MEMBER
 };
 
 /* The body of a timed message: stamps first, then filler. */
@@ -660,6 +664,147 @@ fail:
 }
 
 /*
+ * mailpath_room - one room request on MAILPATH_ROOM, as mailcli makes
+ * it; what it answers (topic, members, backlog) is read and dropped,
+ * down to its REC_OK or REC_END.
+ */
+static int
+mailpath_room(struct conn *c, uint32_t op, char *err, size_t len)
+{
+	struct proto_room	pr;
+	struct record		rec;
+	struct mail		m;
+
+	memset(&pr, 0, sizeof pr);
+	pr.op = op;
+	strncpy(pr.room, MAILPATH_ROOM, sizeof pr.room - 1);
+	if (conn_send(c, REC_ROOM, &pr, sizeof pr) == -1) {
+		snprintf(err, len, "cannot write to mailserv: %s",
+		    strerror(errno));
+		return (-1);
+	}
+	for (;;) {
+		if (conn_call(c, &rec, &m) == -1) {
+			snprintf(err, len, "no answer from mailserv to a room "
+			    "request");
+			return (-1);
+		}
+		if (rec.hdr.type == REC_MAIL) {
+			mail_free(&m);
+			continue;
+		}
+		if (rec.hdr.type == REC_ROOMINFO)
+			continue;
+		if (rec.hdr.type == REC_OK || rec.hdr.type == REC_END)
+			return (0);
+		snprintf(err, len, "mailserv answered a room request with %s",
+		    record_type_name(rec.hdr.type));
+		return (-1);
+	}
+}
+
+/*
+ * mailpath_room_sender - a member that sends count lines to the room,
+ * each after the last one's "sent", from a session not logged in (so
+ * it is not one of the sessions the line goes to).  Then it leaves.
+ */
+static int
+mailpath_room_sender_main(struct run *r, int idx, struct mailpath_job *j)
+{
+	struct run_msg	res;
+	struct conn	c;
+	uint8_t		body[MAILPATH_BODY];
+	char		err[200];
+	int64_t		cpu0;
+	int		i;
+
+	memset(body, 'x', sizeof body);
+	if (mailpath_connect(r, idx, j, &c, 0) != 0 ||
+	    mailpath_room(&c, ROOM_OP_JOIN, err, sizeof err) != 0)
+		return (run_fail(r, idx, "%s: join: %s", j->name, err));
+	run_ready(r, idx);
+	if (run_await(r, 0) == -1)
+		return (0);
+	cpu0 = stat_cpu();
+	for (i = 0; i < j->count; i++) {
+		mailpath_body(body, stat_now(), 0, i);
+		if (mailpath_post(&c, MAILPATH_ROOM, body, sizeof body, err,
+		    sizeof err) == -1 ||
+		    mailpath_answer(&c, err, sizeof err) == -1)
+			return (run_fail(r, idx, "%s: %s", j->name, err));
+	}
+	memset(&res, 0, sizeof res);
+	res.idx = idx;
+	res.v[0] = stat_now();
+	res.v[1] = stat_cpu() - cpu0;
+	if (mailpath_room(&c, ROOM_OP_LEAVE, err, sizeof err) != 0)
+		return (run_fail(r, idx, "%s: leave: %s", j->name, err));
+	conn_close(&c);
+	run_result(r, &res);
+	return (0);
+}
+
+/*
+ * mailpath_room_member - a logged-in member: every line, live, each a
+ * sample from the sender's stamp to its whole arrival here; its p50
+ * and p99.  Then it leaves (the last to leave removes the room).
+ */
+static int
+mailpath_room_member_main(struct run *r, int idx, struct mailpath_job *j)
+{
+	struct mailpath_stamp	 st;
+	struct run_msg		 res;
+	struct record		 rec;
+	struct conn		 c;
+	struct mail		 m;
+	char			 err[200];
+	int64_t			*s, cpu0, end;
+	int			 i, rc;
+
+	if (mailpath_connect(r, idx, j, &c, 1) != 0 ||
+	    mailpath_room(&c, ROOM_OP_JOIN, err, sizeof err) != 0)
+		return (run_fail(r, idx, "%s: join: %s", j->name, err));
+	s = xcalloc((size_t)j->count, sizeof *s);
+	run_ready(r, idx);
+	if (run_await(r, 0) == -1)
+		return (0);
+	cpu0 = stat_cpu();
+	for (i = 0; i < j->count; i++) {
+		if ((rc = conn_next(&c, &rec, &m, MAILPATH_WAIT_MS)) != 1)
+			return (run_fail(r, idx, "%s: line %d: %s", j->name, i,
+			    rc == 0 ? "none within 30 s" : "mailserv gone"));
+		if (rec.hdr.type != REC_MAIL || strcmp(m.to,
+		    MAILPATH_ROOM) != 0 || m.len < sizeof st) {
+			if (rec.hdr.type == REC_MAIL)
+				mail_free(&m);
+			return (run_fail(r, idx, "%s: a %s record, not line %d",
+			    j->name, record_type_name(rec.hdr.type), i));
+		}
+		memcpy(&st, m.body, sizeof st);
+		s[i] = stat_now() - st.sent;
+		mail_free(&m);
+		if (st.seq != i)
+			return (run_fail(r, idx, "%s: line %lld, wanted %d",
+			    j->name, (long long)st.seq, i));
+	}
+	end = stat_now();
+	memset(&res, 0, sizeof res);
+	res.idx = idx;
+	res.v[0] = end;
+	res.v[1] = stat_cpu() - cpu0;
+	res.v[2] = j->count;
+	stat_sort(s, (size_t)j->count);
+	res.v[3] = (int64_t)(stat_pct_us(s, (size_t)j->count, 50) * 1000);
+	res.v[4] = (int64_t)(stat_pct_us(s, (size_t)j->count, 99) * 1000);
+	free(s);
+	if (mailpath_room(&c, ROOM_OP_LEAVE, err, sizeof err) != 0)
+		return (run_fail(r, idx, "%s: leave: %s", j->name, err));
+	conn_close(&c);
+	run_result(r, &res);
+	return (0);
+}
+
+/*
  * mailpath_report - a child's figures for one round: when it ended,
  * its CPU time since cpu0, and n messages.  last: the session's last
  * round, which closes it (after the stamp).
@@ -1097,6 +1242,103 @@ fail:
 	return (run_fail(r, idx, "%s: %s", j->name, err));
 }
 
+/*
+ * mailpath_paced_talker - ngircd's paced channel sender's twin: sender
+ * idx of n sends lines idx, idx + n, ... to the room on pace.c's
+ * schedule, each after the last one's "sent", from a session not
+ * logged in (the line does not come back to it).
+ */
+static int
+mailpath_paced_talker_main(struct run *r, int idx, struct mailpath_job *j)
+{
+	struct run_msg	res;
+	struct conn	c;
+	uint8_t		body[MAILPATH_BODY];
+	char		err[200];
+	int64_t		cpu0;
+	int		k, seq;
+
+	memset(body, 'x', sizeof body);
+	if (mailpath_connect(r, idx, j, &c, 0) != 0 ||
+	    mailpath_room(&c, ROOM_OP_JOIN, err, sizeof err) != 0)
+		return (run_fail(r, idx, "%s: join: %s", j->name, err));
+	run_ready(r, idx);
+	if (run_await(r, 0) == -1)
+		return (0);
+	cpu0 = stat_cpu();
+	for (k = 0; (seq = idx + k * j->n) < j->count; k++) {
+		pace_sleep_until(pace_due(j->sl, idx, j->n, k));
+		mailpath_body(body, stat_now(), 0, seq);
+		if (mailpath_post(&c, MAILPATH_ROOM, body, sizeof body, err,
+		    sizeof err) == -1 ||
+		    mailpath_answer(&c, err, sizeof err) == -1)
+			return (run_fail(r, idx, "%s: %s", j->name, err));
+	}
+	memset(&res, 0, sizeof res);
+	res.idx = idx;
+	res.v[0] = stat_cpu() - cpu0;
+	run_result(r, &res);
+	/* Leave once every member has every line. */
+	run_await(r, 1);
+	if (mailpath_room(&c, ROOM_OP_LEAVE, err, sizeof err) != 0)
+		return (run_fail(r, idx, "%s: leave: %s", j->name, err));
+	conn_close(&c);
+	return (0);
+}
+
+/*
+ * mailpath_paced_member - a logged-in member of the paced room: each
+ * line's arrival (now minus its stamp) in the shared slab, by line.
+ */
+static int
+mailpath_paced_member_main(struct run *r, int idx, struct mailpath_job *j)
+{
+	struct mailpath_stamp	 st;
+	struct run_msg		 res;
+	struct record		 rec;
+	struct conn		 c;
+	struct mail		 m;
+	char			 err[200];
+	int64_t			 cpu0;
+	int			 i, rc;
+
+	if (mailpath_connect(r, idx, j, &c, 1) != 0 ||
+	    mailpath_room(&c, ROOM_OP_JOIN, err, sizeof err) != 0)
+		return (run_fail(r, idx, "%s: join: %s", j->name, err));
+	run_ready(r, idx);
+	if (run_await(r, 0) == -1)
+		return (0);
+	cpu0 = stat_cpu();
+	for (i = 0; i < j->count; i++) {
+		if ((rc = conn_next(&c, &rec, &m, MAILPATH_WAIT_MS)) != 1)
+			return (run_fail(r, idx, "%s: line %d: %s", j->name, i,
+			    rc == 0 ? "none within 30 s" : "mailserv gone"));
+		if (rec.hdr.type != REC_MAIL) {
+			i--;
+			continue;
+		}
+		if (m.len < sizeof st) {
+			mail_free(&m);
+			return (run_fail(r, idx, "%s: a short line", j->name));
+		}
+		memcpy(&st, m.body, sizeof st);
+		mail_free(&m);
+		if (st.seq < 0 || st.seq >= j->count)
+			return (run_fail(r, idx, "%s: line %lld of %d", j->name,
+			    (long long)st.seq, j->count));
+		j->sl->v[(size_t)st.seq * (size_t)j->expect + (size_t)idx] =
+		    stat_now() - st.sent;
+	}
+	memset(&res, 0, sizeof res);
+	res.idx = idx;
+	res.v[0] = stat_cpu() - cpu0;
+	run_result(r, &res);
+	if (mailpath_room(&c, ROOM_OP_LEAVE, err, sizeof err) != 0)
+		return (run_fail(r, idx, "%s: leave: %s", j->name, err));
+	conn_close(&c);
+	return (0);
+}
+
 static int
 mailpath_child(struct run *r, int idx, void *arg)
 {
@@ -1121,6 +1363,14 @@ mailpath_child(struct run *r, int idx, void *arg)
 		return (mailpath_oneshot_main(r, idx, j));
 	case MP_PACED:
 		return (mailpath_paced_main(r, idx, j));
+	case MP_ROOM_SENDER:
+		return (mailpath_room_sender_main(r, idx, j));
+	case MP_ROOM_MEMBER:
+		return (mailpath_room_member_main(r, idx, j));
+	case MP_PACED_TALKER:
+		return (mailpath_paced_talker_main(r, idx, j));
+	case MP_PACED_MEMBER:
+		return (mailpath_paced_member_main(r, idx, j));
 	}
 	return (1);
 }
@@ -1238,6 +1488,90 @@ fail:
 	return (-1);
 }
 
+static int
+mailpath_cmp64(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/*
+ * mailpath_rooms - one sender's count lines to a room of n logged-in
+ * members (and the sender): the line's latency to each member (p50:
+ * the median member's, p99: the worst member's), deliveries (lines x
+ * members) a second, CPU of every process and mailserv per delivery.
+ */
+static int
+mailpath_rooms(struct report *rep, struct report_row *row,
+    struct mailpath_srv *s, const struct bench_place *pl, int n, int count)
+{
+	struct mailpath_job	*j;
+	struct run_msg		*res;
+	struct run		 r;
+	int64_t			 t0, scpu0, scpu1, end = 0, cpu = 0, *p50;
+	int			 i, k = 0;
+
+	j = xcalloc((size_t)n + 1, sizeof *j);
+	res = xcalloc((size_t)n + 1, sizeof *res);
+	p50 = xcalloc((size_t)n, sizeof *p50);
+	for (i = 0; i <= n; i++) {
+		j[i].srv = s;
+		j[i].role = i == 0 ? MP_ROOM_SENDER : MP_ROOM_MEMBER;
+		j[i].count = count;
+		snprintf(j[i].name, sizeof j[i].name, "%s%d", i == 0 ?
+		    "talker" : "member", i);
+	}
+	if (run_open(&r) == -1)
+		goto fail;
+	/* The sender joins first: it makes the room. */
+	if (run_spawn(&r, pl->cpu_a, 0, mailpath_child, 0, &j[0]) == -1 ||
+	    run_collect(&r, RUN_READY, 1, NULL) == -1)
+		goto fail;
+	for (i = 1; i <= n; i++)
+		if (run_spawn(&r, pl->cpu_a, 0, mailpath_child, i, &j[i]) == -1)
+			goto fail;
+	if (run_collect(&r, RUN_READY, (size_t)n, NULL) == -1)
+		goto fail;
+	scpu0 = stat_cpu_of(s->pid);
+	t0 = stat_now();
+	if (run_go(&r, 0, (size_t)n + 1) == -1 ||
+	    run_collect(&r, RUN_RESULT, (size_t)n + 1, res) == -1)
+		goto fail;
+	scpu1 = stat_cpu_of(s->pid);
+	row->p99_us = 0;
+	for (i = 0; i <= n; i++) {
+		cpu += res[i].v[1];
+		if (res[i].idx == 0)
+			continue;
+		if (res[i].v[0] > end)
+			end = res[i].v[0];
+		p50[k++] = res[i].v[3];
+		if ((double)res[i].v[4] / 1000.0 > row->p99_us)
+			row->p99_us = (double)res[i].v[4] / 1000.0;
+	}
+	if (run_end(&r) == -1)
+		goto fail;
+	qsort(p50, (size_t)k, sizeof *p50, mailpath_cmp64);
+	row->p50_us = k > 0 ? (double)p50[k / 2] / 1000.0 : NAN;
+	row->n = (long long)count * n;
+	row->rate = (double)row->n / ((double)(end - t0) / 1e9);
+	row->cpu_us = (double)(cpu + scpu1 - scpu0) / (double)row->n / 1000.0;
+	snprintf(row->note, sizeof row->note, "%d lines x %d members; p50 "
+	    "the median member's, p99 the worst member's", count, n);
+	free(j);
+	free(res);
+	free(p50);
+	return (0);
+
+fail:
+	mailpath_failed(rep, row, &r);
+	free(j);
+	free(res);
+	free(p50);
+	return (-1);
+}
+
 /*
  * mailpath_offline - n senders to n offline mailboxes, in rounds: the
  * senders store `round` messages between them (timed), then one reader
@@ -1349,7 +1683,7 @@ mailpath_memory(struct report *rep, struct report_row *row,
 	row->n = n;
 	snprintf(row->note, sizeof row->note, "VmRSS %.1f MiB, VmHWM %.1f "
 	    "MiB with %d sessions; %.1f KiB a session (VmRSS %.1f MiB with "
-	    "none; no rooms: issue 12)", rss / 1024, hwm / 1024, n,
+	    "none)", rss / 1024, hwm / 1024, n,
 	    row->per_kib, rss0 / 1024);
 }
 
@@ -1407,6 +1741,12 @@ mailpath_crowds(struct report *rep, struct mailpath_srv *s,
 	}
 	mem = report_add(rep, SEC_PEER, place, "mailserv memory %d sessions",
 	    mailpath_sizes[2]);
+	/* The table may have moved as it grew: the rows again, by place. */
+	for (c = 0; c < 3; c++) {
+		live[c] = &rep->rows[rep->nrows - 10 + 3 * c];
+		wr[c] = live[c] + 1;
+		wf[c] = live[c] + 2;
+	}
 	if (stat_vm(s->pid, &rss0, &hwm0) == -1)
 		report_fail(rep, mem, "cannot read mailserv's /proc/PID/status");
 	/* mailserv holds a descriptor per session. */
@@ -1615,6 +1955,105 @@ out:
 }
 
 /*
+ * mailpath_room_paced - ngircd's paced channel fan-out row for ipcmail:
+ * m logged-in members of a room, the same senders, schedule, lines and
+ * payload; a line's sample is the time until its last member has it.
+ */
+static void
+mailpath_room_paced(struct report *rep, struct mailpath_srv *s,
+    const struct bench_opts *o, int place, int m)
+{
+	const struct bench_place *pl = &o->place[place];
+	struct report_row	*row;
+	struct mailpath_job	*j;
+	struct pace_slab	*sl;
+	struct run_msg		*res;
+	struct run		 r;
+	size_t			 i, k, nl = (size_t)o->n.fan_lines;
+	size_t			 ns = (size_t)o->n.fan_senders;
+	size_t			 nk = (size_t)m + ns;
+	int64_t			 cpu = 0, scpu0, t0, worst, v;
+	long			 before;
+
+	row = report_add(rep, SEC_PEER, place, "ipcmail room fan-out %d "
+	    "paced", m);
+	if (!o->peers) {
+		snprintf(row->note, sizeof row->note, "n/a (not asked: --peers)");
+		return;
+	}
+	if ((sl = pace_slab(nl * (size_t)m)) == NULL) {
+		report_fail(rep, row, "mmap of the samples failed");
+		return;
+	}
+	memset(sl->v, 0xff, nl * (size_t)m * sizeof sl->v[0]);
+	j = xcalloc(nk, sizeof *j);
+	res = xcalloc(nk, sizeof *res);
+	for (i = 0; i < nk; i++) {
+		j[i].srv = s;
+		j[i].role = i < ns ? MP_PACED_TALKER : MP_PACED_MEMBER;
+		j[i].count = (int)nl;
+		j[i].n = (int)ns;
+		j[i].expect = m;
+		j[i].sl = sl;
+		snprintf(j[i].name, sizeof j[i].name, "%s%zu", i < ns ?
+		    "ptalk" : "pmemb", i < ns ? i : i - ns);
+	}
+	before = mailpath_stored(s);
+	if (run_open(&r) == -1)
+		goto fail;
+	/* The first sender makes the room; then the others and members. */
+	for (i = 0; i < nk; i++) {
+		if (run_spawn(&r, pl->cpu_a, 0, mailpath_child, (int)(i < ns ?
+		    i : i - ns), &j[i]) == -1)
+			goto fail;
+		if (i == 0 && run_collect(&r, RUN_READY, 1, NULL) == -1)
+			goto fail;
+	}
+	if (run_collect(&r, RUN_READY, nk - 1, NULL) == -1)
+		goto fail;
+	scpu0 = stat_cpu_of(s->pid);
+	t0 = stat_now();
+	sl->start = t0 + 20000000;
+	if (run_go(&r, 0, nk) == -1 || run_collect(&r, RUN_RESULT, nk,
+	    res) == -1)
+		goto fail;
+	cpu += stat_cpu_of(s->pid) - scpu0;
+	t0 = stat_now() - t0;
+	for (i = 0; i < nk; i++)
+		cpu += res[i].v[0];
+	if (run_go(&r, 1, ns) == -1 || run_end(&r) == -1)
+		goto fail;
+	for (i = 0; i < nl; i++) {
+		worst = -1;
+		for (k = 0; k < (size_t)m; k++) {
+			if ((v = sl->v[i * (size_t)m + k]) < 0) {
+				worst = -1;
+				break;
+			}
+			if (v > worst)
+				worst = v;
+		}
+		sl->v[i] = worst;
+	}
+	if (pace_samples(rep, row, sl, nl) == 0) {
+		row->rate = (double)(nl * (size_t)m) / ((double)t0 / 1e9);
+		row->cpu_us = (double)cpu / (double)(nl * (size_t)m) / 1000.0;
+		snprintf(row->note, sizeof row->note, "as ngircd's: to the last "
+		    "member; %zu senders, each one line per %.1f s",
+		    ns, (double)PACE_GAP_NS / 1e9);
+		mailpath_check(rep, row, s, before);
+	}
+	goto out;
+
+fail:
+	mailpath_failed(rep, row, &r);
+out:
+	pace_slab_free(sl);
+	free(j);
+	free(res);
+}
+
+/*
  * mailpath_server - every path measured on one server (spool off or
  * on): live delivery, throughput online and offline, and with the
  * spool off also login+logout and the crowds.
@@ -1663,6 +2102,23 @@ mailpath_server(struct report *rep, const struct bench_opts *o, int place,
 			mailpath_check(rep, row, &srv, before);
 	}
 	for (k = 0; k < 3 && !run_stopped(); k++) {
+		int	lines = o->n.tput_total / mailpath_members[k];
+
+		row = report_add(rep, SEC_IPCMAIL, place, "room %s %d "
+		    "member%s", tag, mailpath_members[k], k ? "s" : "");
+		/* A POSIX room queue holds 10 lines; the rest need the spool. */
+		if (!spool && strcmp(srv.backend->name, "posix") == 0) {
+			snprintf(row->note, sizeof row->note, "n/a (posix "
+			    "without the spool: a room queue holds 10 lines)");
+			continue;
+		}
+		lines = lines > 1000 ? 1000 : lines < 20 ? 20 : lines;
+		before = mailpath_stored(&srv);
+		if (mailpath_rooms(rep, row, &srv, pl, mailpath_members[k],
+		    lines) == 0)
+			mailpath_check(rep, row, &srv, before);
+	}
+	for (k = 0; k < 3 && !run_stopped(); k++) {
 		row = report_add(rep, SEC_IPCMAIL, place, "offline %s %d "
 		    "sender%s", tag, mailpath_senders[k], k ? "s" : "");
 		drain = report_add(rep, SEC_IPCMAIL, place, "offline drain %s "
@@ -1700,6 +2156,8 @@ mailpath_server(struct report *rep, const struct bench_opts *o, int place,
 	mailpath_oneshot(rep, &srv, o, place);
 	if (!run_stopped())
 		mailpath_paced(rep, &srv, o, place);
+	for (k = 0; k < 3 && !spool && !run_stopped(); k++)
+		mailpath_room_paced(rep, &srv, o, place, mailpath_members[k]);
 
 stop:
 	if (mailpath_stop(&srv, &why) == -1) {
@@ -1715,18 +2173,9 @@ mailpath_measure(struct report *rep, const struct bench_opts *o, int place)
 {
 	double	base_p50 = 0;
 
-	struct report_row	*row;
-	size_t			 k;
-
 	mailpath_server(rep, o, place, 0, &base_p50);
 	if (!run_stopped())
 		mailpath_server(rep, o, place, 1, &base_p50);
-	for (k = 0; k < 3 && !o->only_live; k++) {
-		row = report_add(rep, SEC_PEER, place, "ipcmail room fan-out "
-		    "%d", mailpath_sizes[k] / 10);
-		snprintf(row->note, sizeof row->note, "n/a (needs rooms, "
-		    "issue 12: not on this branch)");
-	}
 }
 
 /* mailpath_which - is prog an executable in PATH? */

@@ -825,14 +825,20 @@ peer_measure(struct report *rep, const struct bench_opts *o, int place)
 	struct report_row	*pair, *fan[3], *mem, *row;
 	struct peer_irc		 irc;
 	char			*why = NULL;
-	size_t			 k;
+	size_t			 k, base;
 
-	pair = report_add(rep, SEC_PEER, place, "ngircd PRIVMSG 1:1 paced");
+	/* Rows move when the table grows: the pointers once all are in. */
+	base = rep->nrows;
+	report_add(rep, SEC_PEER, place, "ngircd PRIVMSG 1:1 paced");
 	for (k = 0; k < 3; k++)
-		fan[k] = report_add(rep, SEC_PEER, place, "ngircd channel "
-		    "fan-out %d paced", peer_fans[k]);
-	mem = report_add(rep, SEC_PEER, place, "ngircd memory %d clients",
+		report_add(rep, SEC_PEER, place, "ngircd channel fan-out %d "
+		    "paced", peer_fans[k]);
+	report_add(rep, SEC_PEER, place, "ngircd memory %d clients",
 	    o->n.mem_sessions);
+	pair = &rep->rows[base];
+	for (k = 0; k < 3; k++)
+		fan[k] = &rep->rows[base + 1 + k];
+	mem = &rep->rows[base + 4];
 	if (!o->peers) {
 		snprintf(pair->note, sizeof pair->note, "n/a (not asked: "
 		    "--peers measures ngircd)");

@@ -160,6 +160,21 @@ report_peer_ratios(struct report *rep, int p, struct report_ratio **v,
 			    "%s: CPU per message / ngircd's per line", name);
 		}
 	}
+	for (k = 0; k < 3; k++) {
+		snprintf(name, sizeof name, "ngircd channel fan-out %d paced",
+		    k == 0 ? 1 : k == 1 ? 10 : 100);
+		irc = report_find(rep, p, name);
+		snprintf(name, sizeof name, "ipcmail room fan-out %d paced",
+		    k == 0 ? 1 : k == 1 ? 10 : 100);
+		row = report_find(rep, p, name);
+		if (irc == NULL || row == NULL || isnan(irc->p50_us) ||
+		    isnan(row->p50_us))
+			continue;
+		report_ratio(v, &n, p, row->p50_us / irc->p50_us, "%s: p50 / "
+		    "ngircd channel's p50", name);
+		report_ratio(v, &n, p, row->cpu_us / irc->cpu_us, "%s: CPU "
+		    "per delivered line / ngircd's", name);
+	}
 	irc = report_find(rep, p, "ngircd memory 1000 clients");
 	mem = report_find(rep, p, "mailserv memory 1000 sessions");
 	if (irc != NULL && mem != NULL && irc->per_kib > 0)
@@ -291,13 +306,30 @@ report_peer_targets(struct report *rep, struct report_target **v,
 	t = report_target(v, n, p, "room fan-out to 100 members: last member "
 	    "p50 <= 0.5x ngircd's channel, CPU per line per member <= "
 	    "ngircd's; flat (20%) from 10 to 1000 members");
-	row = report_find(rep, p, "ngircd channel fan-out 100 paced");
-	if (row != NULL && !isnan(row->p50_us))
-		snprintf(t->text, sizeof t->text, "needs rooms (issue 12); "
-		    "ngircd: %.1f us to the last of 100, %.2f us CPU per "
-		    "delivered line", row->p50_us, row->cpu_us);
-	else
-		snprintf(t->text, sizeof t->text, "needs rooms (issue 12)");
+	irc = report_find(rep, p, "ngircd channel fan-out 100 paced");
+	row = report_find(rep, p, "ipcmail room fan-out 100 paced");
+	off = report_find(rep, p, "room spool-off 10 members");
+	on = report_find(rep, p, "room spool-off 100 members");
+	if (irc == NULL || row == NULL || isnan(irc->p50_us) ||
+	    isnan(row->p50_us))
+		snprintf(t->text, sizeof t->text, "not measured (--peers, "
+		    "with ngircd installed)");
+	else {
+		t->met = row->p50_us <= 0.5 * irc->p50_us &&
+		    row->cpu_us <= irc->cpu_us;
+		snprintf(t->text, sizeof t->text, "%.0f us = %.2fx of ngircd's "
+		    "%.0f us to the last of 100; CPU %.2f us a delivered line "
+		    "= %.2fx of ngircd's %.2f", row->p50_us, row->p50_us /
+		    irc->p50_us, irc->p50_us, row->cpu_us, row->cpu_us /
+		    irc->cpu_us, irc->cpu_us);
+		if (off != NULL && on != NULL && !isnan(off->cpu_us) &&
+		    !isnan(on->cpu_us))
+			snprintf(t->text + strlen(t->text), sizeof t->text -
+			    strlen(t->text), "; CPU a delivery, 10 -> 100 "
+			    "members (unpaced): %.2f -> %.2f us, %+.0f%% "
+			    "(1000 members not measured)", off->cpu_us,
+			    on->cpu_us, 100 * (on->cpu_us / off->cpu_us - 1));
+	}
 
 	t = report_target(v, n, p, "durability without a latency tax: live "
 	    "delivery p50 spool on <= 1.2x spool off");
@@ -326,7 +358,7 @@ report_peer_targets(struct report *rep, struct report_target **v,
 		    mem->per_kib <= irc->per_kib;
 		snprintf(t->text, sizeof t->text, "VmRSS %.1f MiB (VmHWM %.1f), "
 		    "%.1f KiB a session against ngircd's %.1f KiB a client "
-		    "(%.2fx); 100 rooms x 500 lines: needs rooms (issue 12)",
+		    "(%.2fx); 100 rooms x 500 lines: not measured",
 		    mem->rss_kib / 1024, mem->hwm_kib / 1024, mem->per_kib,
 		    irc->per_kib, mem->per_kib / irc->per_kib);
 	}

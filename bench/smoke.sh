@@ -53,6 +53,9 @@ for spool in spool-off spool-on; do
 	for k in "1 reader" "4 readers" "16 readers"; do
 		rows "offline drain $spool $k" 2
 	done
+	for k in "1 member" "10 members" "100 members"; do
+		rows "room $spool $k" 2
+	done
 	for place in same split; do
 		rows "one-shot mailcli send $spool ($place)" 1
 	done
@@ -72,7 +75,7 @@ done
 rows "ngircd PRIVMSG 1:1 paced" 2
 for k in 1 10 100; do
 	rows "ngircd channel fan-out $k paced" 2
-	rows "ipcmail room fan-out $k" 2
+	rows "ipcmail room fan-out $k paced" 2
 done
 rows "ngircd memory 1000 clients" 2
 rows "mailserv memory 1000 sessions" 2

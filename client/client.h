@@ -24,6 +24,7 @@
 #define CLI_EXIT_FULL		4
 #define CLI_EXIT_TOOBIG		5
 #define CLI_EXIT_RATE		6
+#define CLI_EXIT_ALLOWED	7	/* not allowed; no such room */
 
 #define CONN_TIMEOUT_MS		5000
 #define CLI_RECONNECT_DEFAULT	300	/* s: --reconnect */
@@ -147,6 +148,11 @@ size_t	msglist_count(struct msglist *, enum msg_state);
 
 /* cmd.c */
 int	cmd_run(struct client *, int, char **);
+int	cmd_error(int, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	cmd_lost(struct client *);
+int	cmd_answer(const struct record *);
+char	*cmd_join(int, char **);
 int	cmd_who(struct client *, int, char **);
 int	cmd_kick(struct client *, int, char **);
 int	cmd_exit_code(uint32_t);
@@ -157,6 +163,21 @@ const char *cmd_name(size_t);
 void	cmd_show_live(struct client *, struct mail *);
 int	cmd_split(char *, char ***);
 char	**cmd_online(struct client *, size_t *);
+
+/* room.c */
+void	room_show_line(struct client *, const struct mail *);
+int	room_unread(struct client *, int);
+int	room_cmd_join(struct client *, int, char **);
+int	room_cmd_leave(struct client *, int, char **);
+int	room_cmd_rooms(struct client *, int, char **);
+int	room_cmd_members(struct client *, int, char **);
+int	room_cmd_topic(struct client *, int, char **);
+int	room_cmd_history(struct client *, int, char **);
+int	room_cmd_read(struct client *, const char *);
+int	room_cmd_private(struct client *, int, char **);
+int	room_cmd_invite(struct client *, int, char **);
+int	room_cmd_remove(struct client *, int, char **);
+char	**room_names(struct client *, size_t *);
 
 /* reconnect.c */
 void	reconnect_lost(struct client *, int);

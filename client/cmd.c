@@ -38,15 +38,31 @@ static const struct cmd_entry {
 	cmd_fn		*fn;
 } cmd_table[] = {
 	{ "who", "", "who is online", cmd_who },
-	{ "send", "USER [TEXT...]", "send mail (body from stdin without "
-	    "TEXT)", cmd_send },
+	{ "send", "TO[,TO...] [TEXT...]", "send to users and rooms (body "
+	    "from stdin without TEXT)", cmd_send },
 	{ "inbox", "", "list unread messages", cmd_inbox },
-	{ "read", "[N|--all]", "read the next, the Nth or all unread "
-	    "messages", cmd_read },
+	{ "read", "[N|--all|#ROOM]", "read the next, the Nth or all unread "
+	    "messages, or a room's new lines", cmd_read },
 	{ "delete", "N", "delete message N unread", cmd_delete },
 	{ "reply", "N TEXT...", "reply to the sender of message N", cmd_reply },
 	{ "wall", "TEXT...", "write live to everyone online (not stored)",
 	    cmd_wall },
+	{ "join", "#ROOM", "join a room (made if new): topic, members, "
+	    "backlog", room_cmd_join },
+	{ "leave", "#ROOM", "leave a room", room_cmd_leave },
+	{ "rooms", "", "the rooms you may see", room_cmd_rooms },
+	{ "members", "#ROOM", "a room's members, online or not",
+	    room_cmd_members },
+	{ "topic", "#ROOM [TEXT...]", "show or set the topic (--lock, "
+	    "--unlock)", room_cmd_topic },
+	{ "history", "#ROOM [N]", "the last N lines of a room (20)",
+	    room_cmd_history },
+	{ "private", "#ROOM on|off", "make a room private or not (owner)",
+	    room_cmd_private },
+	{ "invite", "USER #ROOM", "let USER join a private room (owner)",
+	    room_cmd_invite },
+	{ "remove", "USER #ROOM", "take USER out of a room (owner)",
+	    room_cmd_remove },
 	{ "help", "", "show the commands", cmd_help },
 	{ "quit", "", "leave the session", cmd_quit },
 };
@@ -59,7 +75,8 @@ cmd_name(size_t i)
 	return (i < CMD_COUNT ? cmd_table[i].name : NULL);
 }
 
-static int
+/* cmd_error - "mailcli: " and the message on stderr; returns code. */
+int
 cmd_error(int code, const char *fmt, ...)
 {
 	va_list	ap;
@@ -88,12 +105,15 @@ cmd_exit_code(uint32_t code)
 		return (CLI_EXIT_TOOBIG);
 	case PROTO_E_RATE:
 		return (CLI_EXIT_RATE);
+	case PROTO_E_ALLOWED:
+	case PROTO_E_NOROOM:
+		return (CLI_EXIT_ALLOWED);
 	}
 	return (CLI_EXIT_USAGE);
 }
 
 /* cmd_lost - the server went away, ended our session, or is silent. */
-static int
+int
 cmd_lost(struct client *cl)
 {
 	if (cl->conn.logout != 0)
@@ -104,7 +124,7 @@ cmd_lost(struct client *cl)
 }
 
 /* cmd_answer - turn a reply into an exit code, printing any error. */
-static int
+int
 cmd_answer(const struct record *rec)
 {
 	struct proto_error	e;
@@ -137,7 +157,7 @@ cmd_request(struct client *cl, uint16_t type, const void *p, size_t len)
 }
 
 /* cmd_join - argv as one space-separated text; caller frees. */
-static char *
+char *
 cmd_join(int argc, char **argv)
 {
 	size_t	len = 1;
@@ -447,7 +467,7 @@ cmd_post(struct client *cl, const char *to, const uint8_t *body, size_t len)
 {
 	uint8_t	id[MAIL_ID_LEN];
 
-	if (!name_valid(to))
+	if (!name_valid(to) && !name_room_valid(to))
 		return (cmd_error(CLI_EXIT_NAME, "invalid user name '%s': "
 		    "names are [a-z_][a-z0-9_-]{0,31}", to));
 	if (len == 0)
@@ -482,30 +502,77 @@ cmd_read_stdin(size_t limit, size_t *len)
 	return (buf);
 }
 
+/*
+ * cmd_targets - TO[,TO...] cut into names, each a user or a room; an
+ * exit code (CLI_EXIT_NAME for the first invalid one).
+ */
+static int
+cmd_targets(char *list, char ***v, int *n)
+{
+	char	*p, *save = NULL;
+
+	*n = 0;
+	*v = xcalloc(strlen(list) / 2 + 2, sizeof **v);
+	for (p = strtok_r(list, ",", &save); p != NULL;
+	    p = strtok_r(NULL, ",", &save)) {
+		if (p[0] == '#' && !name_room_valid(p))
+			return (cmd_error(CLI_EXIT_NAME, "invalid room name "
+			    "'%s': rooms are %s", p, NAME_ROOM_RULE));
+		if (p[0] != '#' && !name_valid(p))
+			return (cmd_error(CLI_EXIT_NAME, "invalid user name "
+			    "'%s': names are [a-z_][a-z0-9_-]{0,31}", p));
+		(*v)[(*n)++] = p;
+	}
+	if (*n == 0)
+		return (cmd_error(CLI_EXIT_NAME, "no recipient in '%s'", list));
+	return (CLI_EXIT_OK);
+}
+
+/*
+ * cmd_send - one message to each target, users and rooms alike; the
+ * first failure's exit code, after trying them all.
+ */
 static int
 cmd_send(struct client *cl, int argc, char **argv)
 {
 	uint8_t	*body;
+	char	**to, *list;
 	size_t	 len;
-	int	 rc;
+	int	 i, n, rc, first = CLI_EXIT_OK;
 
 	if (argc < 2)
-		return (cmd_error(CLI_EXIT_USAGE, "usage: send USER "
+		return (cmd_error(CLI_EXIT_USAGE, "usage: send TO[,TO...] "
 		    "[TEXT...]"));
-	if (!name_valid(argv[1]))
-		return (cmd_error(CLI_EXIT_NAME, "invalid user name '%s': "
-		    "names are [a-z_][a-z0-9_-]{0,31}", argv[1]));
+	list = xstrdup(argv[1]);
+	if ((rc = cmd_targets(list, &to, &n)) != CLI_EXIT_OK)
+		goto out;
+	if (n > 1 && cl->have_send_id) {
+		rc = cmd_error(CLI_EXIT_USAGE, "--id goes with one recipient");
+		goto out;
+	}
 	if (argc > 2) {
 		body = (uint8_t *)cmd_join(argc - 2, argv + 2);
 		len = strlen((char *)body);
-	} else if (cl->interactive)
-		return (cmd_error(CLI_EXIT_USAGE, "usage: send USER TEXT..."));
-	else
+	} else if (cl->interactive) {
+		rc = cmd_error(CLI_EXIT_USAGE, "usage: send TO[,TO...] "
+		    "TEXT...");
+		goto out;
+	} else
 		body = cmd_read_stdin(cl->max_body, &len);
-	rc = cmd_post(cl, argv[1], body, len);
+	for (i = 0; i < n; i++) {
+		rc = cmd_post(cl, to[i], body, len);
+		if (rc == CLI_EXIT_OK && cl->interactive)
+			shell_print(cl, "Sent to %s.\n", to[i]);
+		if (rc != CLI_EXIT_OK && first == CLI_EXIT_OK)
+			first = rc;
+		if (rc == CLI_EXIT_NOSERVER)
+			break;
+	}
+	rc = first;
 	free(body);
-	if (rc == CLI_EXIT_OK && cl->interactive)
-		shell_print(cl, "Sent to %s.\n", argv[1]);
+out:
+	free(to);
+	free(list);
 	return (rc);
 }
 
@@ -578,7 +645,7 @@ cmd_inbox(struct client *cl, int argc, char **argv)
 	}
 	if (cl->interactive && msglist_count(&cl->list, MSG_UNREAD) == 0)
 		shell_print(cl, "No new messages.\n");
-	return (CLI_EXIT_OK);
+	return (room_unread(cl, 0));
 }
 
 /*
@@ -712,7 +779,9 @@ cmd_read(struct client *cl, int argc, char **argv)
 	int		 rc, all = argc == 2 && strcmp(argv[1], "--all") == 0;
 
 	if (argc > 2)
-		return (cmd_error(CLI_EXIT_USAGE, "usage: read [N|--all]"));
+		return (cmd_error(CLI_EXIT_USAGE, "usage: read [N|--all|#ROOM]"));
+	if (argc == 2 && argv[1][0] == '#')
+		return (room_cmd_read(cl, argv[1]));
 	if (argc == 2 && !all) {
 		if ((rc = cmd_pick(cl, argv[1], &e)) != CLI_EXIT_OK)
 			return (rc);
@@ -814,7 +883,7 @@ cmd_help(struct client *cl, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	for (i = 0; i < CMD_COUNT; i++)
-		shell_print(cl, "  %-7s %-15s %s\n", cmd_table[i].name,
+		shell_print(cl, "  %-8s %-21s %s\n", cmd_table[i].name,
 		    cmd_table[i].args, cmd_table[i].help);
 	return (CLI_EXIT_OK);
 }
@@ -869,6 +938,11 @@ cmd_show_live(struct client *cl, struct mail *m)
 	time_t		 t = (time_t)m->date;
 	struct tm	 tm;
 
+	/* A room's line: shown, not kept (the room keeps it). */
+	if (m->to[0] == '#') {
+		room_show_line(cl, m);
+		return;
+	}
 	mail_first_line(m->body, m->len, first, sizeof first);
 	e = msglist_add(&cl->list, m->id, m->from, m->date, m->len, first,
 	    MSG_UNREAD);

@@ -45,7 +45,8 @@ mailcli_usage(FILE *f)
 "\n"
 "The ipcmail client.  Commands:\n"
 "  who                 who is online (read from shared memory)\n"
-"  send USER [TEXT...] send mail; the body is read from stdin without TEXT\n"
+"  send TO[,TO...] [TEXT...]  send to each user or room; the body is read\n"
+"                      from stdin without TEXT\n"
 "  inbox               one line per unread message: number, sender, date,\n"
 "                      first line\n"
 "  read [N|--all]      show the next, the Nth or every unread message and\n"
@@ -54,6 +55,17 @@ mailcli_usage(FILE *f)
 "  reply N TEXT...     reply to the sender of message N\n"
 "  wall TEXT...        write live to everyone online (not stored)\n"
 "  kick USER           log USER out (mailserv's uid and root only)\n"
+"\n"
+"Rooms ('#' and 1-31 of [a-z0-9._-]; quote them in a shell: '#ops'):\n"
+"  join #ROOM          become a member (a new room is yours): topic,\n"
+"                      members, the last lines\n"
+"  leave #ROOM         stop being a member (the last removes the room)\n"
+"  rooms               the rooms you may see: members, online, topic\n"
+"  members #ROOM       the members, online or not\n"
+"  topic #ROOM [TEXT...|--lock|--unlock]  show or set the topic\n"
+"  history #ROOM [N]   the last N lines (20); unread stays unread\n"
+"  read #ROOM          the unread lines, then they are read\n"
+"  private #ROOM on|off, invite USER #ROOM, remove USER #ROOM  (owner)\n"
 "  help, quit\n"
 "\n"
 "  -d, --dir DIR       run directory (default: $MAILSERV_DIR, else %s)\n"
@@ -78,8 +90,10 @@ mailcli_usage(FILE *f)
 "read gives the bytes as they were sent.\n"
 "\n"
 "Exit status: 0 ok; 1 usage or other error; 2 mailserv not running;\n"
-"3 invalid name; 4 mailbox full; 5 message too large; 6 sending too fast\n"
-"(mailserv --rate).  A session kicked by the administrator exits 1.\n",
+"3 invalid name (user or room); 4 mailbox or store full, or a room limit;\n"
+"5 message too large; 6 sending too fast (mailserv --rate); 7 not allowed\n"
+"(not a member, a private room, not the owner) or no such room.  A session\n"
+"kicked by the administrator exits 1.\n",
 	    RUNDIR_DEFAULT, CLI_RECONNECT_DEFAULT, CLI_WAIT_DEFAULT);
 }
 
@@ -230,12 +244,14 @@ main(int argc, char **argv)
 	cl.keyfile = rundir_file(cl.dir, RUNDIR_KEY);
 	cl.max_body = MAIL_BODY_DEFAULT;
 	if ((cl.dirfd = rundir_open_client(cl.dir, &cause)) == -1) {
-		if (errno == ENOENT)
+		rc = errno == ENOENT ? CLI_EXIT_NOSERVER : CLI_EXIT_USAGE;
+		if (rc == CLI_EXIT_NOSERVER)
 			fprintf(stderr, "mailcli: mailserv is not running in "
 			    "%s (no such directory)\n", cl.dir);
 		else
 			fprintf(stderr, "mailcli: %s\n", cause);
-		return (errno == ENOENT ? CLI_EXIT_NOSERVER : CLI_EXIT_USAGE);
+		free(cause);
+		return (rc);
 	}
 
 	/* `who` reads shared memory: no session, no server round trip. */
@@ -253,28 +269,33 @@ main(int argc, char **argv)
 		return (CLI_EXIT_USAGE);
 	}
 	if (conn_open(&cl.conn, cl.dirfd, cl.dir, cl.name, &cause) == -1) {
+		rc = errno == ENXIO || errno == ENOENT ? CLI_EXIT_NOSERVER :
+		    CLI_EXIT_USAGE;
 		fprintf(stderr, "mailcli: %s\n", cause);
-		return (errno == ENXIO || errno == ENOENT ?
-		    CLI_EXIT_NOSERVER : CLI_EXIT_USAGE);
+		free(cause);
+		return (rc);
 	}
 	mailcli_current = &cl;
 	atexit(mailcli_cleanup);
 	if (cl.interactive && helper_start(&cl.conn, &cause) == -1) {
 		fprintf(stderr, "mailcli: %s\n", cause);
+		free(cause);
 		return (CLI_EXIT_USAGE);
 	}
 	if (conn_hello(&cl.conn, cl.name, cl.interactive ? PROTO_HELLO_LOGIN :
 	    0, &cl, &cause) == -1) {
 		if (errno == ENXIO && !cl.interactive) {
-			if ((rc = mailcli_hello_lost(&cl, argv[optind],
-			    cause)) != 0)
+			rc = mailcli_hello_lost(&cl, argv[optind], cause);
+			free(cause);
+			cause = NULL;
+			if (rc != 0)
 				return (rc);
 		} else {
+			rc = errno == EACCES ? CLI_EXIT_NAME : errno == ENXIO ?
+			    CLI_EXIT_NOSERVER : CLI_EXIT_USAGE;
 			fprintf(stderr, "mailcli: %s\n", cause);
-			if (errno == EACCES)
-				return (CLI_EXIT_NAME);
-			return (errno == ENXIO ? CLI_EXIT_NOSERVER :
-			    CLI_EXIT_USAGE);
+			free(cause);
+			return (rc);
 		}
 	}
 	if (cl.interactive)

@@ -228,7 +228,30 @@ shell_complete_name(const char *text, int state)
 	return (NULL);
 }
 
-/* shell_complete - commands first, then online names. */
+/* shell_complete_room - the rooms this user may see. */
+static char *
+shell_complete_room(const char *text, int state)
+{
+	static char	**names;
+	static size_t	  n, i;
+	char		 *r;
+
+	if (state == 0) {
+		for (i = 0; names != NULL && i < n; i++)
+			free(names[i]);
+		free(names);
+		names = room_names(shell_client, &n);
+		i = 0;
+	}
+	while (names != NULL && i < n) {
+		r = names[i++];
+		if (strncmp(r, text, strlen(text)) == 0)
+			return (xstrdup(r));
+	}
+	return (NULL);
+}
+
+/* shell_complete - commands first, then rooms ('#...') or online names. */
 static char **
 shell_complete(const char *text, int start, int end)
 {
@@ -236,6 +259,8 @@ shell_complete(const char *text, int start, int end)
 	rl_attempted_completion_over = 1;
 	if (start == 0)
 		return (rl_completion_matches(text, shell_complete_cmd));
+	if (text[0] == '#')
+		return (rl_completion_matches(text, shell_complete_room));
 	return (rl_completion_matches(text, shell_complete_name));
 }
 
@@ -393,6 +418,9 @@ shell_run(struct client *cl)
 		cl->quit = 1;
 	}
 	rc = 0;
+	/* "#ops: 12 new lines", a room a line. */
+	if (!cl->quit)
+		room_unread(cl, 1);
 	fflush(stdout);
 	if (cl->readline) {
 		rl_catch_signals = 0;

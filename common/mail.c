@@ -162,7 +162,7 @@ mail_part_decode(const uint8_t *buf, size_t size, struct part_hdr *h,
 	if (h->part + 1 == h->nparts && h->offset + h->datalen != h->len)
 		return (-1);
 	if (!name_valid_field(h->from, sizeof h->from) ||
-	    !name_valid_field(h->to, sizeof h->to))
+	    !name_box_valid_field(h->to, sizeof h->to))
 		return (-1);
 	if (h->sum != mail_part_sum(h, buf + sizeof *h))
 		return (-1);

@@ -1,7 +1,9 @@
 /*
- * name.c - validation of user names.  Names travel in fixed fields of
- * records and stored messages, so the fixed-field check also demands
- * the terminating NUL inside the field.
+ * name.c - validation of user names and room names.  Names travel in
+ * fixed fields of records and stored messages, so the fixed-field
+ * checks also demand the terminating NUL inside the field.  A mailbox
+ * (the "to" of a stored message) is a user or a room: a room's lines
+ * are stored as messages addressed to the room.
  */
 #include <string.h>
 
@@ -35,4 +37,43 @@ name_valid_field(const char *field, size_t size)
 	if (memchr(field, '\0', size) == NULL)
 		return (0);
 	return (name_valid(field));
+}
+
+/* name_room_valid - 1 if s is a room name: '#', then [a-z0-9][a-z0-9._-]{0,30}. */
+int
+name_room_valid(const char *s)
+{
+	size_t	i;
+
+	if (s == NULL || s[0] != '#')
+		return (0);
+	if (!((s[1] >= 'a' && s[1] <= 'z') || (s[1] >= '0' && s[1] <= '9')))
+		return (0);
+	for (i = 2; s[i] != '\0'; i++) {
+		if (i >= NAME_ROOM_MAX)
+			return (0);
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '.' ||
+		    s[i] == '_' || s[i] == '-'))
+			return (0);
+	}
+	return (1);
+}
+
+/* name_room_valid_field - name_room_valid for a fixed field. */
+int
+name_room_valid_field(const char *field, size_t size)
+{
+	if (memchr(field, '\0', size) == NULL)
+		return (0);
+	return (name_room_valid(field));
+}
+
+/* name_box_valid_field - a mailbox: a user name or a room name. */
+int
+name_box_valid_field(const char *field, size_t size)
+{
+	if (memchr(field, '\0', size) == NULL)
+		return (0);
+	return (name_valid(field) || name_room_valid(field));
 }

@@ -23,8 +23,9 @@
 #include <stdint.h>
 
 #define PROTO_MAGIC	0x314c4d49u	/* "IML1" */
-#define PROTO_VERSION	3		/* 2: the sender picks the id;
-					   3: sums taken a word a step */
+#define PROTO_VERSION	4		/* 2: the sender picks the id;
+					   3: sums taken a word a step;
+					   4: rooms (REC_ROOM, REC_ROOMINFO) */
 #define PROTO_REC_MAX	4096		/* PIPE_BUF on Linux */
 
 #define PROTO_NAME_MAX	32		/* [a-z_][a-z0-9_-]{0,31} */
@@ -42,6 +43,7 @@ enum proto_type {
 	REC_DONE,		/* struct proto_done: saved or deleted */
 	REC_WALL,		/* text: live to everyone online */
 	REC_BYE,		/* no payload: close the session */
+	REC_ROOM,		/* struct proto_room: a room request */
 
 	/* server -> client, through the client's reply FIFO */
 	REC_WELCOME = 64,	/* struct proto_welcome */
@@ -54,6 +56,8 @@ enum proto_type {
 	REC_NOTICE,		/* text from the server */
 	REC_LOGOUT,		/* struct proto_error: the server ends this
 				   session (kicked, stopping) */
+	REC_ROOMINFO,		/* struct proto_roominfo: a room, a member or
+				   an unread count, in a list ended by REC_END */
 };
 
 /* Error codes carried in REC_ERROR; mailcli exits with them. */
@@ -68,6 +72,9 @@ enum proto_err {
 	PROTO_E_BUSY = 8,	/* too many users online: mailcli exits 1 */
 	PROTO_E_RATE = 9,	/* sending too fast: mailcli exits 6 */
 	PROTO_E_KICKED = 10,	/* logged out by the admin: exits 1 */
+	PROTO_E_ALLOWED = 11,	/* not allowed (a room's member, owner,
+				   private): mailcli exits 7 */
+	PROTO_E_NOROOM = 12,	/* no such room: mailcli exits 7 */
 };
 
 struct proto_hdr {
@@ -143,6 +150,8 @@ struct proto_entry {
 };
 
 #define PROTO_MAIL_LIVE	0x1		/* pushed because the reader is online */
+#define PROTO_MAIL_ROOM	0x2		/* a room's line: to is the room; not
+					   for the mbox, no REC_DONE */
 
 struct proto_mail {
 	uint8_t		id[16];
@@ -161,6 +170,62 @@ struct proto_wallmsg {
 	char		text[PROTO_TEXT_MAX];
 };
 
+/*
+ * A room request.  JOIN answers the room (REC_ROOMINFO ROOM), its
+ * members (MEMBER), the backlog (REC_MAIL with PROTO_MAIL_ROOM) and
+ * REC_END; LIST, MEMBERS, TOPIC (text empty: show), HISTORY, READ and
+ * UNREAD answer a list ended by REC_END; the others REC_OK.  Refusals
+ * are REC_ERROR, PROTO_E_ALLOWED or PROTO_E_NOROOM among them.
+ */
+enum proto_room_op {
+	ROOM_OP_JOIN = 1,
+	ROOM_OP_LEAVE,
+	ROOM_OP_LIST,		/* the rooms the caller may see */
+	ROOM_OP_MEMBERS,
+	ROOM_OP_TOPIC,		/* text: the new topic; empty: show it */
+	ROOM_OP_LOCK,		/* n: 1 lock the topic, 0 unlock */
+	ROOM_OP_HISTORY,	/* n: the last n lines */
+	ROOM_OP_READ,		/* the unread lines, then they are read */
+	ROOM_OP_PRIVATE,	/* n: 1 on, 0 off */
+	ROOM_OP_INVITE,		/* user */
+	ROOM_OP_REMOVE,		/* user */
+	ROOM_OP_UNREAD,		/* one UNREAD info per room with new lines */
+};
+
+struct proto_room {
+	uint32_t	op;
+	uint32_t	n;
+	char		room[PROTO_NAME_MAX + 1];
+	char		user[PROTO_NAME_MAX + 1];
+	uint8_t		pad[2];
+	char		text[PROTO_TEXT_MAX];
+};
+
+#define ROOMINFO_ROOM	1	/* room, name (owner), members, online,
+				   count (lines), flags, topic */
+#define ROOMINFO_MEMBER	2	/* room, name, flags ONLINE / OWNER */
+#define ROOMINFO_UNREAD	3	/* room, count: unread lines */
+
+#define ROOMINFO_PRIVATE 0x1
+#define ROOMINFO_LOCKED	0x2
+#define ROOMINFO_ONLINE	0x4
+#define ROOMINFO_OWNER	0x8
+
+struct proto_roominfo {
+	uint32_t	kind;
+	uint32_t	members;
+	uint32_t	online;
+	uint32_t	count;
+	uint32_t	flags;
+	char		room[PROTO_NAME_MAX + 1];
+	char		name[PROTO_NAME_MAX + 1];
+	uint8_t		pad[6];
+	char		topic[PROTO_TEXT_MAX];
+};
+
+static_assert(sizeof(struct proto_room) <= PROTO_PAYLOAD_MAX, "room fits");
+static_assert(sizeof(struct proto_roominfo) <= PROTO_PAYLOAD_MAX,
+    "roominfo fits");
 static_assert(sizeof(struct proto_hdr) == 40, "header layout");
 static_assert(sizeof(struct proto_wallmsg) <= PROTO_PAYLOAD_MAX, "wall fits");
 static_assert(sizeof(struct proto_error) <= PROTO_PAYLOAD_MAX, "error fits");

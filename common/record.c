@@ -132,6 +132,7 @@ record_type_name(uint16_t type)
 	case REC_DONE:		return ("done");
 	case REC_WALL:		return ("wall");
 	case REC_BYE:		return ("bye");
+	case REC_ROOM:		return ("room");
 	case REC_WELCOME:	return ("welcome");
 	case REC_OK:		return ("ok");
 	case REC_ERROR:		return ("error");
@@ -141,6 +142,7 @@ record_type_name(uint16_t type)
 	case REC_WALLMSG:	return ("wallmsg");
 	case REC_NOTICE:	return ("notice");
 	case REC_LOGOUT:	return ("logout");
+	case REC_ROOMINFO:	return ("roominfo");
 	}
 	return (NULL);
 }

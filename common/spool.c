@@ -132,7 +132,7 @@ spool_valid_put(const uint8_t *p, uint32_t len)
 	memcpy(&r, p, sizeof r);
 	return (r.len == len - sizeof r && r.len > 0 &&
 	    name_valid_field(r.from, sizeof r.from) &&
-	    name_valid_field(r.to, sizeof r.to));
+	    name_box_valid_field(r.to, sizeof r.to));
 }
 
 /* spool_sum - a record's payload checksum, as its magic takes it. */

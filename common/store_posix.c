@@ -429,7 +429,7 @@ store_posix_open(const struct store_config *cfg, int owner, char **cause)
 			/* "NAME QUEUE"; older registries: "NAME". */
 			if ((q = strchr(line, ' ')) != NULL)
 				*q++ = '\0';
-			if (name_valid(line) && (q == NULL ||
+			if (name_box_valid_field(line, sizeof line) && (q == NULL ||
 			    store_posix_qname_ok(ps, line, q)))
 				store_posix_box(ps, line, q, 0);
 		}
@@ -587,7 +587,8 @@ store_posix_objects(void *be, struct store_object *obj, size_t max)
 		if (mq_getattr(ps->boxes[i].mq, &attr) == -1)
 			continue;
 		memset(&obj[n], 0, sizeof obj[n]);
-		obj[n].role = "mailbox queue";
+		obj[n].role = ps->boxes[i].name[0] == '#' ? "room queue" :
+		    "mailbox queue";
 		strncpy(obj[n].name, ps->boxes[i].qname,
 		    sizeof obj[n].name - 1);
 		obj[n].id = -1;

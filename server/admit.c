@@ -166,7 +166,8 @@ admit_status(struct server *srv, size_t top)
 		c[nc].name = v[i];
 		c[nc++].n = 1;
 	}
-	qsort(c, nc, sizeof *c, admit_count_order);
+	if (nc > 1)
+		qsort(c, nc, sizeof *c, admit_count_order);
 	xasprintf(&line, "live: sessions per user: at most %u each, the last "
 	    "%u of %u places kept for users not yet online; %zu users "
 	    "online%s", srv->cfg.max_sessions,

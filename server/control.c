@@ -75,7 +75,7 @@ control_status(struct server *srv)
 {
 	struct store_object	 obj[64];
 	struct store_capacity	 cap;
-	char			*buf = NULL, line[256], *text;
+	char			*buf = NULL, line[512], *text;
 	size_t			 len = 0, i, n, logins = 0, others = 0;
 	uint64_t		 bytes = 0;
 	long			 up = (long)(time(NULL) - srv->started);
@@ -141,6 +141,8 @@ control_status(struct server *srv)
 		control_add(&buf, &len, "%s", line);
 	} else
 		control_add(&buf, &len, "live: spool: off\n");
+	room_status(srv, line, sizeof line);
+	control_add(&buf, &len, "%s", line);
 	return (buf);
 }
 

@@ -45,7 +45,8 @@ mailserv_usage(FILE *f)
 "                [--recipients=any|accounts] [--shards N] [--rate N]\n"
 "                [--spool SPOOLDIR | --no-spool]\n"
 "                [--spool-max BYTES] [--spool-minfree BYTES]\n"
-"                [--ipc=sysv|posix] [-v]\n"
+"                [--backlog N] [--room-history N] [--max-rooms N]\n"
+"                [--max-joined N] [--ipc=sysv|posix] [-v]\n"
 "       mailserv [--config FILE] [-d DIR] [--spool SPOOLDIR]\n"
 "                --status | --stop | --purge\n"
 "       mailserv -h | -V\n"
@@ -97,6 +98,13 @@ mailserv_usage(FILE *f)
 "                       (default %llu)\n"
 "      --no-spool       keep mail in the kernel only (lost at reboot; the\n"
 "                       kernel store is then the bound)\n"
+"      --backlog N      room lines shown to who joins a room, 0 for none\n"
+"                       (default %d)\n"
+"      --room-history N lines a room keeps, 1-1000000 (default %d); past\n"
+"                       it the oldest ages out of the store and the spool\n"
+"      --max-rooms N    most rooms at once (default %d)\n"
+"      --max-joined N   most rooms one user may be a member of (default %d);\n"
+"                       members a room may have: --max-users\n"
 "      --ipc=sysv|posix which IPC mechanisms keep the mail and the online\n"
 "                       table: SysV message queues, shared memory and a\n"
 "                       semaphore, or POSIX message queues, shared memory\n"
@@ -121,7 +129,8 @@ mailserv_usage(FILE *f)
 	    IPCMAIL_SPOOLDIR[0] != '\0' ? IPCMAIL_SPOOLDIR :
 	    "$XDG_STATE_HOME/ipcmail/spool", RUNDIR_DEFAULT,
 	    (unsigned long long)MAILSERV_SPOOL_MAX,
-	    (unsigned long long)MAILSERV_MINFREE);
+	    (unsigned long long)MAILSERV_MINFREE, ROOMS_BACKLOG_DEFAULT,
+	    ROOMS_HISTORY_DEFAULT, ROOMS_MAX_DEFAULT, ROOMS_JOINED_DEFAULT);
 }
 
 /* mailserv_number - a number option; where is its FILE:LINE, if any. */
@@ -150,7 +159,8 @@ main(int argc, char **argv)
 	enum { OPT_USERS = 256, OPT_BODY, OPT_QUOTA, OPT_SHARDS, OPT_STATUS,
 	    OPT_PURGE, OPT_SPOOL, OPT_NOSPOOL, OPT_RATE, OPT_IPC, OPT_STOP,
 	    OPT_SPOOLMAX, OPT_MINFREE, OPT_SENDER_QUOTA, OPT_SESSIONS,
-	    OPT_RECIPIENTS, OPT_CONFIG };
+	    OPT_RECIPIENTS, OPT_CONFIG, OPT_BACKLOG, OPT_HISTORY, OPT_ROOMS,
+	    OPT_JOINED };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "dir", required_argument, NULL, 'd' },
@@ -166,6 +176,10 @@ main(int argc, char **argv)
 		{ "spool-max", required_argument, NULL, OPT_SPOOLMAX },
 		{ "spool-minfree", required_argument, NULL, OPT_MINFREE },
 		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "backlog", required_argument, NULL, OPT_BACKLOG },
+		{ "room-history", required_argument, NULL, OPT_HISTORY },
+		{ "max-rooms", required_argument, NULL, OPT_ROOMS },
+		{ "max-joined", required_argument, NULL, OPT_JOINED },
 		{ "ipc", required_argument, NULL, OPT_IPC },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "status", no_argument, NULL, OPT_STATUS },
@@ -176,7 +190,9 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct server_config	cfg;
-	struct conf		conf;
+	/* The argument vector, file options first: it serves as argv
+	 * does, for the whole run (static: an early exit leaks nothing). */
+	static struct conf	conf;
 	const char		*dir = NULL, *config, *where;
 	char			*cause, *spool_default = NULL;
 	int			c, action = 0, nospool = 0, spool_given = 0;
@@ -192,6 +208,10 @@ main(int argc, char **argv)
 	cfg.spool_minfree = MAILSERV_MINFREE;
 	cfg.max_sessions = MAILSERV_SESSIONS_DEFAULT;
 	cfg.recipients = RECIPIENT_ANY;
+	cfg.rooms.backlog = ROOMS_BACKLOG_DEFAULT;
+	cfg.rooms.history = ROOMS_HISTORY_DEFAULT;
+	cfg.rooms.max_rooms = ROOMS_MAX_DEFAULT;
+	cfg.rooms.max_joined = ROOMS_JOINED_DEFAULT;
 	/* The configuration file's options go first: the command line wins. */
 	if ((config = conf_option(argc, argv, "config")) != NULL &&
 	    *config == '\0') {
@@ -279,6 +299,22 @@ main(int argc, char **argv)
 			cfg.spool_minfree = mailserv_number(where,
 			    "--spool-minfree", optarg, 0, UINT64_MAX);
 			break;
+		case OPT_BACKLOG:
+			cfg.rooms.backlog = (unsigned)mailserv_number(where,
+			    "--backlog", optarg, 0, 1000000);
+			break;
+		case OPT_HISTORY:
+			cfg.rooms.history = (unsigned)mailserv_number(where,
+			    "--room-history", optarg, 1, 1000000);
+			break;
+		case OPT_ROOMS:
+			cfg.rooms.max_rooms = (unsigned)mailserv_number(where,
+			    "--max-rooms", optarg, 1, 1000000);
+			break;
+		case OPT_JOINED:
+			cfg.rooms.max_joined = (unsigned)mailserv_number(where,
+			    "--max-joined", optarg, 1, 1000000);
+			break;
 		case OPT_NOSPOOL:
 			cfg.spool = NULL;
 			spool_set = 1;
@@ -344,8 +380,10 @@ main(int argc, char **argv)
 		c = status_stop(cfg.dir);
 	else if (action == OPT_PURGE)
 		c = status_purge(cfg.dir, cfg.spool);
-	else
+	else {
+		cfg.rooms.max_members = cfg.max_users;
 		c = server_run(&cfg);
+	}
 	free(spool_default);
 	conf_free(&conf);
 	return (c);

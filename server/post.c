@@ -36,7 +36,7 @@
 #include "xmalloc.h"
 
 /* post_stored - message id, in the kernel store or waiting for room. */
-static const struct store_entry *
+const struct store_entry *
 post_stored(struct server *srv, const uint8_t *id)
 {
 	const struct store_entry	*e = store_find(srv->store, id);
@@ -136,6 +136,7 @@ post_commit_end(struct server *srv, int failed, const char *cause)
 		}
 		post_forget(srv, p->id);
 		spool_cancel(srv->spool, p->id);
+		room_forget(srv, p->id);
 		idset_del(srv->seen, p->id);
 		session_error(srv, p->s, PROTO_E_FULL, "mail spool cannot be "
 		    "written (%s): message not sent", cause);
@@ -217,6 +218,9 @@ post_check_size(struct server *srv, struct session *s, const char *to,
 		    "sent");
 		return (-1);
 	}
+	/* A room's lines are bounded by --room-history, not a quota. */
+	if (name_room_valid(to))
+		return (room_may_post(srv, s, to, len));
 	if (len > srv->cfg.max_body) {
 		session_error(srv, s, PROTO_E_TOOBIG, "message of %u bytes is "
 		    "too large (at most %u)", len, srv->cfg.max_body);
@@ -329,7 +333,7 @@ post_send(struct server *srv, struct session *s, const struct record *rec)
 	/* The client sends the body without waiting: if the send is
 	 * refused, its data records are expected, and dropped quietly. */
 	s->skip = ps.len > partlen ? ps.len - partlen : 0;
-	if (!name_valid_field(ps.to, sizeof ps.to)) {
+	if (!name_box_valid_field(ps.to, sizeof ps.to)) {
 		session_error(srv, s, PROTO_E_NAME, "invalid recipient name");
 		return;
 	}
@@ -394,6 +398,11 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 		session_error(srv, s, PROTO_E_RATE, "sending too fast (at most "
 		    "%u %s a minute): try again later", srv->cfg.rate,
 		    plural(srv->cfg.rate, "message", "messages"));
+		goto out;
+	}
+	/* A room's line: stored once, for every member (room.c). */
+	if (name_room_valid(m.to)) {
+		room_post(srv, s, &m);
 		goto out;
 	}
 	if (overflow_admit(srv, len, &cause) != 0) {
@@ -573,6 +582,74 @@ post_repair(struct server *srv, const uint8_t *id, struct mail *m,
 		break;
 	}
 	return (0);
+}
+
+/*
+ * post_get - stored message id, wherever it is (the kernel store, the
+ * spool while it waits for room there, the spool again when the kernel
+ * lost it); 0, or -1 with cause.
+ */
+int
+post_get(struct server *srv, const uint8_t *id, struct mail *m, char **cause)
+{
+	if (store_find(srv->store, id) == NULL) {
+		if (srv->spool == NULL || srv->overflow == NULL ||
+		    overflow_find(srv->overflow, id) == NULL) {
+			*cause = xstrdup("no such message");
+			return (-1);
+		}
+		return (spool_get_id(srv->spool, id, m, cause));
+	}
+	if (store_get(srv->store, id, m, cause) == 0)
+		return (0);
+	return (post_repair(srv, id, m, cause));
+}
+
+/*
+ * post_keep - keep a message the server writes itself (a room's line
+ * or state): the kernel store, or the spool while the kernel has no
+ * room, and the spool's log.  0, or -1 with cause.
+ */
+int
+post_keep(struct server *srv, const struct mail *m, char **cause)
+{
+	int	rc;
+
+	if (overflow_admit(srv, m->len, cause) != 0)
+		return (-1);
+	if ((rc = overflow_store(srv, m, cause)) != 0 && rc != OVERFLOW_HELD) {
+		if (rc == STORE_FULL) {
+			free(*cause);
+			*cause = xstrdup("no room in the kernel store");
+		}
+		return (-1);
+	}
+	if (srv->spool != NULL)
+		spool_put(srv->spool, m);
+	return (0);
+}
+
+/* post_drop - a message the server wrote is gone: store and spool. */
+void
+post_drop(struct server *srv, const uint8_t *id)
+{
+	post_unstore(srv, id);
+	if (srv->spool != NULL)
+		spool_done(srv->spool, id);
+}
+
+/*
+ * post_ack - REC_OK to s for what message id made durable: after the
+ * next group commit with the spool (sent: POST_SENT takes it back if
+ * that fails, POST_AGAIN keeps it), at once without.
+ */
+void
+post_ack(struct server *srv, struct session *s, const uint8_t *id, int sent)
+{
+	if (srv->spool != NULL)
+		post_pending(srv, s, id, sent);
+	else
+		session_queue(srv, s, REC_OK, NULL, 0);
 }
 
 /* post_fetch - REC_FETCH: send a stored message; it stays stored. */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "idmap.h"
+#include "name.h"
 #include "record.h"
 #include "server.h"
 #include "xmalloc.h"
@@ -147,7 +148,10 @@ quota_charge(struct quota *q, const uint8_t *id, const char *from,
 	struct quota_sender	**pp, *b;
 	struct quota_mail	 *m;
 
-	if (strcmp(from, to) == 0 || idmap_get(q->mail, id) != NULL)
+	/* A room's lines and state are bounded by --room-history, not
+	 * charged to their sender. */
+	if (strcmp(from, to) == 0 || name_room_valid(to) ||
+	    idmap_get(q->mail, id) != NULL)
 		return;
 	pp = quota_find(q, from);
 	if ((b = *pp) == NULL) {
@@ -232,7 +236,8 @@ quota_check(struct server *srv, struct session *s, const char *to,
 	struct quota	*q = srv->quota;
 	uint64_t	 used;
 
-	if (session_privileged(s) || strcmp(s->name, to) == 0)
+	if (session_privileged(s) || strcmp(s->name, to) == 0 ||
+	    name_room_valid(to))
 		return (0);
 	used = quota_used(q, s->name);
 	if (used + quota_cost(q, len) <= q->limit)
@@ -274,7 +279,8 @@ quota_status(struct quota *q, size_t top)
 			v[n++] = b;
 		}
 	}
-	qsort(v, n, sizeof *v, quota_order);
+	if (n > 1)
+		qsort(v, n, sizeof *v, quota_order);
 	xasprintf(&line, "live: sender quota: %llu bytes each at others "
 	    "(store about %llu bytes); %zu senders have mail waiting%s",
 	    (unsigned long long)q->limit, (unsigned long long)q->capacity,

@@ -10,6 +10,7 @@
 #include <pwd.h>
 #include <string.h>
 
+#include "name.h"
 #include "server.h"
 
 /* recipient_mode - RECIPIENT_ANY or RECIPIENT_ACCOUNTS for an option
@@ -30,8 +31,10 @@ recipient_known(struct server *srv, const char *name)
 {
 	if (srv->cfg.recipients != RECIPIENT_ACCOUNTS)
 		return (1);
-	/* Rooms (a later issue) are recipients too: look name up among
-	 * them here, before the accounts. */
+	/* A room is a recipient whatever the accounts: whether it exists
+	 * and the sender is a member is room.c's to say (exit 7). */
+	if (name_room_valid(name))
+		return (1);
 	return (getpwnam(name) != NULL);
 }
 

@@ -82,6 +82,8 @@ server_cleanup(struct server *srv)
 		spool_close(srv->spool);
 		srv->spool = NULL;
 	}
+	rooms_free(srv->rooms);
+	srv->rooms = NULL;
 	overflow_free(srv->overflow);
 	srv->overflow = NULL;
 	idset_free(srv->seen);
@@ -145,6 +147,9 @@ server_dispatch(struct server *srv, const struct record *rec)
 		break;
 	case REC_WALL:
 		post_wall(srv, s, rec);
+		break;
+	case REC_ROOM:
+		room_request(srv, s, rec);
 		break;
 	case REC_BYE:
 		session_close(srv, s, NULL);
@@ -284,6 +289,8 @@ server_loop(struct server *srv)
 			server_sessions(srv);
 		/* Room freed this turn goes to mail waiting in the spool. */
 		overflow_run(srv);
+		/* Rooms whose read positions moved: one snapshot each. */
+		room_flush(srv);
 		/* What this turn logged goes to the disk, if the disk is
 		 * free; it is answered when that commit ends. */
 		commit_kick(srv);
@@ -412,6 +419,8 @@ server_run(const struct server_config *cfg)
 	srv.quota = quota_new(srv.backend->name, cfg->sender_quota,
 	    cap.total);
 	quota_rebuild(srv.quota, srv.store, srv.overflow);
+	srv.rooms = rooms_new(&cfg->rooms);
+	room_load(&srv);
 	if ((srv.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal(SERVER_EXIT_ERROR, "epoll_create1");
 	if ((srv.table = srv.tops->create(srv.keyfile, cfg->max_users,

@@ -33,6 +33,21 @@
  * them is answered, not stored again (the spool remembers more). */
 #define SERVER_SEEN_MAX		65536
 
+/* room.c's limits (mailserv --backlog, --room-history, --max-rooms,
+ * --max-joined; members per room: --max-users). */
+struct rooms_config {
+	unsigned	 backlog;	/* lines shown on join; 0: none */
+	unsigned	 history;	/* lines a room keeps */
+	unsigned	 max_rooms;
+	unsigned	 max_joined;	/* rooms one user may be in */
+	unsigned	 max_members;
+};
+
+#define ROOMS_BACKLOG_DEFAULT	20
+#define ROOMS_HISTORY_DEFAULT	500
+#define ROOMS_MAX_DEFAULT	1024
+#define ROOMS_JOINED_DEFAULT	64
+
 struct server_config {
 	const char	*dir;
 	unsigned	 max_users;
@@ -48,6 +63,7 @@ struct server_config {
 	int		 recipients;	/* RECIPIENT_ANY, RECIPIENT_ACCOUNTS */
 	unsigned	 max_sessions;	/* interactive, per user (admit.c) */
 	const struct backend *backend;	/* NULL: sysv */
+	struct rooms_config rooms;
 	int		 verbose;
 };
 
@@ -123,6 +139,7 @@ struct server {
 	char			*keyfile;
 	struct store		*store;
 	struct spool		*spool;
+	struct rooms		*rooms;		/* room.c */
 	struct overflow		*overflow;	/* mail waiting for room */
 	struct idset		*seen;		/* ids accepted lately */
 	struct sender		*senders;
@@ -209,6 +226,23 @@ void	post_done(struct server *, struct session *, const struct record *);
 void	post_wall(struct server *, struct session *, const struct record *);
 void	post_deliver(struct server *, struct session *, const struct mail *,
 	    uint32_t);
+const struct store_entry *post_stored(struct server *, const uint8_t *);
+int	post_keep(struct server *, const struct mail *, char **);
+void	post_drop(struct server *, const uint8_t *);
+void	post_ack(struct server *, struct session *, const uint8_t *, int);
+int	post_get(struct server *, const uint8_t *, struct mail *, char **);
+
+/* room.c */
+struct rooms *rooms_new(const struct rooms_config *);
+void	rooms_free(struct rooms *);
+void	room_load(struct server *);
+void	room_request(struct server *, struct session *, const struct record *);
+int	room_may_post(struct server *, struct session *, const char *,
+	    uint32_t);
+void	room_post(struct server *, struct session *, const struct mail *);
+void	room_flush(struct server *);
+void	room_forget(struct server *, const uint8_t *);
+void	room_status(struct server *, char *, size_t);
 
 /* overflow.c; OVERFLOW_HELD: kept in the spool, waiting for room */
 #define OVERFLOW_HELD	2

@@ -69,12 +69,13 @@ run() {
 	dir=$1 secs=$2
 	log=$dir/fuzz.log
 	rm -rf "$dir/corpus" "$dir/seeds" "$dir/artifacts"
-	for h in fuzz_record fuzz_part fuzz_spool fuzz_mbox; do
+	for h in fuzz_record fuzz_part fuzz_room fuzz_spool fuzz_mbox; do
 		mkdir -p "$dir/corpus/$h" "$dir/seeds/$h"
 	done
 	mkdir -p "$dir/artifacts"
 	"$dir/fuzz_seeds" "$dir/seeds/fuzz_record" "$dir/seeds/fuzz_part" \
-	    "$dir/seeds/fuzz_spool" "$dir/seeds/fuzz_mbox" || exit 1
+	    "$dir/seeds/fuzz_spool" "$dir/seeds/fuzz_mbox" \
+	    "$dir/seeds/fuzz_room" || exit 1
 	{
 		echo "# make fuzz FUZZ_SECONDS=$secs, $(date -u '+%Y-%m-%d %H:%M UTC')," \
 		    "$(uname -srm), $(nproc) CPU"
@@ -86,6 +87,7 @@ run() {
 	# A stream of two full records; a part is at most PART_MAX.
 	run_one fuzz_record 8192
 	run_one fuzz_part 8192
+	run_one fuzz_room 16384	# a snapshot of some members
 	run_one fuzz_spool 16384	# a few messages; the replay, not the size
 	run_one fuzz_mbox 16384
 	echo "total        executions $total_execs  crashes $total_crashes" >>"$log"

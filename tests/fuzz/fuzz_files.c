@@ -128,7 +128,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		fuzz_assert(spool_get(sp, i, &m, &cause) == 0);
 		fuzz_assert(m.len > 0 && m.body != NULL);
 		fuzz_assert(name_valid_field(m.from, sizeof m.from));
-		fuzz_assert(name_valid_field(m.to, sizeof m.to));
+		fuzz_assert(name_box_valid_field(m.to, sizeof m.to));
 		memcpy(ids[i], m.id, MAIL_ID_LEN);
 		mail_free(&m);
 	}

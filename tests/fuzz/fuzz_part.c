@@ -84,7 +84,7 @@ fuzz_decode(const uint8_t *buf, size_t size)
 	fuzz_assert(h.part < h.nparts);
 	fuzz_assert((uint64_t)h.offset + h.datalen <= h.len);
 	fuzz_assert(name_valid_field(h.from, sizeof h.from));
-	fuzz_assert(name_valid_field(h.to, sizeof h.to));
+	fuzz_assert(name_box_valid_field(h.to, sizeof h.to));
 	if (h.part == 0)
 		fuzz_first_line(data, h.datalen, PROTO_FIRST_MAX);
 }

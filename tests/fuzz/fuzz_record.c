@@ -43,7 +43,8 @@ fuzz_rand(uint32_t *s)
 static const uint16_t	fuzz_types[] = {
 	REC_HELLO, REC_SEND, REC_DATA, REC_LIST, REC_FETCH, REC_DONE,
 	REC_WALL, REC_BYE, REC_WELCOME, REC_OK, REC_ERROR, REC_ENTRY,
-	REC_END, REC_MAIL, REC_WALLMSG, REC_NOTICE,
+	REC_END, REC_MAIL, REC_WALLMSG, REC_NOTICE, REC_LOGOUT, REC_ROOM,
+	REC_ROOMINFO,
 };
 
 /* fuzz_stream - the input as a FIFO would deliver it, in pieces. */

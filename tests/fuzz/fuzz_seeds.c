@@ -24,6 +24,7 @@
 #include "mbox.h"
 #include "proto.h"
 #include "record.h"
+#include "roomrec.h"
 #include "spool.h"
 
 static const uint8_t	seed_token[16] = "0123456789abcdef";
@@ -163,6 +164,36 @@ seed_records(const char *dir)
 	seed_record(&s, REC_HELLO, &hello, sizeof hello);
 	seed_write(dir, "truncated-then-record", s.buf, s.len);
 
+	/* A room: join, a line to it, the answers. */
+	{
+		struct proto_room	pr;
+		struct proto_roominfo	ri;
+
+		memset(&pr, 0, sizeof pr);
+		pr.op = ROOM_OP_JOIN;
+		strcpy(pr.room, "#ops");
+		memset(&ri, 0, sizeof ri);
+		ri.kind = ROOMINFO_ROOM;
+		strcpy(ri.room, "#ops");
+		strcpy(ri.name, "alice");
+		strcpy(ri.topic, "lunch");
+		ri.members = 2;
+		seed_start(&s, 1, 11);
+		seed_record(&s, REC_ROOM, &pr, sizeof pr);
+		pr.op = ROOM_OP_HISTORY;
+		pr.n = 20;
+		seed_record(&s, REC_ROOM, &pr, sizeof pr);
+		seed_record(&s, REC_ROOMINFO, &ri, sizeof ri);
+		pm.flags = PROTO_MAIL_ROOM | PROTO_MAIL_LIVE;
+		strcpy(pm.to, "#ops");
+		seed_record(&s, REC_MAIL, &pm, sizeof pm);
+		seed_record(&s, REC_DATA, "hello", 5);
+		seed_record(&s, REC_END, NULL, 0);
+		seed_write(dir, "room", s.buf, s.len);
+		strcpy(pm.to, "bob");
+		pm.flags = 0;
+	}
+
 	/* Every type alone. */
 	for (i = 0; i < 80; i++) {
 		if (record_type_name((uint16_t)i) == NULL)
@@ -239,6 +270,8 @@ seed_file(const char *dir, const char *name, const char *path)
 	seed_write(dir, name, buf, n);
 }
 
+static uint8_t	*seed_room_snap(size_t *);
+
 /* seed_spools - logs written by the spool itself. */
 static void
 seed_spools(const char *dir)
@@ -258,6 +291,24 @@ seed_spools(const char *dir)
 		    "two lines\n" : "hi");
 		spool_put(sp, &m[i]);
 	}
+	/* A room's state and a line, as messages to the room. */
+	{
+		struct mail	 rm;
+		size_t		 len;
+
+		seed_mail(&rm, 5, NULL, "x");
+		strcpy(rm.to, "#ops");
+		rm.body = seed_room_snap(&len);
+		rm.len = (uint32_t)len;
+		spool_put(sp, &rm);
+		free(rm.body);
+		mail_new_id(rm.id);
+		rm.body = roomrec_line_encode(11, (const uint8_t *)"hi all",
+		    6, &len);
+		rm.len = (uint32_t)len;
+		spool_put(sp, &rm);
+		free(rm.body);
+	}
 	if (spool_commit(sp, &cause) != 0)
 		errx(1, "spool: %s", cause);
 	snprintf(path, sizeof path, "%s/spool/spool.log", tmp);
@@ -276,6 +327,51 @@ seed_spools(const char *dir)
 	rmdir(path);
 	close(dirfd);
 	rmdir(tmp);
+}
+
+/* seed_room_snap - a snapshot of #ops: 3 members, an invitation. */
+static uint8_t *
+seed_room_snap(size_t *len)
+{
+	struct roomrec_member	mb[3];
+	struct roomrec_invite	inv[1];
+	struct roomrec_snap	sn;
+
+	memset(&sn, 0, sizeof sn);
+	memset(mb, 0, sizeof mb);
+	memset(inv, 0, sizeof inv);
+	strcpy(sn.owner, "alice");
+	strcpy(sn.topic, "lunch at noon");
+	sn.flags = ROOMREC_PRIVATE | ROOMREC_LOCKED;
+	sn.gen = 7;
+	sn.next_seq = 12;
+	strcpy(mb[0].name, "alice");
+	mb[0].read = 11;
+	strcpy(mb[1].name, "bob");
+	mb[1].read = 3;
+	strcpy(mb[2].name, "carol");
+	strcpy(inv[0].name, "dave");
+	sn.members = mb;
+	sn.nmembers = 3;
+	sn.invites = inv;
+	sn.ninvites = 1;
+	return (roomrec_snap_encode(&sn, len));
+}
+
+/* seed_rooms - a room's snapshot and lines, whole and torn. */
+static void
+seed_rooms(const char *dir)
+{
+	uint8_t	*p;
+	size_t	 len;
+
+	p = seed_room_snap(&len);
+	seed_write(dir, "room-snapshot", p, len);
+	seed_write(dir, "room-snapshot-torn", p, len - 9);
+	free(p);
+	p = roomrec_line_encode(42, (const uint8_t *)"hello room", 10, &len);
+	seed_write(dir, "room-line", p, len);
+	free(p);
 }
 
 /* seed_mboxes - whole, torn and already-saved mbox files. */
@@ -312,14 +408,15 @@ seed_mboxes(const char *dir)
 int
 main(int argc, char **argv)
 {
-	if (argc != 5) {
+	if (argc != 6) {
 		fprintf(stderr, "usage: fuzz_seeds RECORD_DIR PART_DIR "
-		    "SPOOL_DIR MBOX_DIR\n");
+		    "SPOOL_DIR MBOX_DIR ROOM_DIR\n");
 		return (1);
 	}
 	seed_records(argv[1]);
 	seed_parts(argv[2]);
 	seed_spools(argv[3]);
 	seed_mboxes(argv[4]);
+	seed_rooms(argv[5]);
 	return (0);
 }

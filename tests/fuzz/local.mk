@@ -1,6 +1,7 @@
 # tests/fuzz/local.mk - `make fuzz`: libFuzzer harnesses of the
 # parsers that read bytes nobody vouches for: the FIFO record stream
-# (fuzz_record), the stored-part decoder (fuzz_part), and the files a
+# (fuzz_record), the stored-part decoder (fuzz_part), a room's stored
+# snapshot and lines (fuzz_room), and the files a
 # crash may leave half written: the spool's log (fuzz_spool) and the
 # reader's mbox (fuzz_mbox).  They are
 # built with clang straight from the common/ sources, since
@@ -24,9 +25,12 @@ FUZZ_HDRS = $(top_srcdir)/common/proto.h $(top_srcdir)/common/record.h \
 FUZZ_RECORD_SRCS = $(top_srcdir)/tests/fuzz/fuzz_record.c \
 	$(top_srcdir)/common/record.c
 FUZZ_MAIL_SRCS = $(top_srcdir)/common/mail.c $(top_srcdir)/common/name.c \
+	$(top_srcdir)/common/plural.c \
 	$(top_srcdir)/common/record.c $(top_srcdir)/common/xmalloc.c \
 	$(top_srcdir)/common/log.c $(top_srcdir)/common/io.c
-FUZZ_FILE_LIB_SRCS = $(top_srcdir)/common/spool.c \
+FUZZ_ROOM_SRCS = $(top_srcdir)/tests/fuzz/fuzz_room.c \
+	$(top_srcdir)/common/roomrec.c $(FUZZ_MAIL_SRCS)
+FUZZ_FILE_LIB_SRCS = $(top_srcdir)/common/roomrec.c $(top_srcdir)/common/spool.c \
 	$(top_srcdir)/common/idset.c $(top_srcdir)/common/idmap.c \
 	$(top_srcdir)/common/idlist.c $(top_srcdir)/common/mbox.c \
 	$(FUZZ_MAIL_SRCS)
@@ -34,7 +38,7 @@ FUZZ_FILES_SRCS = $(top_srcdir)/tests/fuzz/fuzz_files.c $(FUZZ_FILE_LIB_SRCS)
 FUZZ_FILES_HDRS = $(top_srcdir)/common/spool.h $(top_srcdir)/common/idset.h \
 	$(top_srcdir)/common/idmap.h $(top_srcdir)/common/idlist.h \
 	$(top_srcdir)/common/mbox.h
-FUZZ_PROGS = tests/fuzz/fuzz_record tests/fuzz/fuzz_part \
+FUZZ_PROGS = tests/fuzz/fuzz_record tests/fuzz/fuzz_part tests/fuzz/fuzz_room \
 	tests/fuzz/fuzz_spool tests/fuzz/fuzz_mbox tests/fuzz/fuzz_seeds
 
 tests/fuzz/fuzz_record: $(FUZZ_RECORD_SRCS) $(FUZZ_HDRS)
@@ -48,6 +52,13 @@ tests/fuzz/fuzz_part: $(top_srcdir)/tests/fuzz/fuzz_part.c \
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer \
 	    $(FUZZ_CPPFLAGS) $(UUID_CFLAGS) -o $@ \
 	    $(top_srcdir)/tests/fuzz/fuzz_part.c $(FUZZ_MAIL_SRCS) \
+	    $(UUID_LIBS)
+
+tests/fuzz/fuzz_room: $(FUZZ_ROOM_SRCS) $(FUZZ_HDRS) \
+    $(top_srcdir)/common/roomrec.h
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer \
+	    $(FUZZ_CPPFLAGS) $(UUID_CFLAGS) -o $@ $(FUZZ_ROOM_SRCS) \
 	    $(UUID_LIBS)
 
 tests/fuzz/fuzz_spool: $(FUZZ_FILES_SRCS) $(FUZZ_HDRS) $(FUZZ_FILES_HDRS)
@@ -80,13 +91,15 @@ fuzz:
 fuzz-clean:
 	rm -rf $(FUZZ_PROGS) tests/fuzz/corpus tests/fuzz/seeds \
 	    tests/fuzz/artifacts tests/fuzz/fuzz_record.out \
-	    tests/fuzz/fuzz_part.out tests/fuzz/fuzz_spool.out \
+	    tests/fuzz/fuzz_part.out tests/fuzz/fuzz_room.out \
+	    tests/fuzz/fuzz_spool.out \
 	    tests/fuzz/fuzz_mbox.out tests/fuzz/fuzz.log
 
 .PHONY: fuzz fuzz-clean
 
 EXTRA_DIST += tests/fuzz/fuzz.sh tests/fuzz/fuzz_record.c \
-	tests/fuzz/fuzz_part.c tests/fuzz/fuzz_files.c tests/fuzz/fuzz_seeds.c
+	tests/fuzz/fuzz_part.c tests/fuzz/fuzz_room.c tests/fuzz/fuzz_files.c \
+	tests/fuzz/fuzz_seeds.c
 
 # The valgrind test is an integration test (TAP, sources lib.sh, runs
 # in `make check`), but it belongs to the hostile-input and leak work

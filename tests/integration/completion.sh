@@ -1,8 +1,8 @@
 #!/bin/bash
 # completion.sh - bash completion of mailcli (data/completion/mailcli):
-# sourced into this bash, it completes commands and options, and a
-# user after send or kick from the names online now, which it reads
-# with this build's `mailcli who`.
+# sourced into this bash, it completes commands and options, a user
+# after send or kick from the names online now, which it reads with
+# this build's `mailcli who`, and a room from `mailcli rooms`.
 . "$(dirname "$0")/lib.sh"
 
 # shellcheck source=/dev/null
@@ -24,7 +24,7 @@ if complete -p mailcli 2>/dev/null | grep -q ' _mailcli mailcli$'; then
 else
 	not_ok "sourcing it makes _mailcli complete mailcli"
 fi
-same "mailcli r<TAB>: read, reply" "read reply" "$(complete_line mailcli r)"
+same "mailcli r<TAB>: read, remove, reply, rooms" "read remove reply rooms" "$(complete_line mailcli r)"
 same "mailcli -d DIR w<TAB>: wall, who" "wall who" "$(complete_line mailcli -d "$DIR" w)"
 same "mailcli --ver<TAB>: --verbose, --version" "--verbose --version" "$(complete_line mailcli --ver)"
 
@@ -37,6 +37,14 @@ wait_for sh -c "'$MAILCLI' -d '$DIR' who | grep -q '^bob '" &&
 same "mailcli -d DIR send al<TAB>: the users online (alfred, alice)" \
     "alfred alice" "$(complete_line mailcli -d "$DIR" send al)"
 same "mailcli --dir=DIR kick b<TAB>: bob" "bob" "$(complete_line mailcli --dir="$DIR" kick b)"
+"$MAILCLI" -d "$DIR" -u alice join '#ops' >/dev/null 2>&1
+"$MAILCLI" -d "$DIR" -u alice join '#lunch' >/dev/null 2>&1
+same "mailcli -d DIR history #o<TAB>: the rooms, the # escaped" '\#ops' \
+    "$(complete_line mailcli -d "$DIR" history '#o')"
+same "mailcli -d DIR invite bob #<TAB>: every room" '\#lunch \#ops' \
+    "$(complete_line mailcli -d "$DIR" invite bob '#')"
+same "mailcli -d DIR read #l<TAB>: #lunch" '\#lunch' \
+    "$(complete_line mailcli -d "$DIR" read '#l')"
 same "MAILSERV_DIR, no -d: send <TAB>: all three" "alfred alice bob" \
     "$(complete_line mailcli -u carol send '')"
 same "no name completed after send USER" "" "$(complete_line mailcli -d "$DIR" send alice al)"

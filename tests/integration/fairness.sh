@@ -74,8 +74,13 @@ touch "$T/stop"
 wait "$F1" "$F2"
 check "during a flood no honest send was refused" test ! -e "$T/refused"
 diag "$T/honest.err" 2>/dev/null
+# One group commit and the load of two flooders on a 2-CPU machine: a
+# second; the sanitizer build runs every process two to three times
+# slower, so three.
+slack=1000
+[ -z "${IPCMAIL_SANITIZED:-}" ] || slack=3000
 check "... and the slowest took ${busy} ms, against ${quiet} ms without the flood" \
-    test "$busy" -le $((quiet + 1000))
+    test "$busy" -le $((quiet + slack))
 "$MAILSERV" -d "$DIR" --status >"$T/status"
 check "the flood waits in the spool, the honest mail with it" \
     grep -qE '^live: overflow: [1-9][0-9]* messages' "$T/status"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # valgrind.sh - mailserv under valgrind's memcheck while real mailcli
-# commands use it: small and 64 KiB sends, inbox, read, delete, wall,
+# commands use it: small and 64 KiB sends, inbox, read, delete, wall, a room,
 # a live push to an interactive session, garbage and a HELLO flood on
 # the FIFO; then a SIGTERM, and a second run that adopts the mail the
 # first one left.  Each run must end with 0 errors and 0 bytes
@@ -127,6 +127,24 @@ echo quit >&"$CAROL_FD"
 exec {CAROL_FD}>&-
 wait "$CAROL"
 same "... and quits cleanly" 0 "$?"
+
+# Rooms: made, talked in, read, changed, left and removed.
+cli -u alice join '#vg'
+cli -u bob join '#vg'
+cli -u alice topic '#vg' 'under valgrind'
+cli -u alice private '#vg' on
+cli -u alice invite carol '#vg'
+for i in 1 2 3; do cli -u bob send '#vg' "room line $i"; done
+cli -u alice read '#vg'
+same "room lines are read back" 3 "$(grep -c 'room line' "$T/out")"
+cli -u alice history '#vg' 2
+cli -u dave history '#vg'
+same "a private room refuses a non-member" 7 "$rc"
+cli -u alice rooms
+cli -u alice members '#vg'
+cli -u bob leave '#vg'
+cli -u alice leave '#vg'
+same "the last member's leave removes the room" 0 "$rc"
 
 head -c 3000 /dev/urandom >"$DIR/mailserv.fifo"
 cli -u bob send dave "after garbage"

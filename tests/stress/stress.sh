@@ -1,7 +1,9 @@
 #!/bin/bash
 # stress.sh - the reliability figures of ipcmail (doc/reliability.md):
 # many concurrent one-shot mailcli senders and readers on one mailserv,
-# then the same under random kill -9 of mailserv and of clients, a
+# then the same under random kill -9 of mailserv and of clients, room
+# lines from concurrent senders under random kill -9 (every acknowledged
+# line in its room's history once, in each sender's order), a
 # simulated reboot (every IPC object removed with ipcrm), hostile
 # records on the FIFO while honest clients work, a hostile filler (the
 # user nobody) writing to names nobody reads while honest clients
@@ -57,7 +59,7 @@ TABLE=${STRESS_TABLE:-}
 # per-mailbox quota and no rate limit to speak of: "full" then means
 # the whole store (or, with POSIX queues, a mailbox's 10 messages).
 # IPCMAIL_IPC=posix (lib.sh) runs it all on the POSIX backend.
-SERVER_OPTS="--shards 253 --quota 4294967295 --rate 0"
+SERVER_OPTS="--shards 253 --quota 4294967295 --rate 0 --room-history 1000000"
 [ "$IPC" = sysv ] || SERVER_OPTS="$SERVER_OPTS --ipc=$IPC"
 CLI_BOUND=120		# s: a mailcli still running then is deadlocked
 SLOW=30			# s: a mailcli that took this long is counted slow
@@ -517,6 +519,111 @@ same "faults: every kill -9 of mailserv was followed by a working restart" \
     0 "$SRVDEAD"
 same "faults: mailserv never died but by our kill -9" 0 "$CRASHED"
 ROWS+=("| faults | $FC clients (and $PC plain ones) x $FM messages or more (until the last kill) to $FR readers; $((KSERV + KCLI)) kill -9 ($KSERV mailserv, restarted; $KCLI mailcli) | sent $SENT, delivered $DELIVERED, **lost $LOST, duplicated $DUP**$DUPWHY, **deadlocks $DEADLOCKS** (commands stuck $CLI_BOUND s; $CUT reads still saving cut at $CLI_BOUND s; $SLOWS commands took over $SLOW s); $KILLED sends killed before \"sent\" and sent again under the same id; $PC plain senders (retry without --id): $PSENT sent, **duplicated $PDUP**; retries: $FULL store full, $NOSERV no server or no answer; $SECS s |")
+
+# ---- rooms -----------------------------------------------------------
+# RC senders each send RM lines to RN_ROOMS rooms (line j to room
+# j % RN_ROOMS) under random kill -9 of mailserv and of mailcli; each
+# line keeps its id across retries.  Then every room's history: every
+# acknowledged line must be there exactly once, in its room, and each
+# sender's lines in the order sent.  A line killed before its "sent"
+# may be there once, never twice.
+room_sender() {
+	local i=$1 m=$2 j=0 tok room id rc
+	while :; do
+		j=$((j + 1))
+		# At least m lines, and on until the last kill is done.
+		[ "$j" -le "$m" ] || [ ! -e "$T/rooms/chaos-done" ] || break
+		tok=$(printf 'rtok-%04d-%05d' "$i" "$j")
+		room="#room$((j % RN_ROOMS))"
+		read -r id </proc/sys/kernel/random/uuid
+		while [ -d "$T/rooms" ]; do
+			[ "$SECONDS" -lt "$DEADLINE" ] || { echo "D $tok $room" >>"$T/rooms/sent.$i"; return; }
+			timeout "$CLI_BOUND" "$MAILCLI" -d "$DIR" -u "s$i" --id "$id" \
+			    send "$room" "$tok" >/dev/null 2>>"$T/rooms/cli.err.$i"
+			rc=$?
+			case $rc in
+			0)	echo "S $tok $room" >>"$T/rooms/sent.$i"; break ;;
+			2|4|137) msleep $((RANDOM % 100 + 20)) ;;
+			*)	echo "F $tok $room $rc" >>"$T/rooms/sent.$i"; break ;;
+			esac
+		done
+	done
+}
+room_phase() {
+	local i k t0 kserv=0 kcli=0 p left senders=()
+	mkdir -p "$T/rooms"
+	t0=$(now)
+	DEADLINE=$((SECONDS + BOUND))
+	srv_start || { not_ok "rooms: mailserv starts"; return; }
+	for i in $(seq 1 "$RC"); do
+		for k in $(seq 0 $((RN_ROOMS - 1))); do
+			"$MAILCLI" -d "$DIR" -u "s$i" join "#room$k" >/dev/null 2>&1
+		done
+	done
+	for i in $(seq 1 "$RC"); do
+		room_sender "$i" "$RM" 2>>"$T/rooms/loops.err" & senders+=($!)
+	done
+	JOBS=("${senders[@]}")
+	while :; do
+		left=0
+		for p in "${senders[@]}"; do
+			kill -0 "$p" 2>/dev/null && left=$((left + 1))
+		done
+		[ "$left" = 0 ] && break
+		[ "$SECONDS" -lt $((DEADLINE + CLI_BOUND)) ] || break
+		if [ $((kserv + kcli)) -lt "$KILLS" ]; then
+			sleep "$KILL_GAP"
+			if [ $((RANDOM % 2)) = 0 ] && alive; then
+				kill -KILL "$SERVER_PID"
+				wait "$SERVER_PID" 2>/dev/null
+				kserv=$((kserv + 1))
+				sleep "0.$((RANDOM % 5))"
+				srv_start
+			elif kill_one; then
+				kcli=$((kcli + 1))
+			fi
+		else
+			touch "$T/rooms/chaos-done"
+			sleep 0.2
+		fi
+		alive || srv_start
+	done
+	cleanup_jobs
+	wait "${senders[@]}" 2>/dev/null
+	cat "$T/rooms"/sent.* >"$T/rooms/sent" 2>/dev/null
+	for k in $(seq 0 $((RN_ROOMS - 1))); do
+		timeout "$CLI_BOUND" "$MAILCLI" -d "$DIR" -u s1 history "#room$k" 1000000 |
+		    sed -n "s/^\[\(#room$k\)\] \(s[0-9]*\) ([0-9:]*): \(rtok-.*\)\$/\1 \2 \3/p"
+	done >"$T/rooms/history"
+	eval "$(awk '
+	FILENAME ~ /sent$/ { if ($1 == "S") { sent[$2] = $3; n++ } else bad++; next }
+	{	seen[$3]++
+		if (($3 in sent) && sent[$3] != $1) wrong++
+		split($3, f, "-"); who = f[2]; seq = f[3] + 0
+		if (seq <= last[who, $1]) disorder++
+		last[who, $1] = seq
+	}
+	END {
+		for (t in sent) { if (!(t in seen)) lost++; else if (seen[t] > 1) dup++ }
+		for (t in seen) if (!(t in sent)) { if (seen[t] > 1) dup++; extra++ }
+		printf "RSENT=%d RLOST=%d RDUP=%d RWRONG=%d RDISORDER=%d RBAD=%d RUNACKED=%d\n",
+		    n, lost, dup, wrong, disorder, bad, extra
+	}' "$T/rooms/sent" "$T/rooms/history")"
+	RLINES=$(wc -l <"$T/rooms/history")
+	srv_stop
+	RSECS=$(elapsed "$t0")
+	RKSERV=$kserv RKCLI=$kcli
+	purge
+}
+RC=${STRESS_ROOM_CLIENTS:-$FC} RM=${STRESS_ROOM_LINES:-$FM} RN_ROOMS=3
+[ "$STRESS" = long ] && RM=${STRESS_ROOM_LINES:-100}
+room_phase
+same "rooms: every acknowledged line is in its room's history" 0 "${RLOST:-?}"
+same "rooms: no line is there twice" 0 "${RDUP:-?}"
+same "rooms: no line is in another room" 0 "${RWRONG:-?}"
+same "rooms: each sender's lines are in the order sent" 0 "${RDISORDER:-?}"
+same "rooms: every line was sent in the end (none gave up, none stuck)" 0 "${RBAD:-?}"
+ROWS+=("| rooms | $RC clients x $RM lines or more (until the last kill) to $RN_ROOMS rooms (all members of all), one-shot mailcli; $((RKSERV + RKCLI)) kill -9 ($RKSERV mailserv, restarted; $RKCLI mailcli) | sent $RSENT, in the histories $RLINES, **lost $RLOST, duplicated $RDUP, out of order $RDISORDER**, in the wrong room $RWRONG; $RUNACKED lines killed before \"sent\" are there once; $RSECS s |")
 
 # ---- reboot ----------------------------------------------------------
 # Stop mailserv (SIGTERM, or kill -9 for a crash), remove every IPC
