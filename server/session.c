@@ -40,6 +40,12 @@
 #include "xmalloc.h"
 
 #define SESSION_OUT_MAX	(4 * 1024 * 1024)	/* unread replies */
+/* A session's reply buffer starts small (most turns answer it with a
+ * record or two) and, once grown past SESSION_OUT_KEEP and emptied, is
+ * given back.  It used to start at 16 KiB: some 4 KiB resident for
+ * every idle session. */
+#define SESSION_OUT_FIRST	1024
+#define SESSION_OUT_KEEP	8192
 #define SESSION_PER_PID	4
 #define SESSION_MAX	4096
 #define SESSION_UID_MAX	(SESSION_MAX / 8)	/* of one user (admit.c) */
@@ -432,7 +438,7 @@ session_queue(struct server *srv, struct session *s, uint16_t type,
 		return;
 	}
 	if (s->outlen + size > s->outcap) {
-		s->outcap = s->outcap == 0 ? 16384 : s->outcap;
+		s->outcap = s->outcap == 0 ? SESSION_OUT_FIRST : s->outcap;
 		while (s->outcap < s->outlen + size)
 			s->outcap *= 2;
 		s->out = xreallocarray(s->out, s->outcap, 1);
@@ -540,6 +546,13 @@ session_write(struct session *s)
 	}
 	memmove(s->out, s->out + done, s->outlen - done);
 	s->outlen -= done;
+	/* A buffer grown for a burst (a list, a large body) goes back
+	 * once empty: an idle session keeps at most SESSION_OUT_KEEP. */
+	if (s->outlen == 0 && s->outcap > SESSION_OUT_KEEP) {
+		free(s->out);
+		s->out = NULL;
+		s->outcap = 0;
+	}
 	return (rc);
 }
 
