@@ -20,6 +20,16 @@ IPC=${IPCMAIL_IPC:-sysv}
 SERVER_PID=
 KEYPAT=
 DIRID=
+# posix_turn: wait for the POSIX turn.  Root's POSIX queue bytes
+# (RLIMIT_MSGQUEUE, per user) are one budget for all its processes: a
+# test that fills a POSIX store leaves none to a test beside it (make -j2
+# check), so the tests that use POSIX queues take turns (flock; the lock
+# goes when this shell exits).
+posix_turn() {
+	exec {POSIX_TURN_FD}>>"$top_builddir/tests/posix.turn" &&
+	    flock "$POSIX_TURN_FD"
+}
+[ "$IPC" = posix ] && posix_turn
 # POSIX queues can be listed only with the mqueue file system mounted.
 if [ "$IPC" = posix ] && ! mountpoint -q /dev/mqueue 2>/dev/null &&
     [ "$(id -u)" = 0 ]; then
