@@ -320,6 +320,12 @@ finish() {
 		not_ok "nothing left behind"; echo "$left" | sed 's/^/# /'
 		ls -la "$DIR" 2>/dev/null | sed 's/^/# /'
 	fi
+	# A process may still be on its way out (a session whose terminal
+	# just hung up, in a slow sanitizer build): 10 s, then it is left.
+	for i in $(seq 1 100); do
+		pgrep -f -- "$T" >/dev/null || break
+		sleep 0.1
+	done
 	if pgrep -f -- "$T" >/dev/null; then
 		not_ok "no process of this test still running"
 		pgrep -af -- "$T" | sed 's/^/# /'
