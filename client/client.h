@@ -115,6 +115,7 @@ struct client {
 	int		 have_send_id;
 	int		 reconnect_s;	/* --reconnect: a session's patience */
 	int		 wait_s;	/* --wait: a one-shot send's */
+	long long	 typed_ms;	/* last told mailserv of a line */
 	struct reconnect away;
 	struct conn	 conn;
 	struct msglist	 list;
@@ -178,6 +179,15 @@ int	room_cmd_private(struct client *, int, char **);
 int	room_cmd_invite(struct client *, int, char **);
 int	room_cmd_remove(struct client *, int, char **);
 char	**room_names(struct client *, size_t *);
+int	room_unread_summary(struct client *, char **);
+
+/* presence.c */
+int	presence_cmd_away(struct client *, int, char **);
+int	presence_cmd_mesg(struct client *, int, char **);
+int	presence_cmd_ignore(struct client *, int, char **);
+int	presence_cmd_unignore(struct client *, int, char **);
+void	presence_typed(struct client *);
+void	presence_oneshot_async(void *, const struct record *, struct mail *);
 
 /* reconnect.c */
 void	reconnect_lost(struct client *, int);

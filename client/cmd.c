@@ -63,6 +63,13 @@ static const struct cmd_entry {
 	    room_cmd_invite },
 	{ "remove", "USER #ROOM", "take USER out of a room (owner)",
 	    room_cmd_remove },
+	{ "away", "[TEXT...]", "away with TEXT (120 bytes); without: back",
+	    presence_cmd_away },
+	{ "mesg", "[n|y]", "do not disturb (n), or do (y); without: show",
+	    presence_cmd_mesg },
+	{ "ignore", "[USER]", "nothing from USER reaches you; without: "
+	    "list", presence_cmd_ignore },
+	{ "unignore", "USER", "stop ignoring USER", presence_cmd_unignore },
 	{ "help", "", "show the commands", cmd_help },
 	{ "quit", "", "leave the session", cmd_quit },
 };
@@ -189,6 +196,7 @@ cmd_split(char *line, char ***argv)
 	return (n);
 }
 
+/* cmd_short_date - a login time, as who shows it. */
 static void
 cmd_short_date(int64_t when, char *buf, size_t size)
 {
@@ -234,9 +242,10 @@ cmd_who(struct client *cl, int argc, char **argv)
 {
 	const struct table_ops	*ops = backend_of_dir(cl->dirfd)->table;
 	struct table_user	*u;
-	char			*cause = NULL, since[32];
+	char			*cause = NULL, since[32], idle[IDLE_TEXT_MAX];
 	void			*t;
 	size_t			 i, n;
+	time_t			 now = time(NULL);
 
 	(void)argv;
 	if (argc != 1)
@@ -254,10 +263,17 @@ cmd_who(struct client *cl, int argc, char **argv)
 		return (CLI_EXIT_NOSERVER);
 	}
 	ops->detach(t);
+	/* The status is the user's own text: through the display filter
+	 * like any other user's bytes (shell_showf). */
 	for (i = 0; i < n; i++) {
 		cmd_short_date(u[i].since, since, sizeof since);
-		shell_showf(cl, "%-16s %-10s %s  (pid %d)\n", u[i].name,
-		    u[i].tty[0] ? u[i].tty : "-", since, u[i].pid);
+		idle_format(now, u[i].active, idle, sizeof idle);
+		shell_showf(cl, "%-16s %-10s %s %4s  (pid %d)%s%s%s\n",
+		    u[i].name, u[i].tty[0] ? u[i].tty : "-", since, idle,
+		    u[i].pid, (u[i].flags & (TABLE_AWAY | TABLE_DND)) ? "  " :
+		    "", (u[i].flags & TABLE_AWAY) ? "away: " : "",
+		    (u[i].flags & TABLE_AWAY) ? u[i].away :
+		    (u[i].flags & TABLE_DND) ? "dnd" : "");
 	}
 	free(u);
 	return (CLI_EXIT_OK);

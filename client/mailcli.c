@@ -300,8 +300,11 @@ main(int argc, char **argv)
 	}
 	if (cl.interactive)
 		rc = shell_run(&cl);
-	else
+	else {
+		cl.conn.async = presence_oneshot_async;
+		cl.conn.async_arg = &cl;
 		rc = cmd_run(&cl, argc - optind, argv + optind);
+	}
 	conn_close(&cl.conn);
 	mailcli_current = NULL;
 	reconnect_clear(&cl);

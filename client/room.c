@@ -76,6 +76,7 @@ struct room_out {
 	int		 topic;		/* TOPIC: the topic alone */
 	int		 inbox;		/* UNREAD as inbox lines */
 	int		 login;		/* UNREAD as login lines */
+	int		 summary;	/* UNREAD collected in names */
 	size_t		 lines;		/* room lines shown */
 	char		*names;		/* JOIN: members, collected */
 };
@@ -118,7 +119,13 @@ room_entry(struct client *cl, struct room_out *o,
 		o->names = s;
 		break;
 	case ROOMINFO_UNREAD:
-		if (o->login)
+		if (o->summary) {
+			xasprintf(&s, "%s, %s: %u new %s", o->names != NULL ?
+			    o->names : "", ri->room, ri->count,
+			    plural(ri->count, "line", "lines"));
+			free(o->names);
+			o->names = s;
+		} else if (o->login)
 			shell_print(cl, "%s: %u new %s\n", ri->room, ri->count,
 			    plural(ri->count, "line", "lines"));
 		else
@@ -181,7 +188,7 @@ room_call(struct client *cl, uint32_t op, const char *room, const char *user,
 		rc = cmd_answer(&rec);
 		break;
 	}
-	if (o != NULL && o->names != NULL) {
+	if (o != NULL && o->names != NULL && !o->summary) {
 		if (rc == CLI_EXIT_OK)
 			shell_print(cl, "%s: members: %s\n", o->room, o->names);
 		free(o->names);
@@ -200,6 +207,23 @@ room_unread(struct client *cl, int login)
 	o.inbox = !login;
 	o.login = login;
 	return (room_call(cl, ROOM_OP_UNREAD, NULL, NULL, 0, NULL, &o));
+}
+
+/*
+ * room_unread_summary - the rooms with unread lines, as ", #ops: 5 new
+ * lines" one after another (NULL: none); caller frees.  An exit code.
+ */
+int
+room_unread_summary(struct client *cl, char **out)
+{
+	struct room_out	o;
+	int		rc;
+
+	memset(&o, 0, sizeof o);
+	o.summary = 1;
+	rc = room_call(cl, ROOM_OP_UNREAD, NULL, NULL, 0, NULL, &o);
+	*out = o.names;
+	return (rc);
 }
 
 int

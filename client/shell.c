@@ -180,6 +180,8 @@ shell_line(char *line)
 	}
 	if (*line != '\0' && cl->readline)
 		add_history(line);
+	if (*line != '\0')
+		presence_typed(cl);
 	copy = xstrdup(line);
 	argc = cmd_split(copy, &argv);
 	cl->in_command = 1;
