@@ -38,8 +38,8 @@ static const struct cmd_entry {
 	cmd_fn		*fn;
 } cmd_table[] = {
 	{ "who", "", "who is online", cmd_who },
-	{ "send", "TO[,TO...] [TEXT...]", "send to users and rooms (body "
-	    "from stdin without TEXT)", cmd_send },
+	{ "send", "TO[,TO...] [TEXT...]", "send to users and rooms (without "
+	    "TEXT: $VISUAL, $EDITOR, or lines until '.')", cmd_send },
 	{ "inbox", "", "list unread messages", cmd_inbox },
 	{ "read", "[N|--all|#ROOM]", "read the next, the Nth or all unread "
 	    "messages, or a room's new lines", cmd_read },
@@ -70,6 +70,11 @@ static const struct cmd_entry {
 	{ "ignore", "[USER]", "nothing from USER reaches you; without: "
 	    "list", presence_cmd_ignore },
 	{ "unignore", "USER", "stop ignoring USER", presence_cmd_unignore },
+	{ "talk", "USER|#ROOM", "conversation: lines go there, /CMD runs "
+	    "one, /end leaves", talk_cmd },
+	{ "end", "", "leave conversation mode (as /end)", talk_end },
+	{ "bell", "[on|off|mentions]", "when live lines ring the bell "
+	    "(mentions)", bell_cmd },
 	{ "help", "", "show the commands", cmd_help },
 	{ "quit", "", "leave the session", cmd_quit },
 };
@@ -548,6 +553,21 @@ cmd_targets(char *list, char ***v, int *n)
  * cmd_send - one message to each target, users and rooms alike; the
  * first failure's exit code, after trying them all.
  */
+/* cmd_post_body - a body to one user or room, nothing said on success. */
+int
+cmd_post_body(struct client *cl, const char *to, const uint8_t *body,
+    size_t len)
+{
+	return (cmd_post(cl, to, body, len));
+}
+
+/* cmd_post_text - a typed line to one user or room (talk.c). */
+int
+cmd_post_text(struct client *cl, const char *to, const char *text)
+{
+	return (cmd_post(cl, to, (const uint8_t *)text, strlen(text)));
+}
+
 static int
 cmd_send(struct client *cl, int argc, char **argv)
 {
@@ -570,8 +590,7 @@ cmd_send(struct client *cl, int argc, char **argv)
 		body = (uint8_t *)cmd_join(argc - 2, argv + 2);
 		len = strlen((char *)body);
 	} else if (cl->interactive) {
-		rc = cmd_error(CLI_EXIT_USAGE, "usage: send TO[,TO...] "
-		    "TEXT...");
+		rc = compose_start(cl, to, n);
 		goto out;
 	} else
 		body = cmd_read_stdin(cl->max_body, &len);
@@ -670,8 +689,8 @@ cmd_inbox(struct client *cl, int argc, char **argv)
  * is drawn above the prompt in one piece.  Through shell_show: the body
  * is another user's.
  */
-static void __attribute__((format(printf, 3, 4)))
-cmd_print_with_body(struct client *cl, const struct mail *m,
+static void __attribute__((format(printf, 4, 5)))
+cmd_print_with_body(struct client *cl, const struct mail *m, int live,
     const char *fmt, ...)
 {
 	va_list	 ap;
@@ -691,7 +710,10 @@ cmd_print_with_body(struct client *cl, const struct mail *m,
 	len = (size_t)n + m->len;
 	if (m->len == 0 || m->body[m->len - 1] != '\n')
 		buf[len++] = '\n';
-	shell_show(cl, buf, len);
+	if (live)
+		bell_show(cl, m, buf, len);
+	else
+		shell_show(cl, buf, len);
 	free(buf);
 	free(head);
 }
@@ -704,7 +726,7 @@ cmd_print_mail(struct client *cl, const struct mail *m)
 
 	mbox_date(m->date, date, sizeof date);
 	mail_id_str(m->id, id);
-	cmd_print_with_body(cl, m, "From: %s\nDate: %s\nId: %s\n\n", m->from,
+	cmd_print_with_body(cl, m, 0, "From: %s\nDate: %s\nId: %s\n\n", m->from,
 	    date, id);
 }
 
@@ -918,7 +940,8 @@ static int
 cmd_offline(cmd_fn *fn)
 {
 	/* who reads shared memory; help and quit need nobody. */
-	return (fn == cmd_who || fn == cmd_help || fn == cmd_quit);
+	return (fn == cmd_who || fn == cmd_help || fn == cmd_quit ||
+	    fn == bell_cmd || fn == talk_end);
 }
 
 /* cmd_run - run one command line. */
@@ -956,7 +979,8 @@ cmd_show_live(struct client *cl, struct mail *m)
 
 	/* A room's line: shown, not kept (the room keeps it). */
 	if (m->to[0] == '#') {
-		room_show_line(cl, m);
+		if (!talk_show(cl, m))
+			room_show_line(cl, m, 1);
 		return;
 	}
 	mail_first_line(m->body, m->len, first, sizeof first);
@@ -964,7 +988,9 @@ cmd_show_live(struct client *cl, struct mail *m)
 	    MSG_UNREAD);
 	localtime_r(&t, &tm);
 	strftime(when, sizeof when, "%H:%M", &tm);
-	cmd_print_with_body(cl, m, "[%d] %s (%s): ", e->n, m->from, when);
+	if (!talk_show(cl, m))
+		cmd_print_with_body(cl, m, 1, "[%d] %s (%s): ", e->n, m->from,
+		    when);
 	/* Seen, so read; unless it could not be saved: then it waits. */
 	if (cmd_save(cl, m, 1) == CLI_EXIT_OK)
 		e->state = MSG_READ;

@@ -257,7 +257,9 @@ main(int argc, char **argv)
 	/* `who` reads shared memory: no session, no server round trip. */
 	if (!cl.interactive && strcmp(argv[optind], "who") == 0)
 		return (cmd_who(&cl, argc - optind, argv + optind));
-	if (!cl.interactive && strcmp(argv[optind], "help") == 0)
+	if (!cl.interactive && (strcmp(argv[optind], "help") == 0 ||
+	    strcmp(argv[optind], "bell") == 0 ||
+	    strcmp(argv[optind], "talk") == 0))
 		return (cmd_run(&cl, argc - optind, argv + optind));
 	/* `kick` goes to the control socket, for the administrator. */
 	if (!cl.interactive && strcmp(argv[optind], "kick") == 0)

@@ -22,9 +22,9 @@
 
 #define ROOM_HISTORY_DEFAULT	20
 
-/* room_show_line - one room line, in the live format. */
+/* room_show_line - one room line, in the live format; live: just come. */
 void
-room_show_line(struct client *cl, const struct mail *m)
+room_show_line(struct client *cl, const struct mail *m, int live)
 {
 	char		 when[32], *buf;
 	time_t		 t = (time_t)m->date;
@@ -42,7 +42,10 @@ room_show_line(struct client *cl, const struct mail *m)
 	len = (size_t)n + m->len;
 	if (m->len == 0 || m->body[m->len - 1] != '\n')
 		buf[len++] = '\n';
-	shell_show(cl, buf, len);
+	if (live)
+		bell_show(cl, m, buf, len);
+	else
+		shell_show(cl, buf, len);
 	free(buf);
 }
 
@@ -172,7 +175,7 @@ room_call(struct client *cl, uint32_t op, const char *room, const char *user,
 				free(o->names);
 				o->names = NULL;
 			}
-			room_show_line(cl, &m);
+			room_show_line(cl, &m, 0);
 			mail_free(&m);
 			if (o != NULL)
 				o->lines++;
