@@ -1027,7 +1027,8 @@ room_load(struct server *srv)
 		overflow_each(srv->overflow, room_scan_held, &sc);
 	for (i = 0; i < sc.n; i++)
 		room_classify(srv, &sc.v[i]);
-	qsort(sc.v, sc.n, sizeof *sc.v, room_found_cmp);
+	if (sc.n > 1)
+		qsort(sc.v, sc.n, sizeof *sc.v, room_found_cmp);
 	for (i = 0; i < sc.n; i++) {
 		f = &sc.v[i];
 		if (r != NULL && strcmp(r->name, f->to) != 0)

@@ -20,8 +20,17 @@ T=$(mktemp -d /tmp/ipcmail-demo.XXXXXX)
 DIR=$T/run
 export XDG_DATA_HOME=$T/data TMUX_TMPDIR=$T
 tm() { tmux -L demo "$@"; }
-cleanup() {
+# tm_stop: end the tmux server and wait until it is gone (a session
+# made while it is still exiting fails: "server exited unexpectedly").
+tm_stop() {
 	tm kill-server 2>/dev/null
+	for _ in $(seq 1 300); do
+		tm list-sessions >/dev/null 2>&1 || return 0
+		sleep 0.01
+	done
+}
+cleanup() {
+	tm_stop
 	pkill -KILL -f -- "$DIR" 2>/dev/null
 	[ -d "$DIR" ] && "$MAILSERV" -d "$DIR" --purge >/dev/null 2>&1
 	rm -rf "$T"
@@ -45,8 +54,10 @@ wait_screen() {
 		sleep 0.01
 	done
 	echo "demo: $1 never showed '$2'" >&2
+	missed=$((missed + 1))
 	return 1
 }
+missed=0
 server_start() {
 	"$MAILSERV" -d "$DIR" 2>>"$T/mailserv.log" &
 	SERVER=$!
@@ -95,7 +106,7 @@ run kill -KILL $pids
 wait "$SERVER" 2>/dev/null
 sleep 0.2
 echo "still running: $(pgrep -f -- "$DIR" | grep -v "^$" | wc -l) processes"
-tm kill-server 2>/dev/null
+tm_stop
 
 say "6. ipcs: the mail is still queued in the kernel"
 keys=$(ourkeys)
@@ -115,7 +126,7 @@ tm send-keys -t carol "quit" Enter
 wait_screen carol 'quit'
 pane carol
 echo "(saved to $XDG_DATA_HOME/ipcmail/carol.mbox, an mbox file mail -f can open)"
-tm kill-server 2>/dev/null
+tm_stop
 
 say "9. a room: alice, bob and carol join #lunch and talk"
 for u in alice bob carol; do
@@ -143,7 +154,7 @@ wait_screen carol 'see you there'
 pane carol
 run "$MAILCLI" -d "$DIR" -u alice rooms
 for u in alice bob carol; do tm send-keys -t $u "quit" Enter; done
-tm kill-server 2>/dev/null
+tm_stop
 
 say "11. clean up: stop mailserv, purge its objects"
 kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null
@@ -151,4 +162,5 @@ tail -n 1 "$T/mailserv.log" | sed 's/^/   mailserv: /'
 run "$MAILSERV" -d "$DIR" --purge
 left=$(ipcs | grep -cE "^$keys " || true)
 echo "IPC objects of this demo left in the kernel: $left"
-[ "$left" = 0 ]
+[ "$missed" = 0 ] || echo "demo: $missed steps did not show what they should (above)" >&2
+[ "$left" = 0 ] && [ "$missed" = 0 ]
