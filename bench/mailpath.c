@@ -468,7 +468,7 @@ mailpath_post(struct conn *c, const char *to, const uint8_t *body,
 	uint8_t	id[MAIL_ID_LEN];
 
 	mail_new_id(id);
-	if (conn_post(c, id, to, body, len) == -1) {
+	if (conn_post(c, id, to, body, len, 0) == -1) {
 		snprintf(err, errlen, "cannot write to mailserv: %s",
 		    strerror(errno));
 		return (-1);

@@ -25,6 +25,7 @@
 #define CLI_EXIT_TOOBIG		5
 #define CLI_EXIT_RATE		6
 #define CLI_EXIT_ALLOWED	7	/* not allowed; no such room */
+#define CLI_EXIT_SENDMAIL	8	/* the host's mail system refused */
 
 #define CONN_TIMEOUT_MS		5000
 #define CLI_RECONNECT_DEFAULT	300	/* s: --reconnect */
@@ -68,6 +69,11 @@ struct msg {
 	int64_t		date;
 	uint32_t	len;
 	char		first[PROTO_FIRST_MAX];
+	char		subject[PROTO_SUBJECT_MAX];
+	char		addr[PROTO_ADDR_MAX];	/* outside sender, or "" */
+	char		reply_to[PROTO_ADDR_MAX]; /* where a reply goes out,
+						   once the message was read */
+	char		msgid[PROTO_ADDR_MAX];	/* its Message-ID, then */
 	enum msg_state	state;
 };
 
@@ -82,8 +88,9 @@ struct msglist {
 struct unsent {
 	uint8_t		 id[MAIL_ID_LEN];
 	char		 to[PROTO_NAME_MAX + 1];
-	uint8_t		*body;
+	uint8_t		*body;		/* its meta block, then its text */
 	size_t		 len;
+	uint32_t	 metalen;
 };
 
 /* Away from mailserv: when, the next try, and what to send again. */
@@ -103,6 +110,7 @@ struct compose {
 	int		 active;
 	char		**to;
 	int		 n;
+	char		*subject;
 	char		*body;
 	size_t		 len;
 };
@@ -122,6 +130,8 @@ struct client {
 	uint32_t	 unread;
 	uint8_t		 send_id[16];	/* --id: the next send's message id */
 	int		 have_send_id;
+	const char	*sendmail;	/* --sendmail, $IPCMAIL_SENDMAIL */
+	char		 mail_domain[PROTO_DOMAIN_MAX]; /* from the welcome */
 	int		 reconnect_s;	/* --reconnect: a session's patience */
 	int		 wait_s;	/* --wait: a one-shot send's */
 	long long	 typed_ms;	/* last told mailserv of a line */
@@ -142,11 +152,18 @@ int	conn_hello(struct conn *, const char *, uint32_t, struct client *,
 	    char **);
 int	conn_send(struct conn *, uint16_t, const void *, size_t);
 int	conn_post(struct conn *, const uint8_t *, const char *,
-	    const uint8_t *, size_t);
+	    const uint8_t *, size_t, uint32_t);
 int	conn_next(struct conn *, struct record *, struct mail *, int);
 int	conn_call(struct conn *, struct record *, struct mail *);
 void	conn_close(struct conn *);
 void	conn_unlink(struct conn *);
+
+/* deliver.c */
+int	deliver_main(const char *, int, char **);
+
+/* sendmail.c */
+int	sendmail_post(struct client *, const char *, const char *,
+	    const char *, const uint8_t *, size_t);
 
 /* helper.c */
 int	helper_start(struct conn *, char **);
@@ -178,7 +195,8 @@ int	cmd_unsent(struct client *);
 const char *cmd_name(size_t);
 void	cmd_show_live(struct client *, struct mail *);
 int	cmd_split(char *, char ***);
-int	cmd_post_body(struct client *, const char *, const uint8_t *, size_t);
+int	cmd_post_body(struct client *, const char *, const char *,
+	    const uint8_t *, size_t);
 int	cmd_post_text(struct client *, const char *, const char *);
 char	**cmd_online(struct client *, size_t *);
 
@@ -220,10 +238,11 @@ int	talk_end(struct client *, int, char **);
 int	talk_active(const struct client *);
 int	talk_line(struct client *, const char *);
 const char *talk_prompt(struct client *, char *, size_t);
-int	talk_show(struct client *, const struct mail *);
+int	talk_show(struct client *, const struct mail *, const uint8_t *,
+	    size_t);
 
 /* compose.c */
-int	compose_start(struct client *, char **, int);
+int	compose_start(struct client *, char **, int, const char *);
 int	compose_active(const struct client *);
 int	compose_line(struct client *, const char *);
 int	compose_abandon(struct client *);
@@ -235,7 +254,7 @@ int	reconnect_timeout(const struct client *);
 int	reconnect_try(struct client *, int, int *, char **);
 int	reconnect_wait(struct client *, int *, char **);
 void	reconnect_hold(struct client *, const uint8_t *, const char *,
-	    const uint8_t *, size_t);
+	    const uint8_t *, size_t, uint32_t);
 void	reconnect_heard(struct client *, const uint8_t *);
 const struct unsent *reconnect_unsent(const struct client *);
 void	reconnect_clear(struct client *);

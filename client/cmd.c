@@ -23,6 +23,7 @@
 #include "log.h"
 #include "mbox.h"
 #include "name.h"
+#include "rfc5322.h"
 #include "table.h"
 #include "xmalloc.h"
 
@@ -38,13 +39,15 @@ static const struct cmd_entry {
 	cmd_fn		*fn;
 } cmd_table[] = {
 	{ "who", "", "who is online", cmd_who },
-	{ "send", "TO[,TO...] [TEXT...]", "send to users and rooms (without "
-	    "TEXT: $VISUAL, $EDITOR, or lines until '.')", cmd_send },
+	{ "send", "[-s S] TO[,TO...] [TEXT...]", "send to users, rooms and "
+	    "USER@HOST (through the MTA), subject S (without TEXT: stdin; in a "
+	    "session $VISUAL, $EDITOR or lines to '.')", cmd_send },
 	{ "inbox", "", "list unread messages", cmd_inbox },
 	{ "read", "[N|--all|#ROOM]", "read the next, the Nth or all unread "
 	    "messages, or a room's new lines", cmd_read },
 	{ "delete", "N", "delete message N unread", cmd_delete },
-	{ "reply", "N TEXT...", "reply to the sender of message N", cmd_reply },
+	{ "reply", "N TEXT...", "reply to the sender of message N (Re: ...)",
+	    cmd_reply },
 	{ "wall", "TEXT...", "write live to everyone online (not stored)",
 	    cmd_wall },
 	{ "join", "#ROOM", "join a room (made if new): topic, members, "
@@ -355,14 +358,14 @@ cmd_kicked(struct client *cl)
  */
 static int
 cmd_post_session(struct client *cl, const uint8_t *id, const char *to,
-    const uint8_t *body, size_t len)
+    const uint8_t *body, size_t len, uint32_t metalen)
 {
 	struct record	rec;
 	struct mail	m;
 	int		silent;
 
-	reconnect_hold(cl, id, to, body, len);
-	if (conn_post(&cl->conn, id, to, body, len) == -1 ||
+	reconnect_hold(cl, id, to, body, len, metalen);
+	if (conn_post(&cl->conn, id, to, body, len, metalen) == -1 ||
 	    conn_call(&cl->conn, &rec, &m) == -1) {
 		if (cmd_kicked(cl) || cl->reconnect_s == 0) {
 			reconnect_heard(cl, id);
@@ -391,7 +394,7 @@ cmd_post_session(struct client *cl, const uint8_t *id, const char *to,
  */
 static int
 cmd_post_oneshot(struct client *cl, const uint8_t *id, const char *to,
-    const uint8_t *body, size_t len)
+    const uint8_t *body, size_t len, uint32_t metalen)
 {
 	struct record	 rec;
 	struct mail	 m;
@@ -400,7 +403,8 @@ cmd_post_oneshot(struct client *cl, const uint8_t *id, const char *to,
 	int		 code, posted = 0, noted = 0;
 
 	for (;;) {
-		if (!posted && conn_post(&cl->conn, id, to, body, len) == -1)
+		if (!posted && conn_post(&cl->conn, id, to, body, len,
+		    metalen) == -1)
 			goto lost;
 		posted = 1;
 		if (conn_call(&cl->conn, &rec, &m) == 1)
@@ -451,7 +455,8 @@ cmd_resend(struct client *cl)
 	while ((u = reconnect_unsent(cl)) != NULL) {
 		memcpy(id, u->id, sizeof id);
 		memcpy(to, u->to, sizeof to);
-		if (conn_post(&cl->conn, id, to, u->body, u->len) == -1 ||
+		if (conn_post(&cl->conn, id, to, u->body, u->len,
+		    u->metalen) == -1 ||
 		    conn_call(&cl->conn, &rec, &m) == -1) {
 			cl->conn.gone = 1;
 			return (CLI_EXIT_NOSERVER);
@@ -482,11 +487,17 @@ cmd_unsent(struct client *cl)
 	return (n);
 }
 
-/* cmd_post - send body to user; the common end of send and reply. */
+/*
+ * cmd_post - send body to user, with subject (clean, or NULL); the
+ * common end of send and reply.
+ */
 static int
-cmd_post(struct client *cl, const char *to, const uint8_t *body, size_t len)
+cmd_post(struct client *cl, const char *to, const char *subject,
+    const uint8_t *body, size_t len)
 {
-	uint8_t	id[MAIL_ID_LEN];
+	uint8_t	id[MAIL_ID_LEN], meta[MAIL_META_MAX], *buf;
+	size_t	metalen;
+	int	rc;
 
 	if (!name_valid(to) && !name_room_valid(to))
 		return (cmd_error(CLI_EXIT_NAME, "invalid user name '%s': "
@@ -501,9 +512,19 @@ cmd_post(struct client *cl, const char *to, const uint8_t *body, size_t len)
 		memcpy(id, cl->send_id, sizeof id);
 	else
 		mail_new_id(id);
+	/* The subject travels as the body's meta block (mail.h). */
+	metalen = mail_meta_encode(meta, 0, subject, NULL);
+	buf = xmalloc(metalen + len);
+	memcpy(buf, meta, metalen);
+	memcpy(buf + metalen, body, len);
 	if (cl->interactive)
-		return (cmd_post_session(cl, id, to, body, len));
-	return (cmd_post_oneshot(cl, id, to, body, len));
+		rc = cmd_post_session(cl, id, to, buf, metalen + len,
+		    (uint32_t)metalen);
+	else
+		rc = cmd_post_oneshot(cl, id, to, buf, metalen + len,
+		    (uint32_t)metalen);
+	free(buf);
+	return (rc);
 }
 
 /* cmd_read_stdin - the whole of stdin, up to limit + 1 bytes. */
@@ -524,8 +545,20 @@ cmd_read_stdin(size_t limit, size_t *len)
 }
 
 /*
- * cmd_targets - TO[,TO...] cut into names, each a user or a room; an
- * exit code (CLI_EXIT_NAME for the first invalid one).
+ * cmd_subject - a subject as it may be stored: a copy of s with control
+ * bytes as spaces (a newline never adds a header), cut to fit.
+ */
+static void
+cmd_subject(const char *s, char *out, size_t size)
+{
+	snprintf(out, size, "%s", s != NULL ? s : "");
+	mail_clean_field(out, size);
+}
+
+/*
+ * cmd_targets - TO[,TO...] cut into names, each a user, a room or a
+ * user of another host (USER@HOST, checked by sendmail_post); an exit
+ * code (CLI_EXIT_NAME for the first invalid one).
  */
 static int
 cmd_targets(char *list, char ***v, int *n)
@@ -539,7 +572,7 @@ cmd_targets(char *list, char ***v, int *n)
 		if (p[0] == '#' && !name_room_valid(p))
 			return (cmd_error(CLI_EXIT_NAME, "invalid room name "
 			    "'%s': rooms are %s", p, NAME_ROOM_RULE));
-		if (p[0] != '#' && !name_valid(p))
+		if (p[0] != '#' && strchr(p, '@') == NULL && !name_valid(p))
 			return (cmd_error(CLI_EXIT_NAME, "invalid user name "
 			    "'%s': names are [a-z_][a-z0-9_-]{0,31}", p));
 		(*v)[(*n)++] = p;
@@ -553,32 +586,44 @@ cmd_targets(char *list, char ***v, int *n)
  * cmd_send - one message to each target, users and rooms alike; the
  * first failure's exit code, after trying them all.
  */
-/* cmd_post_body - a body to one user or room, nothing said on success. */
+/*
+ * cmd_post_body - a body to one user, room or USER@HOST (through the
+ * MTA), as send does; nothing said on success (compose.c).
+ */
 int
-cmd_post_body(struct client *cl, const char *to, const uint8_t *body,
-    size_t len)
+cmd_post_body(struct client *cl, const char *to, const char *subject,
+    const uint8_t *body, size_t len)
 {
-	return (cmd_post(cl, to, body, len));
+	if (strchr(to, '@') != NULL)
+		return (sendmail_post(cl, to, subject, NULL, body, len));
+	return (cmd_post(cl, to, subject, body, len));
 }
 
 /* cmd_post_text - a typed line to one user or room (talk.c). */
 int
 cmd_post_text(struct client *cl, const char *to, const char *text)
 {
-	return (cmd_post(cl, to, (const uint8_t *)text, strlen(text)));
+	return (cmd_post(cl, to, "", (const uint8_t *)text, strlen(text)));
 }
 
 static int
 cmd_send(struct client *cl, int argc, char **argv)
 {
+	char	 subject[MAIL_SUBJECT_MAX + 1] = "";
 	uint8_t	*body;
 	char	**to, *list;
 	size_t	 len;
 	int	 i, n, rc, first = CLI_EXIT_OK;
 
+	if (argc >= 3 && strcmp(argv[1], "-s") == 0) {
+		cmd_subject(argv[2], subject, sizeof subject);
+		argv[2] = argv[0];
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 2)
-		return (cmd_error(CLI_EXIT_USAGE, "usage: send TO[,TO...] "
-		    "[TEXT...]"));
+		return (cmd_error(CLI_EXIT_USAGE, "usage: send [-s SUBJECT] "
+		    "TO[,TO...] [TEXT...]"));
 	list = xstrdup(argv[1]);
 	if ((rc = cmd_targets(list, &to, &n)) != CLI_EXIT_OK)
 		goto out;
@@ -590,12 +635,16 @@ cmd_send(struct client *cl, int argc, char **argv)
 		body = (uint8_t *)cmd_join(argc - 2, argv + 2);
 		len = strlen((char *)body);
 	} else if (cl->interactive) {
-		rc = compose_start(cl, to, n);
+		rc = compose_start(cl, to, n, subject);
 		goto out;
 	} else
 		body = cmd_read_stdin(cl->max_body, &len);
 	for (i = 0; i < n; i++) {
-		rc = cmd_post(cl, to[i], body, len);
+		/* USER@HOST: a user of another host, through the MTA. */
+		if (strchr(to[i], '@') != NULL)
+			rc = sendmail_post(cl, to[i], subject, NULL, body, len);
+		else
+			rc = cmd_post(cl, to[i], subject, body, len);
 		if (rc == CLI_EXIT_OK && cl->interactive)
 			shell_print(cl, "Sent to %s.\n", to[i]);
 		if (rc != CLI_EXIT_OK && first == CLI_EXIT_OK)
@@ -649,11 +698,15 @@ cmd_refresh(struct client *cl)
 		memcpy(&pe, rec.payload, sizeof pe);
 		pe.from[PROTO_NAME_MAX] = '\0';
 		pe.first[sizeof pe.first - 1] = '\0';
+		pe.subject[sizeof pe.subject - 1] = '\0';
+		pe.addr[sizeof pe.addr - 1] = '\0';
 		if ((e = msglist_find(&cl->list, pe.id)) != NULL &&
 		    e->state == MSG_READ)
 			cmd_saved_again(cl, pe.id);
-		msglist_add(&cl->list, pe.id, pe.from, pe.date, pe.len,
+		e = msglist_add(&cl->list, pe.id, pe.from, pe.date, pe.len,
 		    pe.first, MSG_UNREAD);
+		memcpy(e->subject, pe.subject, sizeof e->subject);
+		memcpy(e->addr, pe.addr, sizeof e->addr);
 	}
 }
 
@@ -675,7 +728,10 @@ cmd_inbox(struct client *cl, int argc, char **argv)
 		if (m->state != MSG_UNREAD)
 			continue;
 		cmd_short_date(m->date, date, sizeof date);
-		shell_showf(cl, "%3d  %-12s %s  %s\n", m->n, m->from, date,
+		/* An outside sender shows as its address, never as a
+		 * name; a subject, when there is one, before the line. */
+		shell_showf(cl, "%3d  %-12s %s  %s\n", m->n, m->addr[0] ?
+		    m->addr : m->from, date, m->subject[0] ? m->subject :
 		    m->first);
 	}
 	if (cl->interactive && msglist_count(&cl->list, MSG_UNREAD) == 0)
@@ -687,11 +743,11 @@ cmd_inbox(struct client *cl, int argc, char **argv)
  * cmd_print_with_body - a formatted head, then the body as bytes, with
  * a newline added if the body lacks one; one write, so a live message
  * is drawn above the prompt in one piece.  Through shell_show: the body
- * is another user's.
+ * is another user's (live: bell_show, which may also ring or highlight).
  */
-static void __attribute__((format(printf, 4, 5)))
-cmd_print_with_body(struct client *cl, const struct mail *m, int live,
-    const char *fmt, ...)
+static void __attribute__((format(printf, 6, 7)))
+cmd_print_with_body(struct client *cl, const struct mail *m,
+    const uint8_t *text, size_t tlen, int live, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*head, *buf;
@@ -703,12 +759,12 @@ cmd_print_with_body(struct client *cl, const struct mail *m, int live,
 	va_end(ap);
 	if (n < 0)
 		return;
-	len = (size_t)n + m->len + 1;
+	len = (size_t)n + tlen + 1;
 	buf = xmalloc(len);
 	memcpy(buf, head, (size_t)n);
-	memcpy(buf + n, m->body, m->len);
-	len = (size_t)n + m->len;
-	if (m->len == 0 || m->body[m->len - 1] != '\n')
+	memcpy(buf + n, text, tlen);
+	len = (size_t)n + tlen;
+	if (tlen == 0 || text[tlen - 1] != '\n')
 		buf[len++] = '\n';
 	if (live)
 		bell_show(cl, m, buf, len);
@@ -718,15 +774,75 @@ cmd_print_with_body(struct client *cl, const struct mail *m, int live,
 	free(head);
 }
 
-/* cmd_print_mail - header block, blank line, body. */
-static void
-cmd_print_mail(struct client *cl, const struct mail *m)
-{
-	char	date[64], id[MAIL_ID_STR];
+/*
+ * What a reader is shown of a message: its meta block, and for mail
+ * from another host its header fields and where its body starts.
+ */
+struct cmd_view {
+	struct mail_meta	 mm;
+	struct rfc5322		 h;	/* zero for local mail */
+	const uint8_t		*text;
+	size_t			 len;
+};
 
-	mbox_date(m->date, date, sizeof date);
+static void
+cmd_view(const struct mail *m, struct cmd_view *v)
+{
+	char	*cause = NULL;
+
+	memset(v, 0, sizeof *v);
+	if (mail_meta(m, &v->mm) != 0)
+		memset(&v->mm, 0, sizeof v->mm);
+	v->text = mail_text(m, &v->len);
+	if ((v->mm.flags & MAIL_META_RFC5322) &&
+	    rfc5322_parse(v->text, v->len, &v->h, &cause) == 0) {
+		v->text += v->h.body_off;
+		v->len -= v->h.body_off;
+	}
+	free(cause);
+}
+
+/* cmd_remember - where a reply to an outside message goes, from it. */
+static void
+cmd_remember(struct msg *e, const struct cmd_view *v)
+{
+	if (v->mm.addr[0] == '\0')
+		return;
+	e->reply_to[0] = '\0';
+	if ((v->h.reply_to == NULL || rfc5322_addr_spec(v->h.reply_to,
+	    e->reply_to, sizeof e->reply_to) != 0) && (v->h.from == NULL ||
+	    rfc5322_addr_spec(v->h.from, e->reply_to, sizeof e->reply_to) !=
+	    0) && rfc5322_addr_spec(v->mm.addr, e->reply_to,
+	    sizeof e->reply_to) != 0)
+		e->reply_to[0] = '\0';
+	if (v->h.message_id != NULL)
+		snprintf(e->msgid, sizeof e->msgid, "%s", v->h.message_id);
+	mail_clean_field(e->msgid, sizeof e->msgid);
+}
+
+/*
+ * cmd_print_mail - header block, blank line, body.  The Date is the
+ * message's own for mail from another host.  Through shell_show, like
+ * the body: the subject and an outside address are someone else's.
+ */
+static void
+cmd_print_mail(struct client *cl, const struct mail *m,
+    const struct cmd_view *v)
+{
+	char	date[64], id[MAIL_ID_STR], subject[MAIL_SUBJECT_MAX + 16];
+
+	if (v->h.date != NULL)
+		snprintf(date, sizeof date, "%s", v->h.date);
+	else
+		mbox_date(m->date, date, sizeof date);
+	mail_clean_field(date, sizeof date);
 	mail_id_str(m->id, id);
-	cmd_print_with_body(cl, m, 0, "From: %s\nDate: %s\nId: %s\n\n", m->from,
+	subject[0] = '\0';
+	if (v->mm.subject[0] != '\0')
+		snprintf(subject, sizeof subject, "Subject: %s\n",
+		    v->mm.subject);
+	cmd_print_with_body(cl, m, v->text, v->len, 0, "From: %s\n%sDate: %s\n"
+	    "Id: %s\n\n", v->mm.addr[0] ? v->mm.addr : m->from, subject,
 	    date, id);
 }
 
@@ -762,6 +878,7 @@ cmd_read_one(struct client *cl, struct msg *e)
 	struct proto_id	pi;
 	struct record	rec;
 	struct mail	m;
+	struct cmd_view	v;
 	int		rc;
 
 	memcpy(pi.id, e->id, sizeof pi.id);
@@ -773,7 +890,10 @@ cmd_read_one(struct client *cl, struct msg *e)
 		return (cmd_answer(&rec));
 	}
 	if ((rc = cmd_save(cl, &m, 0)) == CLI_EXIT_OK) {
-		cmd_print_mail(cl, &m);
+		cmd_view(&m, &v);
+		cmd_print_mail(cl, &m, &v);
+		cmd_remember(e, &v);
+		rfc5322_free(&v.h);
 		e->state = MSG_READ;
 	}
 	mail_free(&m);
@@ -875,22 +995,81 @@ cmd_delete(struct client *cl, int argc, char **argv)
 	return (rc);
 }
 
+/* cmd_re - the subject of a reply: "Re: " before s, once. */
+static void
+cmd_re(const char *s, char *out, size_t size)
+{
+	char	tmp[MAIL_SUBJECT_MAX + 8];
+
+	if (s[0] == '\0' || strncasecmp(s, "re:", 3) == 0)
+		snprintf(tmp, sizeof tmp, "%s", s);
+	else
+		snprintf(tmp, sizeof tmp, "Re: %s", s);
+	mail_clean_field(tmp, size);
+	strcpy(out, tmp);	/* cut to size above */
+}
+
+/*
+ * cmd_reply_address - where a reply to outside message e goes (its
+ * Reply-To, else its From): known once it was read, else fetched.
+ */
+static int
+cmd_reply_address(struct client *cl, struct msg *e)
+{
+	struct proto_id	pi;
+	struct record	rec;
+	struct mail	m;
+	struct cmd_view	v;
+
+	if (e->reply_to[0] != '\0')
+		return (CLI_EXIT_OK);
+	if (e->state == MSG_UNREAD) {
+		memcpy(pi.id, e->id, sizeof pi.id);
+		if (conn_send(&cl->conn, REC_FETCH, &pi, sizeof pi) == -1 ||
+		    conn_call(&cl->conn, &rec, &m) == -1)
+			return (cmd_lost(cl));
+		if (rec.hdr.type != REC_MAIL)
+			return (cmd_answer(&rec));
+		cmd_view(&m, &v);
+		cmd_remember(e, &v);
+		rfc5322_free(&v.h);
+		mail_free(&m);
+	}
+	if (e->reply_to[0] == '\0' && rfc5322_addr_spec(e->addr, e->reply_to,
+	    sizeof e->reply_to) != 0)
+		return (cmd_error(CLI_EXIT_USAGE, "message %d has no address "
+		    "to reply to", e->n));
+	return (CLI_EXIT_OK);
+}
+
 static int
 cmd_reply(struct client *cl, int argc, char **argv)
 {
 	struct msg	*e;
-	char		*text;
+	char		*text, subject[MAIL_SUBJECT_MAX + 1];
+	const char	*to;
 	int		 rc;
 
 	if (argc < 3)
 		return (cmd_error(CLI_EXIT_USAGE, "usage: reply N TEXT..."));
 	if ((rc = cmd_pick(cl, argv[1], &e)) != CLI_EXIT_OK)
 		return (rc);
+	cmd_re(e->subject, subject, sizeof subject);
 	text = cmd_join(argc - 2, argv + 2);
-	rc = cmd_post(cl, e->from, (uint8_t *)text, strlen(text));
+	if (e->addr[0] != '\0') {
+		/* From another host: back out through the MTA. */
+		if ((rc = cmd_reply_address(cl, e)) == CLI_EXIT_OK)
+			rc = sendmail_post(cl, e->reply_to, subject, e->msgid,
+			    (uint8_t *)text, strlen(text));
+		to = e->reply_to;
+	} else {
+		rc = cmd_post(cl, e->from, subject, (uint8_t *)text,
+		    strlen(text));
+		to = e->from;
+	}
 	free(text);
 	if (rc == CLI_EXIT_OK && cl->interactive)
-		shell_print(cl, "Sent to %s.\n", e->from);
+		shell_showf(cl, "Sent to %s.\n", to);
 	return (rc);
 }
 
@@ -973,24 +1152,34 @@ void
 cmd_show_live(struct client *cl, struct mail *m)
 {
 	struct msg	*e;
+	struct cmd_view	 v;
 	char		 first[PROTO_FIRST_MAX], when[32];
+	char		 subject[MAIL_SUBJECT_MAX + 8];
 	time_t		 t = (time_t)m->date;
 	struct tm	 tm;
 
 	/* A room's line: shown, not kept (the room keeps it). */
 	if (m->to[0] == '#') {
-		if (!talk_show(cl, m))
+		if (!talk_show(cl, m, m->body, m->len))
 			room_show_line(cl, m, 1);
 		return;
 	}
-	mail_first_line(m->body, m->len, first, sizeof first);
+	cmd_view(m, &v);
+	mail_first_line(v.text, v.len, first, sizeof first);
 	e = msglist_add(&cl->list, m->id, m->from, m->date, m->len, first,
 	    MSG_UNREAD);
+	memcpy(e->subject, v.mm.subject, sizeof e->subject);
+	memcpy(e->addr, v.mm.addr, sizeof e->addr);
+	cmd_remember(e, &v);
 	localtime_r(&t, &tm);
 	strftime(when, sizeof when, "%H:%M", &tm);
-	if (!talk_show(cl, m))
-		cmd_print_with_body(cl, m, 1, "[%d] %s (%s): ", e->n, m->from,
-		    when);
+	subject[0] = '\0';
+	if (v.mm.subject[0] != '\0')
+		snprintf(subject, sizeof subject, " \"%s\"", v.mm.subject);
+	if (!talk_show(cl, m, v.text, v.len))
+		cmd_print_with_body(cl, m, v.text, v.len, 1, "[%d] %s (%s)%s: ",
+		    e->n, v.mm.addr[0] ? v.mm.addr : m->from, when, subject);
+	rfc5322_free(&v.h);
 	/* Seen, so read; unless it could not be saved: then it waits. */
 	if (cmd_save(cl, m, 1) == CLI_EXIT_OK)
 		e->state = MSG_READ;

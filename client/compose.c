@@ -69,8 +69,8 @@ compose_read(int fd, size_t limit, size_t *len)
 
 /* compose_send - the body to each target, "Sent to" for each. */
 static int
-compose_send(struct client *cl, char **to, int n, const char *body,
-    size_t len)
+compose_send(struct client *cl, char **to, int n, const char *subject,
+    const char *body, size_t len)
 {
 	int	i, rc, first = CLI_EXIT_OK;
 
@@ -84,7 +84,8 @@ compose_send(struct client *cl, char **to, int n, const char *body,
 		return (CLI_EXIT_USAGE);
 	}
 	for (i = 0; i < n; i++) {
-		rc = cmd_post_body(cl, to[i], (const uint8_t *)body, len);
+		rc = cmd_post_body(cl, to[i], subject, (const uint8_t *)body,
+		    len);
 		if (rc == CLI_EXIT_OK)
 			shell_print(cl, "Sent to %s.\n", to[i]);
 		else if (first == CLI_EXIT_OK)
@@ -158,11 +159,11 @@ out:
 }
 
 /*
- * compose_start - `send TO[,TO...]` without text, in a session: the
- * editor now, or the lines from here on.  An exit code.
+ * compose_start - `send [-s SUBJECT] TO[,TO...]` without text, in a
+ * session: the editor now, or the lines from here on.  An exit code.
  */
 int
-compose_start(struct client *cl, char **to, int n)
+compose_start(struct client *cl, char **to, int n, const char *subject)
 {
 	const char	*editor = compose_editor();
 	struct compose	*c = &cl->compose;
@@ -173,13 +174,14 @@ compose_start(struct client *cl, char **to, int n)
 	if (editor != NULL) {
 		if ((body = compose_run_editor(cl, editor, &len)) == NULL)
 			return (CLI_EXIT_USAGE);
-		rc = compose_send(cl, to, n, body, len);
+		rc = compose_send(cl, to, n, subject, body, len);
 		free(body);
 		return (rc);
 	}
 	memset(c, 0, sizeof *c);
 	c->active = 1;
 	c->n = n;
+	c->subject = xstrdup(subject);
 	c->to = xcalloc((size_t)n, sizeof *c->to);
 	for (i = 0; i < n; i++)
 		c->to[i] = xstrdup(to[i]);
@@ -197,6 +199,7 @@ compose_clear(struct compose *c)
 	for (i = 0; i < c->n; i++)
 		free(c->to[i]);
 	free(c->to);
+	free(c->subject);
 	free(c->body);
 	memset(c, 0, sizeof *c);
 }
@@ -219,8 +222,8 @@ compose_line(struct client *cl, const char *line)
 		return (0);
 	if (strcmp(line, ".") == 0) {
 		c->active = 0;		/* what is sent shows no prompt */
-		compose_send(cl, c->to, c->n, c->body != NULL ? c->body : "",
-		    c->len);
+		compose_send(cl, c->to, c->n, c->subject, c->body != NULL ?
+		    c->body : "", c->len);
 		compose_clear(c);
 		return (1);
 	}

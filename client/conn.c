@@ -260,6 +260,7 @@ conn_next(struct conn *c, struct record *rec, struct mail *m, int timeout_ms)
 	m->from[PROTO_NAME_MAX] = m->to[PROTO_NAME_MAX] = '\0';
 	m->date = pm.date;
 	m->len = pm.len;
+	m->metalen = pm.metalen <= pm.len ? pm.metalen : 0;
 	mail_assembly_start(&a, pm.len);
 	rc = pm.len == 0;
 	while (rc == 0) {
@@ -373,6 +374,8 @@ conn_hello(struct conn *c, const char *name, uint32_t flags,
 	c->have_token = 1;
 	c->server_pid = w.server_pid;
 	cl->max_body = w.max_body;
+	w.mail_domain[sizeof w.mail_domain - 1] = '\0';
+	memcpy(cl->mail_domain, w.mail_domain, sizeof cl->mail_domain);
 	cl->unread = w.unread;
 	return (0);
 }
@@ -403,12 +406,13 @@ conn_close(struct conn *c)
 /*
  * conn_post - send body to "to" under message id: REC_SEND with as
  * much of the body as fits, then REC_DATA for the rest, without
- * waiting; the answer comes later (conn_call).  -1 when the server is
+ * waiting; the answer comes later (conn_call).  The body's first
+ * metalen bytes are its meta block (mail.h).  -1 when the server is
  * gone or stuck.
  */
 int
 conn_post(struct conn *c, const uint8_t *id, const char *to,
-    const uint8_t *body, size_t len)
+    const uint8_t *body, size_t len, uint32_t metalen)
 {
 	struct proto_send	*ps;
 	uint8_t			 buf[PROTO_PAYLOAD_MAX];
@@ -419,6 +423,7 @@ conn_post(struct conn *c, const uint8_t *id, const char *to,
 	memcpy(ps->id, id, sizeof ps->id);
 	strncpy(ps->to, to, sizeof ps->to - 1);
 	ps->len = (uint32_t)len;
+	ps->metalen = metalen;
 	off = len < sizeof buf - sizeof *ps ? len : sizeof buf - sizeof *ps;
 	memcpy(buf + sizeof *ps, body, off);
 	if (conn_send(c, REC_SEND, buf, sizeof *ps + off) == -1)

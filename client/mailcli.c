@@ -41,22 +41,31 @@ mailcli_usage(FILE *f)
 "                                                         (interactive)\n"
 "       mailcli [-d DIR] [-u NAME] [--mbox FILE] [-v] COMMAND [ARGS...]\n"
 "       mailcli [-d DIR] [-u NAME] [--id UUID] [--wait S] send|reply ARGS...\n"
+"       mailcli [-d DIR] deliver [-f SENDER] [-a RECIPIENT] [USER]  (for the MTA)\n"
 "       mailcli -h | -V\n"
 "\n"
 "The ipcmail client.  Commands:\n"
 "  who                 who is online (read from shared memory): tty, login\n"
 "                      time, idle time, status (away: TEXT, or dnd)\n"
-"  send TO[,TO...] [TEXT...]  send to each user or room; without TEXT the\n"
-"                      body is read from stdin (in a session: $VISUAL,\n"
-"                      $EDITOR, or lines until one holding only \".\")\n"
+"  send [-s SUBJECT] TO[,TO...] [TEXT...]\n"
+"                      send to each user or room; the body is read from\n"
+"                      stdin without TEXT (in a session: $VISUAL, $EDITOR,\n"
+"                      or lines until one holding only \".\"); USER@HOST: a\n"
+"                      user of another host, through the host's MTA\n"
+"                      (sendmail -oi --)\n"
 "  inbox               one line per unread message: number, sender, date,\n"
-"                      first line\n"
+"                      subject (else first line)\n"
 "  read [N|--all]      show the next, the Nth or every unread message and\n"
 "                      save it to the mbox\n"
 "  delete N            delete message N unread\n"
-"  reply N TEXT...     reply to the sender of message N\n"
+"  reply N TEXT...     reply to the sender of message N (Re: SUBJECT; mail\n"
+"                      from another host goes back out through the MTA)\n"
 "  wall TEXT...        write live to everyone online (not stored)\n"
 "  kick USER           log USER out (mailserv's uid and root only)\n"
+"  deliver             read one internet message on stdin and store it for\n"
+"                      USER (default $LOCAL_PART, else $USER): the MTA's\n"
+"                      delivery agent; exits 0, 64, 65, 67, 75 (try again)\n"
+"                      or 77 (sysexits; see doc/mta.md)\n"
 "\n"
 "Rooms ('#' and 1-31 of [a-z0-9._-]; quote them in a shell: '#ops'):\n"
 "  join #ROOM          become a member (a new room is yours): topic,\n"
@@ -86,6 +95,8 @@ mailcli_usage(FILE *f)
 "                      $XDG_DATA_HOME/ipcmail/NAME.mbox)\n"
 "  -i, --id UUID       the message id of this send or reply; sending again\n"
 "                      with the same id (after exit 2) stores it only once\n"
+"      --sendmail PATH the MTA's sendmail for mail to other hosts (default:\n"
+"                      $IPCMAIL_SENDMAIL, else /usr/sbin/sendmail)\n"
 "      --reconnect S   a session whose mailserv goes away keeps trying to\n"
 "                      log in again for S seconds (default %d; 0: exit 2\n"
 "                      at once)\n"
@@ -104,8 +115,9 @@ mailcli_usage(FILE *f)
 "Exit status: 0 ok; 1 usage or other error; 2 mailserv not running;\n"
 "3 invalid name (user or room); 4 mailbox or store full, or a room limit;\n"
 "5 message too large; 6 sending too fast (mailserv --rate); 7 not allowed\n"
-"(not a member, a private room, not the owner) or no such room.  A session\n"
-"kicked by the administrator exits 1.\n",
+"(not a member, a private room, not the owner) or no such room; 8 the\n"
+"host's mail system refused the message (kept in dead.letter beside the\n"
+"mbox).  A session kicked by the administrator exits 1.\n",
 	    RUNDIR_DEFAULT, CLI_RECONNECT_DEFAULT, CLI_WAIT_DEFAULT);
 }
 
@@ -166,6 +178,7 @@ main(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "mbox", required_argument, NULL, 'm' },
 		{ "id", required_argument, NULL, 'i' },
+		{ "sendmail", required_argument, NULL, 'S' },
 		{ "reconnect", required_argument, NULL, 'r' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -206,6 +219,9 @@ main(int argc, char **argv)
 			}
 			cl.have_send_id = 1;
 			break;
+		case 'S':
+			cl.sendmail = optarg;
+			break;
 		case 'r':
 		case 'w':
 			if ((rc = mailcli_seconds(optarg)) == -1) {
@@ -231,6 +247,9 @@ main(int argc, char **argv)
 			return (CLI_EXIT_USAGE);
 		}
 	}
+	/* The MTA's delivery agent: its own arguments and exit codes. */
+	if (optind < argc && strcmp(argv[optind], "deliver") == 0)
+		return (deliver_main(dir, argc - optind, argv + optind));
 	log_init("mailcli", verbose, 0);
 	if (name == NULL && (name = mailcli_login()) == NULL) {
 		fprintf(stderr, "mailcli: uid %u has no login name: use -u "

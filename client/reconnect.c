@@ -209,7 +209,7 @@ reconnect_wait(struct client *cl, int *code, char **cause)
 /* reconnect_hold - keep a send until its answer is heard. */
 void
 reconnect_hold(struct client *cl, const uint8_t *id, const char *to,
-    const uint8_t *body, size_t len)
+    const uint8_t *body, size_t len, uint32_t metalen)
 {
 	struct reconnect	*r = &cl->away;
 	struct unsent		*u;
@@ -227,6 +227,7 @@ reconnect_hold(struct client *cl, const uint8_t *id, const char *to,
 	u->body = xmalloc(len > 0 ? len : 1);
 	memcpy(u->body, body, len);
 	u->len = len;
+	u->metalen = metalen;
 }
 
 /* reconnect_heard - the answer to a send came: it is no longer kept. */

@@ -98,10 +98,12 @@ talk_prompt(struct client *cl, char *buf, size_t size)
 
 /*
  * talk_show - a live line from the one talked to, as "bob (12:00):
- * text", without the list number or the room.  0 if m is not one.
+ * text" (text, tlen: its body as shown), without the list number or
+ * the room.  0 if m is not one.
  */
 int
-talk_show(struct client *cl, const struct mail *m)
+talk_show(struct client *cl, const struct mail *m, const uint8_t *text,
+    size_t tlen)
 {
 	char		 when[32], *head, *buf;
 	time_t		 t = (time_t)m->date;
@@ -118,11 +120,11 @@ talk_show(struct client *cl, const struct mail *m)
 	strftime(when, sizeof when, "%H:%M", &tm);
 	if ((n = asprintf(&head, "%s (%s): ", m->from, when)) < 0)
 		return (0);
-	buf = xmalloc((size_t)n + m->len + 1);
+	buf = xmalloc((size_t)n + tlen + 1);
 	memcpy(buf, head, (size_t)n);
-	memcpy(buf + n, m->body, m->len);
-	len = (size_t)n + m->len;
-	if (m->len == 0 || m->body[m->len - 1] != '\n')
+	memcpy(buf + n, text, tlen);
+	len = (size_t)n + tlen;
+	if (tlen == 0 || text[tlen - 1] != '\n')
 		buf[len++] = '\n';
 	bell_show(cl, m, buf, len);
 	free(buf);

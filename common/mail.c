@@ -1,7 +1,8 @@
 /*
- * mail.c - message ids (random UUIDs), first lines for listings, and
- * the codec of stored parts.  mail_part_decode is the one parser of
- * what comes back out of the kernel store: it trusts nothing it reads.
+ * mail.c - message ids (random UUIDs), first lines for listings, the
+ * meta block (subject, outside sender) at a body's head, and the codec
+ * of stored parts.  mail_part_decode is the one parser of what comes
+ * back out of the kernel store: it trusts nothing it reads.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "mail.h"
 #include "name.h"
 #include "record.h"
+#include "rfc5322.h"
 #include "xmalloc.h"
 
 /*
@@ -88,6 +90,177 @@ mail_free(struct mail *m)
 	m->body = NULL;
 }
 
+/*
+ * mail_clean_field - make s (of at most size - 1 bytes kept) fit a meta
+ * field: control bytes become spaces (a newline in a subject never
+ * starts a header anywhere it is written), a cut never halves a UTF-8
+ * sequence, and surrounding blanks go.
+ */
+void
+mail_clean_field(char *s, size_t size)
+{
+	size_t	n, i, k;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			s[i] = ' ';
+	n = i;
+	if (n > size - 1) {
+		n = size - 1;
+		k = n;
+		while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
+			k--;
+		n = k;		/* s[n] starts a sequence: cut before it */
+		s[n] = '\0';
+	}
+	while (n > 0 && s[n - 1] == ' ')
+		s[--n] = '\0';
+	for (i = 0; s[i] == ' '; i++)
+		;
+	memmove(s, s + i, n - i + 1);
+}
+
+/* mail_meta_field_ok - n bytes a meta field may hold. */
+static int
+mail_meta_field_ok(const uint8_t *p, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return (0);
+	return (1);
+}
+
+/*
+ * mail_meta_encode - the meta block for flags, subject and addr (NULL
+ * or "" for none) in out[MAIL_META_MAX]; its length, 0 when there is
+ * nothing to say.  The fields must be clean (mail_clean_field).
+ */
+size_t
+mail_meta_encode(uint8_t *out, unsigned flags, const char *subject,
+    const char *addr)
+{
+	size_t	sl = subject != NULL ? strlen(subject) : 0;
+	size_t	al = addr != NULL ? strlen(addr) : 0;
+
+	if (flags == 0 && sl == 0 && al == 0)
+		return (0);
+	if (sl > MAIL_SUBJECT_MAX)
+		sl = MAIL_SUBJECT_MAX;
+	if (al > MAIL_ADDR_MAX)
+		al = MAIL_ADDR_MAX;
+	out[0] = MAIL_META_VERSION;
+	out[1] = (uint8_t)flags;
+	out[2] = (uint8_t)sl;
+	out[3] = (uint8_t)al;
+	memcpy(out + 4, subject, sl);
+	memcpy(out + 4 + sl, addr, al);
+	return (4 + sl + al);
+}
+
+/* mail_meta_decode - check and read a meta block of n bytes: 0 or -1. */
+int
+mail_meta_decode(const uint8_t *p, size_t n, struct mail_meta *mm)
+{
+	memset(mm, 0, sizeof *mm);
+	if (n == 0)
+		return (0);
+	if (n < 4 || p[0] != MAIL_META_VERSION ||
+	    (p[1] & ~MAIL_META_RFC5322) != 0 || (size_t)4 + p[2] + p[3] != n)
+		return (-1);
+	if (!mail_meta_field_ok(p + 4, p[2]) ||
+	    !mail_meta_field_ok(p + 4 + p[2], p[3]))
+		return (-1);
+	if (p[3] > 0 && memchr(p + 4 + p[2], '@', p[3]) == NULL)
+		return (-1);
+	mm->flags = p[1];
+	memcpy(mm->subject, p + 4, p[2]);
+	memcpy(mm->addr, p + 4 + p[2], p[3]);
+	return (0);
+}
+
+/* mail_meta - m's meta block, read: 0, or -1 for a broken one. */
+int
+mail_meta(const struct mail *m, struct mail_meta *mm)
+{
+	if (m->metalen > m->len || m->metalen > MAIL_META_MAX) {
+		memset(mm, 0, sizeof *mm);
+		return (-1);
+	}
+	return (mail_meta_decode(m->body, m->metalen, mm));
+}
+
+/*
+ * mail_set_meta - put a meta block before m's body (which has no meta
+ * yet; len is its text).  0, or -1 when the fields are not clean.
+ */
+int
+mail_set_meta(struct mail *m, unsigned flags, const char *subject,
+    const char *addr)
+{
+	uint8_t			 meta[MAIL_META_MAX];
+	struct mail_meta	 mm;
+	size_t			 n;
+	uint8_t			*b;
+
+	n = mail_meta_encode(meta, flags, subject, addr);
+	if (mail_meta_decode(meta, n, &mm) != 0)
+		return (-1);
+	if (n == 0)
+		return (0);
+	b = xmalloc(n + m->len + 1);
+	memcpy(b, meta, n);
+	memcpy(b + n, m->body, m->len);
+	b[n + m->len] = '\0';
+	free(m->body);
+	m->body = b;
+	m->len += (uint32_t)n;
+	m->metalen = (uint32_t)n;
+	return (0);
+}
+
+/* mail_text - m's text after its meta block, and its length. */
+const uint8_t *
+mail_text(const struct mail *m, size_t *len)
+{
+	uint32_t	skip = m->metalen <= m->len ? m->metalen : m->len;
+
+	*len = m->len - skip;
+	return (m->body + skip);
+}
+
+/*
+ * mail_summary - what a listing shows of a body whose first n bytes
+ * are at p (metalen of them its meta block): the first line of its
+ * text (of an internet message's body, past its headers), its subject
+ * and its outside sender address, each cut to its field.
+ */
+void
+mail_summary(const uint8_t *p, size_t n, size_t metalen, char *first,
+    size_t firstsize, char *subject, size_t subjectsize, char *addr,
+    size_t addrsize)
+{
+	struct mail_meta	mm;
+	size_t			skip = 0;
+
+	if (metalen > n || mail_meta_decode(p, metalen, &mm) != 0) {
+		memset(&mm, 0, sizeof mm);
+		metalen = metalen > n ? n : metalen;
+	}
+	p += metalen;
+	n -= metalen;
+	if (mm.flags & MAIL_META_RFC5322)
+		skip = rfc5322_body_offset(p, n);
+	mail_first_line(p + skip, n - skip, first, firstsize);
+	memset(subject, 0, subjectsize);
+	memset(addr, 0, addrsize);
+	strncpy(subject, mm.subject, subjectsize - 1);
+	mail_clean_field(subject, subjectsize);
+	strncpy(addr, mm.addr, addrsize - 1);
+	mail_clean_field(addr, addrsize);
+}
+
 /* mail_part_count - parts a body of len bytes needs. */
 uint16_t
 mail_part_count(uint32_t len)
@@ -131,6 +304,7 @@ mail_part_encode(const struct mail *m, uint16_t idx, uint8_t *buf)
 	memcpy(h.id, m->id, sizeof h.id);
 	memcpy(h.from, m->from, sizeof h.from);
 	memcpy(h.to, m->to, sizeof h.to);
+	h.metalen = m->metalen;
 	h.sum = mail_part_sum(&h, m->body + off);
 	memcpy(buf, &h, sizeof h);
 	memcpy(buf + sizeof h, m->body + off, h.datalen);
@@ -145,11 +319,16 @@ int
 mail_part_decode(const uint8_t *buf, size_t size, struct part_hdr *h,
     const uint8_t **data)
 {
+	struct mail_meta	mm;
+
 	if (size < sizeof *h)
 		return (-1);
 	memcpy(h, buf, sizeof *h);
-	if (h->magic != PART_MAGIC || (h->version != PART_VERSION &&
-	    h->version != 1))
+	if (h->magic != PART_MAGIC || h->version < 1 ||
+	    h->version > PART_VERSION)
+		return (-1);
+	if (h->metalen != 0 && (h->version < 3 || h->metalen > h->len ||
+	    h->metalen > MAIL_META_MAX))
 		return (-1);
 	if (h->datalen != size - sizeof *h || h->nparts == 0 ||
 	    h->part >= h->nparts || h->nparts != mail_part_count(h->len))
@@ -165,6 +344,9 @@ mail_part_decode(const uint8_t *buf, size_t size, struct part_hdr *h,
 	    !name_box_valid_field(h->to, sizeof h->to))
 		return (-1);
 	if (h->sum != mail_part_sum(h, buf + sizeof *h))
+		return (-1);
+	if (h->part == 0 && h->metalen > 0 && mail_meta_decode(buf +
+	    sizeof *h, h->metalen, &mm) != 0)
 		return (-1);
 	*data = buf + sizeof *h;
 	return (0);

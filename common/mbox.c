@@ -20,6 +20,7 @@
 
 #include "io.h"
 #include "mbox.h"
+#include "rfc5322.h"
 #include "xmalloc.h"
 
 /* mbox_default_path - $XDG_DATA_HOME/ipcmail/NAME.mbox. */
@@ -141,37 +142,58 @@ mbox_scan(int fd, const char *idstr, struct mbox_scan *sc)
 	return (0);
 }
 
-/* mbox_format - the message as an mboxrd entry, allocated in *out. */
+/*
+ * mbox_format - the message as an mboxrd entry, allocated in *out.
+ * Local mail gets a header made here (its Subject RFC 2047 encoded
+ * when not ASCII, else its first line); mail from another host keeps
+ * its own header, after the X-Ipcmail-Id line that marks it ours.
+ */
 size_t
 mbox_format(const struct mail *m, char **out)
 {
 	char		 date[64], idstr[MAIL_ID_STR], first[PROTO_FIRST_MAX];
-	char		 fromline[64];
+	char		 fromline[64], env[PROTO_ADDR_MAX], *subject;
 	time_t		 t = (time_t)m->date;
 	struct tm	 tm;
-	size_t		 cap, len, i, start;
-	const uint8_t	*b = m->body;
+	struct mail_meta mm;
+	size_t		 cap, len, i, start, blen;
+	const uint8_t	*b;
 	char		*p;
-	int		 n;
+	int		 n, outside;
 
+	if (mail_meta(m, &mm) != 0)
+		memset(&mm, 0, sizeof mm);
+	b = mail_text(m, &blen);
+	outside = (mm.flags & MAIL_META_RFC5322) != 0;
 	mbox_date(m->date, date, sizeof date);
 	mail_id_str(m->id, idstr);
-	mail_first_line(m->body, m->len, first, sizeof first);
+	mail_first_line(b, blen, first, sizeof first);
 	gmtime_r(&t, &tm);
 	strftime(fromline, sizeof fromline, "%a %b %e %H:%M:%S %Y", &tm);
-	cap = 1024 + m->len + m->len / 4;
+	cap = 2048 + blen + blen / 4;
 	p = xmalloc(cap);
-	n = snprintf(p, cap, "From %s %s\nFrom: %s\nTo: %s\nDate: %s\n"
-	    "Subject: %s\nMessage-ID: <%s@ipcmail>\nX-Ipcmail-Id: %s\n"
-	    "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
-	    "Content-Transfer-Encoding: 8bit\n\n", m->from, fromline,
-	    m->from, m->to, date, first, idstr, idstr);
+	if (outside) {
+		if (rfc5322_addr_spec(mm.addr, env, sizeof env) != 0)
+			snprintf(env, sizeof env, "MAILER-DAEMON");
+		n = snprintf(p, cap, "From %s %s\nX-Ipcmail-Id: %s\n", env,
+		    fromline, idstr);
+	} else {
+		subject = rfc5322_encode(mm.subject[0] != '\0' ? mm.subject :
+		    first, 9);
+		n = snprintf(p, cap, "From %s %s\nFrom: %s\nTo: %s\n"
+		    "Date: %s\nSubject: %s\nMessage-ID: <%s@ipcmail>\n"
+		    "X-Ipcmail-Id: %s\nMIME-Version: 1.0\nContent-Type: "
+		    "text/plain; charset=utf-8\nContent-Transfer-Encoding: "
+		    "8bit\n\n", m->from, fromline, m->from, m->to, date,
+		    subject, idstr, idstr);
+		free(subject);
+	}
 	len = (size_t)n;
 	/* mboxrd: a body line of ">*From " gains one more '>'. */
-	for (start = 0; start < m->len; start = i) {
-		for (i = start; i < m->len && b[i] != '\n'; i++)
+	for (start = 0; start < blen; start = i) {
+		for (i = start; i < blen && b[i] != '\n'; i++)
 			;
-		if (i < m->len)
+		if (i < blen)
 			i++;
 		{
 			size_t	k = start;
@@ -189,8 +211,14 @@ mbox_format(const struct mail *m, char **out)
 		memcpy(p + len, b + start, i - start);
 		len += i - start;
 	}
-	if (m->len > 0 && b[m->len - 1] != '\n')
+	if (blen > 0 && b[blen - 1] != '\n')
 		p[len++] = '\n';
+	/* A header without a body: the blank line that ends it, and an
+	 * empty body line, so the entry reads whole (mbox_scan). */
+	if (outside && rfc5322_body_offset(b, blen) >= blen) {
+		p[len++] = '\n';
+		p[len++] = '\n';
+	}
 	p[len++] = '\n';
 	*out = p;
 	return (len);

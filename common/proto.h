@@ -23,16 +23,21 @@
 #include <stdint.h>
 
 #define PROTO_MAGIC	0x314c4d49u	/* "IML1" */
-#define PROTO_VERSION	5		/* 2: the sender picks the id;
+#define PROTO_VERSION	6		/* 2: the sender picks the id;
 					   3: sums taken a word a step;
 					   4: rooms (REC_ROOM, REC_ROOMINFO);
-					   5: presence (REC_PRESENCE,
+					   5: meta blocks (subject, outside
+					   sender) in sends, lists, mail;
+					   6: presence (REC_PRESENCE,
 					   REC_PRESINFO) */
 #define PROTO_REC_MAX	4096		/* PIPE_BUF on Linux */
 
 #define PROTO_NAME_MAX	32		/* [a-z_][a-z0-9_-]{0,31} */
 #define PROTO_TTY_MAX	32
 #define PROTO_FIRST_MAX	72		/* first line of a body, in lists */
+#define PROTO_SUBJECT_MAX 256		/* a subject, with its NUL */
+#define PROTO_ADDR_MAX	256		/* an outside sender, with its NUL */
+#define PROTO_DOMAIN_MAX 128		/* the host's mail domain, with NUL */
 #define PROTO_TEXT_MAX	1024		/* error texts, wall messages */
 #define PROTO_AWAY_MAX	120		/* bytes of an away text */
 
@@ -114,6 +119,8 @@ struct proto_welcome {
 	int32_t		server_pid;	/* to notice its death however the
 					   reply FIFO is held open */
 	uint32_t	pad;
+	char		mail_domain[PROTO_DOMAIN_MAX];	/* for outbound
+					   From: NAME@DOMAIN (mta.md) */
 };
 
 struct proto_error {
@@ -124,7 +131,9 @@ struct proto_error {
 /*
  * The sender picks the message's id (a uuid) and keeps it when it
  * sends again after losing the answer: mailserv stores an id once and
- * answers "sent" to every copy, so a retry never delivers twice.  The
+ * answers "sent" to every copy, so a retry never delivers twice.  A
+ * body may open with a meta block of metalen bytes (a subject; from
+ * `mailcli deliver`, an outside sender): mailserv checks it.  The
  * first body bytes follow the struct in the same record (a short
  * message is one record); REC_DATA records carry the rest.
  */
@@ -133,6 +142,7 @@ struct proto_send {
 	char		to[PROTO_NAME_MAX + 1];
 	uint8_t		pad[3];
 	uint32_t	len;		/* body bytes, here and in REC_DATA */
+	uint32_t	metalen;	/* the body's meta block (mail.h) */
 };
 
 struct proto_id {
@@ -154,6 +164,8 @@ struct proto_entry {
 	int64_t		date;
 	uint32_t	len;
 	char		first[PROTO_FIRST_MAX];
+	char		subject[PROTO_SUBJECT_MAX];
+	char		addr[PROTO_ADDR_MAX];	/* outside sender, or "" */
 };
 
 #define PROTO_MAIL_LIVE	0x1		/* pushed because the reader is online */
@@ -168,6 +180,8 @@ struct proto_mail {
 	int64_t		date;
 	uint32_t	len;
 	uint32_t	flags;
+	uint32_t	metalen;	/* the body's meta block (mail.h) */
+	uint32_t	pad2;
 };
 
 struct proto_wallmsg {
@@ -283,5 +297,6 @@ static_assert(sizeof(struct proto_roominfo) <= PROTO_PAYLOAD_MAX,
 static_assert(sizeof(struct proto_hdr) == 40, "header layout");
 static_assert(sizeof(struct proto_wallmsg) <= PROTO_PAYLOAD_MAX, "wall fits");
 static_assert(sizeof(struct proto_error) <= PROTO_PAYLOAD_MAX, "error fits");
+static_assert(sizeof(struct proto_entry) <= PROTO_PAYLOAD_MAX, "entry fits");
 
 #endif

@@ -37,7 +37,8 @@
 
 #define SPOOL_FILE	"spool.log"
 #define SPOOL_TMP	"spool.log.new"
-#define SPOOL_MAGIC	0x32534d49u	/* "IMS2": record_sum64 */
+#define SPOOL_MAGIC	0x33534d49u	/* "IMS3": a PUT's metalen */
+#define SPOOL_MAGIC2	0x32534d49u	/* "IMS2": record_sum64, still read */
 #define SPOOL_MAGIC1	0x31534d49u	/* "IMS1": record_sum, still read */
 #define SPOOL_PUT	1
 #define SPOOL_DONE	2
@@ -60,7 +61,7 @@ struct spool_put_rec {
 	uint8_t		pad[6];
 	int64_t		date;
 	uint32_t	len;
-	uint32_t	pad2;
+	uint32_t	metalen;	/* "IMS3"; 0 before (was padding) */
 };
 
 struct spool_entry {
@@ -123,13 +124,18 @@ spool_drop(struct spool *sp, const uint8_t *id)
 
 /* spool_valid_put - a PUT payload we can trust. */
 static int
-spool_valid_put(const uint8_t *p, uint32_t len)
+spool_valid_put(uint32_t magic, const uint8_t *p, uint32_t len)
 {
 	struct spool_put_rec	r;
+	struct mail_meta	mm;
 
 	if (len < sizeof r)
 		return (0);
 	memcpy(&r, p, sizeof r);
+	if (r.metalen != 0 && (magic != SPOOL_MAGIC || r.metalen > r.len ||
+	    r.metalen > MAIL_META_MAX || r.len != len - sizeof r ||
+	    mail_meta_decode(p + sizeof r, r.metalen, &mm) != 0))
+		return (0);
 	return (r.len == len - sizeof r && r.len > 0 &&
 	    name_valid_field(r.from, sizeof r.from) &&
 	    name_box_valid_field(r.to, sizeof r.to));
@@ -159,7 +165,8 @@ spool_replay(struct spool *sp, char **cause)
 	}
 	while (off + (off_t)sizeof h <= st.st_size) {
 		if (pread(sp->fd, &h, sizeof h, off) != sizeof h ||
-		    (h.magic != SPOOL_MAGIC && h.magic != SPOOL_MAGIC1) ||
+		    (h.magic != SPOOL_MAGIC && h.magic != SPOOL_MAGIC2 &&
+		    h.magic != SPOOL_MAGIC1) ||
 		    h.len > SPOOL_BODY_MAX ||
 		    off + (off_t)sizeof h + h.len > st.st_size)
 			break;
@@ -167,7 +174,7 @@ spool_replay(struct spool *sp, char **cause)
 		if (pread(sp->fd, p, h.len, off + (off_t)sizeof h) !=
 		    (ssize_t)h.len || spool_sum(h.magic, p, h.len) != h.sum)
 			break;
-		if (h.type == SPOOL_PUT && spool_valid_put(p, h.len))
+		if (h.type == SPOOL_PUT && spool_valid_put(h.magic, p, h.len))
 			spool_add_entry(sp, p, off + (off_t)sizeof h, h.len);
 		else if ((h.type == SPOOL_DONE || h.type == SPOOL_CANCEL) &&
 		    h.len == MAIL_ID_LEN) {
@@ -301,6 +308,7 @@ spool_put(struct spool *sp, const struct mail *m)
 	memcpy(r.to, m->to, sizeof r.to);
 	r.date = m->date;
 	r.len = m->len;
+	r.metalen = m->metalen;
 	at = spool_append(sp, SPOOL_PUT, &r, sizeof r, m->body, m->len);
 	spool_add_entry(sp, m->id, at, (uint32_t)(sizeof r + m->len));
 }
@@ -499,6 +507,7 @@ spool_read_held(struct spool *sp, const struct spool_entry *e,
 	memcpy(m->to, r.to, sizeof m->to);
 	m->date = r.date;
 	m->len = r.len;
+	m->metalen = r.metalen;
 	m->body = xmalloc((size_t)r.len + 1);
 	memcpy(m->body, p + sizeof r, r.len);
 	m->body[r.len] = '\0';
@@ -524,6 +533,7 @@ spool_read(struct spool *sp, const struct spool_entry *e, struct mail *m,
 	memcpy(m->to, r.to, sizeof m->to);
 	m->date = r.date;
 	m->len = r.len;
+	m->metalen = r.metalen;
 	m->body = xmalloc((size_t)r.len + 1);
 	if (pread(sp->fd, m->body, r.len, e->offset + (off_t)sizeof r) !=
 	    (ssize_t)r.len) {

@@ -226,7 +226,9 @@ store_entry_set(struct store_entry *e, const struct mail *m)
 	memcpy(e->to, m->to, sizeof e->to);
 	e->date = m->date;
 	e->len = m->len;
-	mail_first_line(m->body, m->len, e->first, sizeof e->first);
+	e->metalen = m->metalen;
+	mail_summary(m->body, m->len, m->metalen, e->first, sizeof e->first,
+	    e->subject, sizeof e->subject, e->addr, sizeof e->addr);
 }
 
 /* store_entry_head - m's header from its entry, no body (for a get). */
@@ -238,4 +240,5 @@ store_entry_head(const struct store_entry *e, struct mail *m)
 	memcpy(m->to, e->to, sizeof m->to);
 	m->date = e->date;
 	m->len = e->len;
+	m->metalen = e->metalen;
 }

@@ -21,7 +21,10 @@ struct store_entry {
 	char		to[PROTO_NAME_MAX + 1];
 	int64_t		date;
 	uint32_t	len;
+	uint32_t	metalen;
 	char		first[PROTO_FIRST_MAX];
+	char		subject[PROTO_SUBJECT_MAX];
+	char		addr[PROTO_ADDR_MAX];	/* outside sender, or "" */
 };
 
 struct store_config {

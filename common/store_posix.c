@@ -388,6 +388,7 @@ store_posix_found(struct posix_store *ps, const uint8_t *buf, size_t n)
 		memcpy(e.to, h.to, sizeof e.to);
 		e.date = h.date;
 		e.len = h.len;
+		e.metalen = h.metalen;
 		pm = store_posix_append(ps, &e, xcalloc(1,
 		    (size_t)h.len + 1));
 		pm->missing = h.nparts;
@@ -397,8 +398,9 @@ store_posix_found(struct posix_store *ps, const uint8_t *buf, size_t n)
 	memcpy(pm->body + h.offset, data, h.datalen);
 	pm->missing--;
 	if (h.part == 0)
-		mail_first_line(data, h.datalen, pm->e.first,
-		    sizeof pm->e.first);
+		mail_summary(data, h.datalen, h.metalen, pm->e.first,
+		    sizeof pm->e.first, pm->e.subject, sizeof pm->e.subject,
+		    pm->e.addr, sizeof pm->e.addr);
 }
 
 static void *

@@ -80,6 +80,8 @@ struct sysv_found {
 	uint16_t	shard;
 	long		type;
 	char		first[PROTO_FIRST_MAX];
+	char		subject[PROTO_SUBJECT_MAX];
+	char		addr[PROTO_ADDR_MAX];
 };
 
 static void
@@ -153,7 +155,8 @@ store_sysv_same(const struct part_hdr *a, const struct part_hdr *b)
 {
 	return (memcmp(a->id, b->id, MAIL_ID_LEN) == 0 &&
 	    a->nparts == b->nparts && a->len == b->len &&
-	    a->date == b->date && strcmp(a->from, b->from) == 0 &&
+	    a->date == b->date && a->metalen == b->metalen &&
+	    strcmp(a->from, b->from) == 0 &&
 	    strcmp(a->to, b->to) == 0);
 }
 
@@ -199,7 +202,10 @@ store_sysv_group(struct sysv_store *ss, struct sysv_found *f, size_t n)
 	memcpy(m.e.to, f[0].h.to, sizeof m.e.to);
 	m.e.date = f[0].h.date;
 	m.e.len = f[0].h.len;
+	m.e.metalen = f[0].h.metalen;
 	memcpy(m.e.first, f[0].first, sizeof m.e.first);
+	memcpy(m.e.subject, f[0].subject, sizeof m.e.subject);
+	memcpy(m.e.addr, f[0].addr, sizeof m.e.addr);
 	m.nparts = want;
 	store_sysv_append(ss, &m);
 }
@@ -249,10 +255,16 @@ store_sysv_scan(struct sysv_store *ss)
 			found[nfound].shard = (uint16_t)s;
 			found[nfound].type = type;
 			found[nfound].first[0] = '\0';
+			found[nfound].subject[0] = '\0';
+			found[nfound].addr[0] = '\0';
 			if (h.part == 0)
-				mail_first_line(data, h.datalen,
+				mail_summary(data, h.datalen, h.metalen,
 				    found[nfound].first,
-				    sizeof found[nfound].first);
+				    sizeof found[nfound].first,
+				    found[nfound].subject,
+				    sizeof found[nfound].subject,
+				    found[nfound].addr,
+				    sizeof found[nfound].addr);
 			nfound++;
 		}
 		if (bad > 0)

@@ -13,6 +13,7 @@
 #include "conf.h"
 #include "log.h"
 #include "mail.h"
+#include "rfc5322.h"
 #include "rundir.h"
 #include "server.h"
 #include "spooldir.h"
@@ -46,7 +47,8 @@ mailserv_usage(FILE *f)
 "                [--spool SPOOLDIR | --no-spool]\n"
 "                [--spool-max BYTES] [--spool-minfree BYTES]\n"
 "                [--backlog N] [--room-history N] [--max-rooms N]\n"
-"                [--max-joined N] [--ipc=sysv|posix] [-v]\n"
+"                [--max-joined N] [--ipc=sysv|posix]\n"
+"                [--mail-domain DOMAIN] [-v]\n"
 "       mailserv [--config FILE] [-d DIR] [--spool SPOOLDIR]\n"
 "                --status | --stop | --purge\n"
 "       mailserv -h | -V\n"
@@ -110,6 +112,9 @@ mailserv_usage(FILE *f)
 "                       semaphore, or POSIX message queues, shared memory\n"
 "                       and a named semaphore (default sysv); clients learn\n"
 "                       it from DIR\n"
+"      --mail-domain DOMAIN  the domain of mail users send to other hosts\n"
+"                       (From: NAME@DOMAIN; default: /etc/mailname, else\n"
+"                       the host name)\n"
 "  -v, --verbose        also log every IPC operation\n"
 "      --status         show the IPC objects and files of DIR and, from a\n"
 "                       running mailserv (its control socket), live figures\n"
@@ -160,7 +165,7 @@ main(int argc, char **argv)
 	    OPT_PURGE, OPT_SPOOL, OPT_NOSPOOL, OPT_RATE, OPT_IPC, OPT_STOP,
 	    OPT_SPOOLMAX, OPT_MINFREE, OPT_SENDER_QUOTA, OPT_SESSIONS,
 	    OPT_RECIPIENTS, OPT_CONFIG, OPT_BACKLOG, OPT_HISTORY, OPT_ROOMS,
-	    OPT_JOINED };
+	    OPT_JOINED, OPT_DOMAIN };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "dir", required_argument, NULL, 'd' },
@@ -176,6 +181,7 @@ main(int argc, char **argv)
 		{ "spool-max", required_argument, NULL, OPT_SPOOLMAX },
 		{ "spool-minfree", required_argument, NULL, OPT_MINFREE },
 		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "mail-domain", required_argument, NULL, OPT_DOMAIN },
 		{ "backlog", required_argument, NULL, OPT_BACKLOG },
 		{ "room-history", required_argument, NULL, OPT_HISTORY },
 		{ "max-rooms", required_argument, NULL, OPT_ROOMS },
@@ -206,6 +212,7 @@ main(int argc, char **argv)
 	cfg.rate = MAILSERV_RATE_DEFAULT;
 	cfg.spool_max = MAILSERV_SPOOL_MAX;
 	cfg.spool_minfree = MAILSERV_MINFREE;
+	rfc5322_mail_domain(cfg.mail_domain, sizeof cfg.mail_domain);
 	cfg.max_sessions = MAILSERV_SESSIONS_DEFAULT;
 	cfg.recipients = RECIPIENT_ANY;
 	cfg.rooms.backlog = ROOMS_BACKLOG_DEFAULT;
@@ -298,6 +305,17 @@ main(int argc, char **argv)
 		case OPT_MINFREE:
 			cfg.spool_minfree = mailserv_number(where,
 			    "--spool-minfree", optarg, 0, UINT64_MAX);
+			break;
+		case OPT_DOMAIN:
+			if (rfc5322_domain_valid(optarg) != 0 ||
+			    strlen(optarg) >= sizeof cfg.mail_domain) {
+				fprintf(stderr, "mailserv: %s%s%s: '%s' is not "
+				    "a domain name\n", where ? where : "",
+				    where ? ": " : "", where ? "mail-domain" :
+				    "--mail-domain", optarg);
+				return (SERVER_EXIT_USAGE);
+			}
+			strcpy(cfg.mail_domain, optarg);
 			break;
 		case OPT_BACKLOG:
 			cfg.rooms.backlog = (unsigned)mailserv_number(where,

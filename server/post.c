@@ -344,11 +344,16 @@ post_send(struct server *srv, struct session *s, const struct record *rec)
 		    "id: nothing sent");
 		return;
 	}
+	if (ps.metalen > MAIL_META_MAX || ps.metalen > ps.len) {
+		session_error(srv, s, PROTO_E_USAGE, "malformed send record "
+		    "(meta block of %u bytes)", ps.metalen);
+		return;
+	}
 	if (post_again(srv, s, ps.id, ps.to) != 0)
 		return;
 	if (recipient_check(srv, s, ps.to) != 0)
 		return;
-	if (post_check_size(srv, s, ps.to, ps.len) != 0 ||
+	if (post_check_size(srv, s, ps.to, ps.len - ps.metalen) != 0 ||
 	    quota_check(srv, s, ps.to, ps.len) != 0)
 		return;
 	if (post_rate(srv, s->name, 0) != 0) {
@@ -363,6 +368,7 @@ post_send(struct server *srv, struct session *s, const struct record *rec)
 	s->skip = 0;
 	memcpy(s->to, ps.to, sizeof s->to);
 	memcpy(s->send_id, ps.id, sizeof s->send_id);
+	s->send_metalen = ps.metalen;
 	mail_assembly_start(&s->body, ps.len);
 	/* A body whole in this record: nothing came between the check
 	 * above and its accept. */
@@ -402,10 +408,11 @@ static void
 post_accept(struct server *srv, struct session *s, uint8_t *body,
     uint32_t len, int recheck)
 {
-	struct mail	 m;
-	struct session	*t;
-	char		*cause = NULL, idstr[MAIL_ID_STR];
-	int		 rc, dnd, held;
+	struct mail		 m, line;
+	struct mail_meta	 mm;
+	struct session		*t;
+	char			*cause = NULL, idstr[MAIL_ID_STR];
+	int			 rc, dnd, held;
 
 	memset(&m, 0, sizeof m);
 	memcpy(m.id, s->send_id, sizeof m.id);
@@ -413,10 +420,25 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 	memcpy(m.to, s->to, sizeof m.to);
 	m.date = time(NULL);
 	m.len = len;
+	m.metalen = s->send_metalen;
 	m.body = body;
+	if (mail_meta(&m, &mm) != 0) {
+		session_error(srv, s, PROTO_E_USAGE, "malformed subject or "
+		    "sender in the message: nothing sent");
+		goto out;
+	}
+	/* Mail from another host is delivered by its reader's own uid
+	 * (or root's, or ours): to oneself.  No one else's mail may
+	 * claim an outside sender. */
+	if ((mm.addr[0] != '\0' || mm.flags != 0) &&
+	    strcmp(s->name, m.to) != 0) {
+		session_error(srv, s, PROTO_E_DENIED, "only a delivery to "
+		    "oneself may name an outside sender: nothing sent");
+		goto out;
+	}
 	if (recheck && post_again(srv, s, m.id, m.to) != 0)
 		goto out;
-	if (post_check_size(srv, s, m.to, len) != 0 ||
+	if (post_check_size(srv, s, m.to, len - m.metalen) != 0 ||
 	    quota_check(srv, s, m.to, len) != 0)
 		goto out;
 	if (post_rate(srv, s->name, 1) != 0) {
@@ -436,7 +458,12 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 	}
 	/* A room's line: stored once, for every member (room.c). */
 	if (name_room_valid(m.to)) {
-		room_post(srv, s, &m);
+		/* A room's line is its text: a subject has no place there. */
+		line = m;
+		line.body = m.body + m.metalen;
+		line.len = m.len - m.metalen;
+		line.metalen = 0;
+		room_post(srv, s, &line);
 		goto out;
 	}
 	if (overflow_admit(srv, len, &cause) != 0) {
@@ -537,6 +564,7 @@ post_deliver(struct server *srv, struct session *s, const struct mail *m,
 	memcpy(pm.to, m->to, sizeof pm.to);
 	pm.date = m->date;
 	pm.len = m->len;
+	pm.metalen = m->metalen;
 	pm.flags = flags;
 	session_queue(srv, s, REC_MAIL, &pm, sizeof pm);
 	for (off = 0; off < m->len; off += n) {
@@ -565,6 +593,8 @@ post_entry(const struct store_entry *e, void *arg)
 	pe.date = e->date;
 	pe.len = e->len;
 	memcpy(pe.first, e->first, sizeof pe.first);
+	memcpy(pe.subject, e->subject, sizeof pe.subject);
+	memcpy(pe.addr, e->addr, sizeof pe.addr);
 	session_queue(l->srv, l->s, REC_ENTRY, &pe, sizeof pe);
 }
 

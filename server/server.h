@@ -65,6 +65,7 @@ struct server_config {
 	const struct backend *backend;	/* NULL: sysv */
 	struct rooms_config rooms;
 	int		 verbose;
+	char		 mail_domain[PROTO_DOMAIN_MAX]; /* --mail-domain */
 };
 
 /* --recipients (recipient.c) */
@@ -122,6 +123,7 @@ struct session {
 	int			 pollout;	/* epoll waits for room */
 	char			 to[PROTO_NAME_MAX + 1]; /* a send under way */
 	uint8_t			 send_id[MAIL_ID_LEN];	/* and its id */
+	uint32_t		 send_metalen;	/* and its meta block */
 	struct mail_assembly	 body;
 	uint32_t		 skip;	/* body bytes of a refused send */
 };

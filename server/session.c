@@ -274,6 +274,7 @@ session_hello(struct server *srv, const struct record *rec)
 	w.unread = (uint32_t)store_unread(srv->store, s->name, NULL);
 	w.max_body = srv->cfg.max_body;
 	w.server_pid = getpid();
+	memcpy(w.mail_domain, srv->cfg.mail_domain, sizeof w.mail_domain);
 	session_queue(srv, s, REC_WELCOME, &w, sizeof w);
 	log_trace("session", "hello from %s (pid %ld, uid %u)", s->name,
 	    (long)s->pid, (unsigned)owner);

@@ -69,7 +69,7 @@ run() {
 	dir=$1 secs=$2
 	log=$dir/fuzz.log
 	rm -rf "$dir/corpus" "$dir/seeds" "$dir/artifacts"
-	for h in fuzz_record fuzz_part fuzz_room fuzz_spool fuzz_mbox; do
+	for h in fuzz_record fuzz_part fuzz_room fuzz_spool fuzz_mbox fuzz_rfc5322; do
 		mkdir -p "$dir/corpus/$h" "$dir/seeds/$h"
 	done
 	mkdir -p "$dir/artifacts"
@@ -90,6 +90,7 @@ run() {
 	run_one fuzz_room 16384	# a snapshot of some members
 	run_one fuzz_spool 16384	# a few messages; the replay, not the size
 	run_one fuzz_mbox 16384
+	run_one fuzz_rfc5322 16384	# a message as an MTA hands it
 	echo "total        executions $total_execs  crashes $total_crashes" >>"$log"
 	mv "$log" "$dir/fuzz.log"
 	cat "$dir/fuzz.log"

@@ -21,11 +21,11 @@ FUZZ_CPPFLAGS = -I$(top_srcdir)/common
 FUZZ_HDRS = $(top_srcdir)/common/proto.h $(top_srcdir)/common/record.h \
 	$(top_srcdir)/common/mail.h $(top_srcdir)/common/name.h \
 	$(top_srcdir)/common/log.h $(top_srcdir)/common/xmalloc.h \
-	$(top_srcdir)/common/io.h
+	$(top_srcdir)/common/io.h $(top_srcdir)/common/rfc5322.h
 FUZZ_RECORD_SRCS = $(top_srcdir)/tests/fuzz/fuzz_record.c \
 	$(top_srcdir)/common/record.c
 FUZZ_MAIL_SRCS = $(top_srcdir)/common/mail.c $(top_srcdir)/common/name.c \
-	$(top_srcdir)/common/plural.c \
+	$(top_srcdir)/common/rfc5322.c $(top_srcdir)/common/plural.c \
 	$(top_srcdir)/common/record.c $(top_srcdir)/common/xmalloc.c \
 	$(top_srcdir)/common/log.c $(top_srcdir)/common/io.c
 FUZZ_ROOM_SRCS = $(top_srcdir)/tests/fuzz/fuzz_room.c \
@@ -39,7 +39,8 @@ FUZZ_FILES_HDRS = $(top_srcdir)/common/spool.h $(top_srcdir)/common/idset.h \
 	$(top_srcdir)/common/idmap.h $(top_srcdir)/common/idlist.h \
 	$(top_srcdir)/common/mbox.h
 FUZZ_PROGS = tests/fuzz/fuzz_record tests/fuzz/fuzz_part tests/fuzz/fuzz_room \
-	tests/fuzz/fuzz_spool tests/fuzz/fuzz_mbox tests/fuzz/fuzz_seeds
+	tests/fuzz/fuzz_spool tests/fuzz/fuzz_mbox tests/fuzz/fuzz_rfc5322 \
+	tests/fuzz/fuzz_seeds
 
 tests/fuzz/fuzz_record: $(FUZZ_RECORD_SRCS) $(FUZZ_HDRS)
 	@$(MKDIR_P) tests/fuzz
@@ -52,6 +53,14 @@ tests/fuzz/fuzz_part: $(top_srcdir)/tests/fuzz/fuzz_part.c \
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer \
 	    $(FUZZ_CPPFLAGS) $(UUID_CFLAGS) -o $@ \
 	    $(top_srcdir)/tests/fuzz/fuzz_part.c $(FUZZ_MAIL_SRCS) \
+	    $(UUID_LIBS)
+
+tests/fuzz/fuzz_rfc5322: $(top_srcdir)/tests/fuzz/fuzz_rfc5322.c \
+    $(FUZZ_MAIL_SRCS) $(FUZZ_HDRS)
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer \
+	    $(FUZZ_CPPFLAGS) $(UUID_CFLAGS) -o $@ \
+	    $(top_srcdir)/tests/fuzz/fuzz_rfc5322.c $(FUZZ_MAIL_SRCS) \
 	    $(UUID_LIBS)
 
 tests/fuzz/fuzz_room: $(FUZZ_ROOM_SRCS) $(FUZZ_HDRS) \
@@ -93,13 +102,15 @@ fuzz-clean:
 	    tests/fuzz/artifacts tests/fuzz/fuzz_record.out \
 	    tests/fuzz/fuzz_part.out tests/fuzz/fuzz_room.out \
 	    tests/fuzz/fuzz_spool.out \
-	    tests/fuzz/fuzz_mbox.out tests/fuzz/fuzz.log
+	    tests/fuzz/fuzz_mbox.out tests/fuzz/fuzz_rfc5322.out \
+	    tests/fuzz/fuzz.log
 
 .PHONY: fuzz fuzz-clean
 
 EXTRA_DIST += tests/fuzz/fuzz.sh tests/fuzz/fuzz_record.c \
 	tests/fuzz/fuzz_part.c tests/fuzz/fuzz_room.c tests/fuzz/fuzz_files.c \
-	tests/fuzz/fuzz_seeds.c
+	tests/fuzz/fuzz_seeds.c \
+	tests/fuzz/fuzz_rfc5322.c
 
 # The valgrind test is an integration test (TAP, sources lib.sh, runs
 # in `make check`), but it belongs to the hostile-input and leak work

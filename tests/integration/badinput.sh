@@ -97,7 +97,7 @@ os.write(srv, rec(1, pid, forger, hello("bob")))
 time.sleep(0.3)
 data = os.read(r, 4096)
 key = data[40:56]          # the welcome's key: only the FIFO's reader sees it
-send = struct.pack("=16s33s3xI", os.urandom(16), b"carol", 6)
+send = struct.pack("=16s33s3xII", os.urandom(16), b"carol", 6, 0)
 os.write(srv, rec(2, pid, forger, send) + b"")
 os.write(srv, rec(3, pid, forger, b"forged"))
 time.sleep(0.3)

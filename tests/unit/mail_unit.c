@@ -255,6 +255,73 @@ mail_decode_version1(void **state)
 	assert_int_equal(mail_part_decode(c, FULL, &h, &data), -1);
 }
 
+/*
+ * A part stored before meta blocks (version 2: the field that is now
+ * metalen was padding, always 0) is read, with no meta; one claiming a
+ * meta block is refused.
+ */
+static void
+mail_decode_version2(void **state)
+{
+	uint8_t		*buf = *state, *c;
+	struct part_hdr	*e, h;
+	const uint8_t	*data;
+
+	c = mail_unit_edit(buf, &e);
+	e->version = 2;
+	mail_unit_resum(c);
+	assert_int_equal(mail_part_decode(c, FULL, &h, &data), 0);
+	assert_int_equal(h.version, 2);
+	assert_int_equal(h.metalen, 0);
+	e->metalen = 9;
+	mail_unit_resum(c);
+	assert_int_equal(mail_part_decode(c, FULL, &h, &data), -1);
+}
+
+/*
+ * Version 3: a message with a subject and an outside sender keeps its
+ * meta block through encode and decode; a broken one is refused.
+ */
+static void
+mail_decode_meta(void **state)
+{
+	struct mail_meta	 mm;
+	struct mail		 m;
+	struct part_hdr		 h, *e;
+	const uint8_t		*data;
+	uint8_t			 buf[PART_MAX], *c;
+	size_t			 size, len;
+
+	(void)state;
+	mail_unit_mail(&m, 100);
+	assert_int_equal(mail_set_meta(&m, MAIL_META_RFC5322, "hi there",
+	    "Carol <carol@example.org>"), 0);
+	assert_int_equal(m.metalen, 4 + 8 + 25);
+	assert_int_equal(m.len, 100 + m.metalen);
+	size = mail_part_encode(&m, 0, buf);
+	assert_int_equal(mail_part_decode(buf, size, &h, &data), 0);
+	assert_int_equal(h.version, 3);
+	assert_int_equal(h.metalen, m.metalen);
+	assert_int_equal(mail_meta_decode(data, h.metalen, &mm), 0);
+	assert_string_equal(mm.subject, "hi there");
+	assert_string_equal(mm.addr, "Carol <carol@example.org>");
+	assert_int_equal(mail_text(&m, &len) - m.body, m.metalen);
+	assert_int_equal(len, 100);
+	/* A newline in the subject: refused (it could start a header). */
+	c = mail_unit_edit(buf, &e);
+	c[sizeof h + 4 + 2] = '\n';
+	mail_unit_resum(c);
+	assert_int_equal(mail_part_decode(c, size, &h, &data), -1);
+	c = mail_unit_edit(buf, &e);
+	e->metalen = MAIL_META_MAX + 1;
+	mail_unit_resum(c);
+	assert_int_equal(mail_part_decode(c, size, &h, &data), -1);
+	/* Fields that are not clean are not set. */
+	assert_int_equal(mail_set_meta(&m, 0, "a\rb", NULL), -1);
+	assert_int_equal(mail_set_meta(&m, 0, NULL, "bob"), -1);
+	mail_free(&m);
+}
+
 static void
 mail_decode_bad_magic(void **state)
 {
@@ -622,6 +689,9 @@ main(void)
 		cmocka_unit_test(mail_split_reassemble),
 		cmocka_unit_test(mail_split_edges),
 		cmocka_unit_test_setup_teardown(mail_decode_resum_sane,
+		    decode_setup, decode_teardown),
+		cmocka_unit_test(mail_decode_meta),
+		cmocka_unit_test_setup_teardown(mail_decode_version2,
 		    decode_setup, decode_teardown),
 		cmocka_unit_test_setup_teardown(mail_decode_version1,
 		    decode_setup, decode_teardown),

@@ -108,9 +108,9 @@ reconnect_kept(void **state)
 	memset(a, 1, sizeof a);
 	memset(b, 2, sizeof b);
 	assert_null(reconnect_unsent(&cl));
-	reconnect_hold(&cl, a, "bob", (const uint8_t *)"first", 5);
-	reconnect_hold(&cl, b, "carol", (const uint8_t *)"second", 6);
-	reconnect_hold(&cl, a, "bob", (const uint8_t *)"first", 5);
+	reconnect_hold(&cl, a, "bob", (const uint8_t *)"first", 5, 0);
+	reconnect_hold(&cl, b, "carol", (const uint8_t *)"second", 6, 0);
+	reconnect_hold(&cl, a, "bob", (const uint8_t *)"first", 5, 0);
 	assert_int_equal(cl.away.nunsent, 2);	/* an id is kept once */
 	assert_memory_equal(reconnect_unsent(&cl)->id, a, sizeof a);
 	assert_string_equal(reconnect_unsent(&cl)->to, "bob");
@@ -121,7 +121,7 @@ reconnect_kept(void **state)
 	reconnect_heard(&cl, a);		/* heard twice: no harm */
 	reconnect_heard(&cl, b);
 	assert_null(reconnect_unsent(&cl));
-	reconnect_hold(&cl, a, "bob", (const uint8_t *)"x", 1);
+	reconnect_hold(&cl, a, "bob", (const uint8_t *)"x", 1, 0);
 	reconnect_clear(&cl);			/* at exit */
 	assert_null(reconnect_unsent(&cl));
 }

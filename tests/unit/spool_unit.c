@@ -328,6 +328,94 @@ test_old_log_is_read(void **state)
 	mail_free(&d);
 }
 
+/*
+ * A subject and an outside sender (the meta block) survive the log, a
+ * compaction and a reopen ("IMS3"); a record of the kind written before
+ * them ("IMS2", whose metalen field was padding) is read without one,
+ * and one of that kind claiming a meta block is a corrupt tail.
+ */
+static void
+test_meta_survives(void **state)
+{
+	struct spool_unit	*u = *state;
+	struct spool		*sp = spool_unit_open(u);
+	struct mail_meta	 mm;
+	struct mail		 a, b, c, got;
+	struct {
+		uint32_t	magic;
+		uint16_t	type;
+		uint16_t	pad;
+		uint32_t	len;
+		uint32_t	sum;
+	} h;
+	struct {
+		uint8_t		id[MAIL_ID_LEN];
+		char		from[PROTO_NAME_MAX + 1];
+		char		to[PROTO_NAME_MAX + 1];
+		uint8_t		pad[6];
+		int64_t		date;
+		uint32_t	len;
+		uint32_t	pad2;
+	} r;
+	struct mail		*old[2] = { &b, &c };
+	char			*cause = NULL, path[128];
+	int			 fd, i;
+
+	spool_unit_mail(&a, 1, 40);
+	assert_int_equal(mail_set_meta(&a, MAIL_META_RFC5322, "disk report",
+	    "root@b.test"), 0);
+	spool_put(sp, &a);
+	assert_int_equal(spool_commit(sp, &cause), 0);
+	assert_int_equal(spool_compact(sp, &cause), 0);
+	spool_close(sp);
+	snprintf(path, sizeof path, "%s/spool/spool.log", u->dir);
+	fd = open(path, O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	spool_unit_mail(&b, 2, 30);
+	spool_unit_mail(&c, 3, 30);
+	/* c's body opens with a valid (empty) meta block: only its
+	 * record's kind says it may not have one. */
+	memcpy(c.body, "\001\000\000\000", 4);
+	for (i = 0; i < 2; i++) {
+		memset(&r, 0, sizeof r);
+		memcpy(r.id, old[i]->id, sizeof r.id);
+		strcpy(r.from, "alice");
+		strcpy(r.to, "bob");
+		r.len = old[i]->len;
+		r.pad2 = i == 0 ? 0 : 4;	/* the second claims meta */
+		memset(&h, 0, sizeof h);
+		h.magic = 0x32534d49u;		/* "IMS2" */
+		h.type = 1;
+		h.len = (uint32_t)sizeof r + old[i]->len;
+		h.sum = record_fold(record_sum64(old[i]->body, old[i]->len,
+		    record_sum64(&r, sizeof r, RECORD_SUM64_SEED)));
+		assert_int_equal(write(fd, &h, sizeof h), sizeof h);
+		assert_int_equal(write(fd, &r, sizeof r), sizeof r);
+		assert_int_equal(write(fd, old[i]->body, old[i]->len),
+		    (ssize_t)old[i]->len);
+	}
+	close(fd);
+	sp = spool_unit_open(u);
+	assert_int_equal(spool_count(sp), 2);
+	assert_int_equal(spool_get(sp, 0, &got, &cause), 0);
+	assert_int_equal(got.metalen, a.metalen);
+	assert_int_equal(got.len, a.len);
+	assert_memory_equal(got.body, a.body, a.len);
+	assert_int_equal(mail_meta(&got, &mm), 0);
+	assert_string_equal(mm.subject, "disk report");
+	assert_string_equal(mm.addr, "root@b.test");
+	mail_free(&got);
+	assert_int_equal(spool_get(sp, 1, &got, &cause), 0);
+	assert_memory_equal(got.id, b.id, MAIL_ID_LEN);
+	assert_int_equal(got.metalen, 0);
+	mail_free(&got);
+	assert_false(spool_has(sp, c.id));
+	spool_close(sp);
+	mail_free(&a);
+	mail_free(&b);
+	mail_free(&c);
+}
+
 static void
 test_delivered_remembered(void **state)
 {
@@ -471,6 +559,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_meta_survives,
+		    spool_unit_setup, spool_unit_teardown),
 		cmocka_unit_test_setup_teardown(test_committed_survive_reopen,
 		    spool_unit_setup, spool_unit_teardown),
 		cmocka_unit_test_setup_teardown(test_uncommitted_are_lost,
