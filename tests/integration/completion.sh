@@ -30,7 +30,7 @@ same "mailcli --ver<TAB>: --verbose, --version" "--verbose --version" "$(complet
 
 start_server
 fds=
-for u in alice alfred bob; do online "$u"; fds="$fds $ONLINE_FD"; done
+for u in alice alfred bob; do online "$u"; fds="$fds $ONLINE_FD"; pids="${pids:-} $ONLINE_PID"; done
 wait_for sh -c "'$MAILCLI' -d '$DIR' who | grep -q '^bob '" &&
     wait_for sh -c "'$MAILCLI' -d '$DIR' who | grep -q '^alfred '" &&
     wait_for sh -c "'$MAILCLI' -d '$DIR' who | grep -q '^alice '"
@@ -49,5 +49,8 @@ same "MAILSERV_DIR, no -d: send <TAB>: all three" "alfred alice bob" \
     "$(complete_line mailcli -u carol send '')"
 same "no name completed after send USER" "" "$(complete_line mailcli -d "$DIR" send alice al)"
 for fd in $fds; do exec {fd}>&-; done
+# Their input ended: the sessions quit (before mailserv stops, which a
+# session would ride through, reconnecting).
+for p in $pids; do reap "$p"; done
 stop_server
 finish
