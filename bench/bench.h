@@ -33,6 +33,11 @@ struct bench_counts {
 	int	crowd_iters;	/* round trips per crowd size */
 	int	oneshot;	/* mailcli processes */
 	int	mta;		/* mail -s processes */
+	int	paced_pairs;	/* paced 1:1: pairs of clients */
+	int	paced_lines;	/* paced 1:1: lines each client sends */
+	int	fan_lines;	/* channel fan-out: lines timed per size */
+	int	fan_senders;	/* channel fan-out: paced senders */
+	int	mem_sessions;	/* memory rows: sessions or clients */
 };
 
 struct bench_place {
@@ -47,9 +52,11 @@ struct bench_opts {
 	int			 quick;
 	int			 json;
 	int			 mta;
+	int			 peers;		/* --peers: ngircd, exim */
 	int			 window;	/* throughput: sends in flight */
 	int			 do_raw;
 	int			 do_ipcmail;
+	int			 only_live;	/* --only live */
 	int			 place_mask;	/* 1 << BENCH_SAME | ... */
 	const char		*server_log;
 	const char		*ipc;		/* mailserv's backend */
@@ -70,7 +77,7 @@ struct bench_opts {
 
 /* --- report.c: the figures ---------------------------------------- */
 
-enum report_section { SEC_RAW, SEC_IPCMAIL, SEC_ONESHOT };
+enum report_section { SEC_RAW, SEC_IPCMAIL, SEC_ONESHOT, SEC_PEER };
 
 struct report_row {
 	enum report_section	 section;
@@ -85,6 +92,10 @@ struct report_row {
 	int			 failed;
 	/* raw rows: the one-way figure next to the round trip */
 	size_t			 size;
+	/* memory rows (KiB, from /proc/PID/status); 0: not a memory row */
+	double			 rss_kib;
+	double			 hwm_kib;
+	double			 per_kib;	/* per session or client */
 };
 
 struct report {
@@ -174,6 +185,25 @@ double	stat_mean_us(const int64_t *, size_t);
 void	stat_fmt_count(char *, size_t, double);
 double	stat_load(void);
 int	stat_busy(int64_t *, int64_t *);
+int	stat_vm(pid_t, double *, double *);
+
+/* --- pace.c: the schedule of the paced rows ---------------------- */
+
+#define PACE_GAP_NS	1100000000LL	/* one line a client per 1.1 s */
+
+struct pace_slab {
+	int64_t		start;		/* the schedule's time 0 */
+	int64_t		n;
+	size_t		len;
+	int64_t		v[];		/* samples (ns), -1: none */
+};
+
+struct pace_slab *pace_slab(size_t);
+void	pace_slab_free(struct pace_slab *);
+int64_t	pace_due(const struct pace_slab *, int, int, int);
+void	pace_sleep_until(int64_t);
+int	pace_samples(struct report *, struct report_row *,
+	    struct pace_slab *, size_t);
 
 /* --- raw.c: the baselines ------------------------------------------ */
 
@@ -187,5 +217,10 @@ void	raw_measure(struct report *, const struct bench_opts *, int);
 void	mailpath_measure(struct report *, const struct bench_opts *, int);
 void	mailpath_mta(struct report *, const struct bench_opts *);
 void	mailpath_floor(struct report *, const struct bench_opts *);
+
+/* --- peer.c: ngircd and exim, the peers ---------------------------- */
+
+void	peer_measure(struct report *, const struct bench_opts *, int);
+void	peer_mta(struct report *, const struct bench_opts *);
 
 #endif

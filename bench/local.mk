@@ -7,7 +7,7 @@
 noinst_PROGRAMS = mailbench
 mailbench_SOURCES = \
 	bench/bench.h bench/mailbench.c bench/mailpath.c bench/raw.c \
-	bench/report.c bench/run.c bench/stat.c
+	bench/report.c bench/run.c bench/stat.c bench/pace.c bench/peer.c
 mailbench_LDADD = libmailserv.a libmailcli.a libipcmail.a \
 	$(READLINE_LIBS) $(UUID_LIBS) -lrt -lpthread
 
@@ -15,5 +15,5 @@ TESTS += bench/smoke.sh
 EXTRA_DIST += bench/smoke.sh doc/performance.md
 
 bench: mailbench mailcli
-	./mailbench
+	./mailbench --peers
 .PHONY: bench

@@ -31,6 +31,8 @@ static const struct bench_counts mailbench_full = {
 	.tput_total = 20480, .round = 1024,
 	.logins = 2000, .who_iters = 2000, .crowd_iters = 2000,
 	.oneshot = 300, .mta = 20,
+	.paced_pairs = 50, .paced_lines = 10,
+	.fan_lines = 100, .fan_senders = 20, .mem_sessions = 1000,
 };
 
 static const struct bench_counts mailbench_quick = {
@@ -40,29 +42,38 @@ static const struct bench_counts mailbench_quick = {
 	.tput_total = 1024, .round = 1024,
 	.logins = 100, .who_iters = 100, .crowd_iters = 100,
 	.oneshot = 20, .mta = 5,
+	.paced_pairs = 4, .paced_lines = 2,
+	.fan_lines = 10, .fan_senders = 5, .mem_sessions = 1000,
 };
 
 static void
 mailbench_usage(FILE *f)
 {
 	fprintf(f,
-"usage: mailbench [--quick] [--json] [--only raw|ipcmail]\n"
+"usage: mailbench [--quick] [--json] [--only raw|ipcmail|live]\n"
 "                 [--placement same|split|both] [--cpus A,B] [--mta]\n"
+"                 [--peers]\n"
 "                 [--window N]\n"
 "                 [--server-log FILE] [--objects FILE]\n"
 "       mailbench -h | -V\n"
 "\n"
 "Measures the raw Unix IPC mechanisms and ipcmail's own paths in one run,\n"
-"on the same CPUs, and prints the ratios and the targets of issue 5.\n"
+"on the same CPUs, and prints the ratios and the targets of issues 5 and\n"
+"16; with --peers, ngircd and exim side by side.\n"
 "\n"
 "  --quick              a few seconds: far fewer messages, same rows\n"
 "  --json               print one JSON document instead of the tables\n"
 "  --only raw|ipcmail   measure only the raw baselines or only ipcmail\n"
+"  --only live          only ipcmail's live delivery, spool off and on\n"
+"                       (the durability target's two rows)\n"
 "  --placement P        same, split or both (default both)\n"
 "  --cpus A,B           the two CPUs to pin to (default: the first two\n"
 "                       this process may use)\n"
 "  --mta                also time `mail -s` into the installed MTA (it\n"
 "                       leaves the messages in your system mailbox)\n"
+"  --peers              also measure the peers (`make bench` does): an\n"
+"                       ngircd of its own, and ipcmail's twin rows paced\n"
+"                       the same way; exim's delivery path\n"
 "  --window N           throughput senders keep up to N sends unanswered\n"
 "                       (default 32; 1: wait for \"sent\" after each)\n"
 "  --server-log FILE    append mailserv's log there (default /dev/null)\n"
@@ -132,6 +143,38 @@ mailbench_usage(FILE *f)
 "    exec and wait with no IPC at all, the most a one-shot path can do.\n"
 "Every message is checked (sender, sequence) and every run ends with the\n"
 "store holding what it held before.\n"
+"\n"
+"Peers (--peers).  ngircd (/usr/sbin/ngircd; apt-get install ngircd):\n"
+"mailbench writes a configuration into a private /tmp/mailbench-irc.XXXXXX\n"
+"(listen on 127.0.0.1, a free port; DNS, Ident and PAM off; no limit of\n"
+"connections per address; a predefined channel #bench without modes)\n"
+"and runs `ngircd --nodaemon --config FILE` as its child, pinned where\n"
+"mailserv is (CPU B when split); it is stopped with SIGTERM at the end\n"
+"and the port is checked to refuse connections.  Clients are children\n"
+"pinned to CPU A: TCP to 127.0.0.1, TCP_NODELAY, one write(2) per line,\n"
+"a 128-byte text (a send stamp, a sequence number, filler).\n"
+"  Pacing: ngircd throttles a client that sends more than 256 bytes in a\n"
+"    second or more than 3 commands in one read (a 1 s penalty), and holds\n"
+"    a client's first commands for a second after it registers; so the\n"
+"    schedule starts 2.5 s after the last client registered, and every\n"
+"    client of a paced row sends one line per 1.1 s (never two in one\n"
+"    second: at most 150 bytes), each client starting at its own offset\n"
+"    within the 1.1 s; samples come fast because there are many clients.\n"
+"    ipcmail's paced rows use the same schedule, payload and placement.\n"
+"  ngircd PRIVMSG 1:1 paced / ipcmail live 1:1 paced: 50 pairs (--quick:\n"
+"    4), each client sending 10 lines (2) to its partner; p50/p99 of one\n"
+"    way, from the stamp before write(2) to the whole line read.\n"
+"  ngircd channel fan-out M paced: M members joined to #bench, 20 paced\n"
+"    senders (5) outside it, 100 lines (10); a line's sample is the time\n"
+"    until its last member has it; msgs/s: lines x members a second\n"
+"    (bound by the pacing); cpu us/msg: ngircd's CPU and every client's\n"
+"    per delivered line.  ipcmail room fan-out M paced: the same with M\n"
+"    logged-in members of a room and the senders joined from sessions not\n"
+"    logged in (spool off).\n"
+"  memory: mailserv's and ngircd's VmRSS and VmHWM (/proc/PID/status)\n"
+"    with 1000 sessions or clients online; per session:\n"
+"    (VmRSS with them - VmRSS before) / N.\n"
+"  exim4 delivery: needs `mailcli deliver` (the MTA bridge).\n"
 "\n"
 "Ratios divide ipcmail's figures by the raw sysv-mq 128 B figures of the\n"
 "same placement.  Targets are judged on this run's figures.  The 1-min\n"
@@ -325,7 +368,7 @@ int
 main(int argc, char **argv)
 {
 	enum { OPT_QUICK = 256, OPT_JSON, OPT_ONLY, OPT_PLACE, OPT_CPUS,
-	    OPT_MTA, OPT_LOG, OPT_OBJECTS, OPT_WINDOW };
+	    OPT_MTA, OPT_LOG, OPT_OBJECTS, OPT_WINDOW, OPT_PEERS };
 	static const struct option longopts[] = {
 		{ "quick", no_argument, NULL, OPT_QUICK },
 		{ "json", no_argument, NULL, OPT_JSON },
@@ -333,6 +376,7 @@ main(int argc, char **argv)
 		{ "placement", required_argument, NULL, OPT_PLACE },
 		{ "cpus", required_argument, NULL, OPT_CPUS },
 		{ "mta", no_argument, NULL, OPT_MTA },
+		{ "peers", no_argument, NULL, OPT_PEERS },
 		{ "window", required_argument, NULL, OPT_WINDOW },
 		{ "server-log", required_argument, NULL, OPT_LOG },
 		{ "objects", required_argument, NULL, OPT_OBJECTS },
@@ -365,6 +409,8 @@ main(int argc, char **argv)
 				o.do_ipcmail = 0;
 			else if (strcmp(optarg, "ipcmail") == 0)
 				o.do_raw = 0;
+			else if (strcmp(optarg, "live") == 0)
+				o.do_raw = 0, o.only_live = 1;
 			else
 				goto usage;
 			break;
@@ -390,6 +436,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_MTA:
 			o.mta = 1;
+			break;
+		case OPT_PEERS:
+			o.peers = 1;
 			break;
 		case OPT_LOG:
 			o.server_log = optarg;
@@ -437,11 +486,15 @@ main(int argc, char **argv)
 			raw_measure(&rep, &o, p);
 		if (o.do_ipcmail && !run_stopped())
 			mailpath_measure(&rep, &o, p);
+		if (o.do_ipcmail && !o.only_live && !run_stopped())
+			peer_measure(&rep, &o, p);
 	}
-	if (o.do_ipcmail && !run_stopped())
+	if (o.do_ipcmail && !o.only_live && !run_stopped())
 		mailpath_floor(&rep, &o);
-	if (o.do_ipcmail && !run_stopped())
+	if (o.do_ipcmail && !o.only_live && !run_stopped())
 		mailpath_mta(&rep, &o);
+	if (o.do_ipcmail && !o.only_live && !run_stopped())
+		peer_mta(&rep, &o);
 	run_cleanup();
 	o.load[1] = stat_load();
 	o.elapsed = (double)(stat_now() - t0) / 1e9;

@@ -74,7 +74,8 @@ struct mailpath_srv {
 
 enum mailpath_role {
 	MP_PAIR, MP_SENDER, MP_RECIPIENT, MP_DRAINER, MP_LOGIN, MP_CROWD,
-	MP_WHO, MP_ONESHOT, MP_ROOM_SENDER, MP_ROOM_MEMBER
+	MP_WHO, MP_ONESHOT, MP_PACED, MP_ROOM_SENDER, MP_ROOM_MEMBER,
+	MP_PACED_TALKER, MP_PACED_MEMBER
 };
 
 /* The body of a timed message: stamps first, then filler. */
@@ -112,6 +113,8 @@ struct mailpath_job {
 	const char		*prog;		/* one-shot: the program */
 	const char		*user;		/* mail -s: the recipient */
 	char *const		*argv;		/* floor: run this as is */
+	int			 n;		/* paced: clients in schedule */
+	struct pace_slab	*sl;		/* paced: shared samples */
 	struct mailpath_stash	 stash;		/* in the child */
 };
 
@@ -1154,6 +1157,188 @@ mailpath_oneshot_main(struct run *r, int idx, struct mailpath_job *j)
 	return (0);
 }
 
+/*
+ * mailpath_paced_main - client idx of a paced 1:1 pair (its partner is
+ * idx ^ 1), ngircd's PRIVMSG row's twin: each sends `count` messages to
+ * the other on pace.c's schedule (each waits for its "sent") and
+ * records each message it gets, one way, in the shared slab.
+ */
+static int
+mailpath_paced_main(struct run *r, int idx, struct mailpath_job *j)
+{
+	struct mailpath_stamp	 st;
+	struct run_msg		 res;
+	struct record		 rec;
+	struct mail		 m;
+	struct conn		 c;
+	uint8_t			 body[MAILPATH_BODY], id[MAIL_ID_LEN];
+	char			 err[200];
+	int64_t			 cpu0, now, due, end, at;
+	int			 nsent = 0, ngot = 0, rc, wait;
+
+	memset(body, 'x', sizeof body);
+	if (mailpath_connect(r, idx, j, &c, 1) != 0)
+		return (1);
+	run_ready(r, idx);
+	if (run_await(r, 0) == -1)
+		return (0);
+	cpu0 = stat_cpu();
+	end = pace_due(j->sl, idx, j->n, j->count) + 30000000000LL;
+	while (nsent < j->count || ngot < j->count) {
+		now = stat_now();
+		due = nsent < j->count ? pace_due(j->sl, idx, j->n, nsent) :
+		    end;
+		if (now >= end) {
+			snprintf(err, sizeof err, "got %d of %d messages", ngot,
+			    j->count);
+			goto fail;
+		}
+		if (now >= due && nsent < j->count) {
+			mailpath_body(body, stat_now(), 0, nsent);
+			if (mailpath_post(&c, j->peer, body, sizeof body, err,
+			    sizeof err) == -1 ||
+			    mailpath_answer(&c, err, sizeof err) == -1)
+				goto fail;
+			nsent++;
+			continue;
+		}
+		if (!j->stash.have) {
+			wait = (int)((due - now + 999999) / 1000000);
+			if ((rc = conn_next(&c, &rec, &m, wait)) == 0)
+				continue;
+			if (rc == -1) {
+				snprintf(err, sizeof err, "mailserv has gone "
+				    "away");
+				goto fail;
+			}
+			if (rec.hdr.type != REC_MAIL)
+				continue;
+			mailpath_async(&j->stash, &rec, &m);
+			mail_free(&m);
+		}
+		if (mailpath_mail(&c, &j->stash, j->peer, id, &st, &at, err,
+		    sizeof err) == -1)
+			goto fail;
+		if (st.seq < 0 || st.seq >= j->count) {
+			snprintf(err, sizeof err, "message %lld of %d",
+			    (long long)st.seq, j->count);
+			goto fail;
+		}
+		j->sl->v[(size_t)idx * (size_t)j->count + (size_t)st.seq] =
+		    at - st.sent;
+		ngot++;
+		if (mailpath_done(&c, id, PROTO_DONE_SAVED | (ngot ==
+		    j->count ? 0 : PROTO_DONE_QUIET), err, sizeof err) == -1)
+			goto fail;
+	}
+	memset(&res, 0, sizeof res);
+	res.idx = idx;
+	res.v[0] = stat_cpu() - cpu0;
+	conn_close(&c);
+	run_result(r, &res);
+	return (0);
+
+fail:
+	return (run_fail(r, idx, "%s: %s", j->name, err));
+}
+
+/*
+ * mailpath_paced_talker - ngircd's paced channel sender's twin: sender
+ * idx of n sends lines idx, idx + n, ... to the room on pace.c's
+ * schedule, each after the last one's "sent", from a session not
+ * logged in (the line does not come back to it).
+ */
+static int
+mailpath_paced_talker_main(struct run *r, int idx, struct mailpath_job *j)
+{
+	struct run_msg	res;
+	struct conn	c;
+	uint8_t		body[MAILPATH_BODY];
+	char		err[200];
+	int64_t		cpu0;
+	int		k, seq;
+
+	memset(body, 'x', sizeof body);
+	if (mailpath_connect(r, idx, j, &c, 0) != 0 ||
+	    mailpath_room(&c, ROOM_OP_JOIN, err, sizeof err) != 0)
+		return (run_fail(r, idx, "%s: join: %s", j->name, err));
+	run_ready(r, idx);
+	if (run_await(r, 0) == -1)
+		return (0);
+	cpu0 = stat_cpu();
+	for (k = 0; (seq = idx + k * j->n) < j->count; k++) {
+		pace_sleep_until(pace_due(j->sl, idx, j->n, k));
+		mailpath_body(body, stat_now(), 0, seq);
+		if (mailpath_post(&c, MAILPATH_ROOM, body, sizeof body, err,
+		    sizeof err) == -1 ||
+		    mailpath_answer(&c, err, sizeof err) == -1)
+			return (run_fail(r, idx, "%s: %s", j->name, err));
+	}
+	memset(&res, 0, sizeof res);
+	res.idx = idx;
+	res.v[0] = stat_cpu() - cpu0;
+	run_result(r, &res);
+	/* Leave once every member has every line. */
+	run_await(r, 1);
+	if (mailpath_room(&c, ROOM_OP_LEAVE, err, sizeof err) != 0)
+		return (run_fail(r, idx, "%s: leave: %s", j->name, err));
+	conn_close(&c);
+	return (0);
+}
+
+/*
+ * mailpath_paced_member - a logged-in member of the paced room: each
+ * line's arrival (now minus its stamp) in the shared slab, by line.
+ */
+static int
+mailpath_paced_member_main(struct run *r, int idx, struct mailpath_job *j)
+{
+	struct mailpath_stamp	 st;
+	struct run_msg		 res;
+	struct record		 rec;
+	struct conn		 c;
+	struct mail		 m;
+	char			 err[200];
+	int64_t			 cpu0;
+	int			 i, rc;
+
+	if (mailpath_connect(r, idx, j, &c, 1) != 0 ||
+	    mailpath_room(&c, ROOM_OP_JOIN, err, sizeof err) != 0)
+		return (run_fail(r, idx, "%s: join: %s", j->name, err));
+	run_ready(r, idx);
+	if (run_await(r, 0) == -1)
+		return (0);
+	cpu0 = stat_cpu();
+	for (i = 0; i < j->count; i++) {
+		if ((rc = conn_next(&c, &rec, &m, MAILPATH_WAIT_MS)) != 1)
+			return (run_fail(r, idx, "%s: line %d: %s", j->name, i,
+			    rc == 0 ? "none within 30 s" : "mailserv gone"));
+		if (rec.hdr.type != REC_MAIL) {
+			i--;
+			continue;
+		}
+		if (m.len < sizeof st) {
+			mail_free(&m);
+			return (run_fail(r, idx, "%s: a short line", j->name));
+		}
+		memcpy(&st, m.body, sizeof st);
+		mail_free(&m);
+		if (st.seq < 0 || st.seq >= j->count)
+			return (run_fail(r, idx, "%s: line %lld of %d", j->name,
+			    (long long)st.seq, j->count));
+		j->sl->v[(size_t)st.seq * (size_t)j->expect + (size_t)idx] =
+		    stat_now() - st.sent;
+	}
+	memset(&res, 0, sizeof res);
+	res.idx = idx;
+	res.v[0] = stat_cpu() - cpu0;
+	run_result(r, &res);
+	if (mailpath_room(&c, ROOM_OP_LEAVE, err, sizeof err) != 0)
+		return (run_fail(r, idx, "%s: leave: %s", j->name, err));
+	conn_close(&c);
+	return (0);
+}
+
 static int
 mailpath_child(struct run *r, int idx, void *arg)
 {
@@ -1176,10 +1361,16 @@ mailpath_child(struct run *r, int idx, void *arg)
 		return (mailpath_who_main(r, idx, j));
 	case MP_ONESHOT:
 		return (mailpath_oneshot_main(r, idx, j));
+	case MP_PACED:
+		return (mailpath_paced_main(r, idx, j));
 	case MP_ROOM_SENDER:
 		return (mailpath_room_sender_main(r, idx, j));
 	case MP_ROOM_MEMBER:
 		return (mailpath_room_member_main(r, idx, j));
+	case MP_PACED_TALKER:
+		return (mailpath_paced_talker_main(r, idx, j));
+	case MP_PACED_MEMBER:
+		return (mailpath_paced_member_main(r, idx, j));
 	}
 	return (1);
 }
@@ -1475,6 +1666,27 @@ mailpath_single(struct report *rep, struct report_row *row,
 	return (0);
 }
 
+/* mailpath_memory - mailserv's resident size with n sessions online. */
+static void
+mailpath_memory(struct report *rep, struct report_row *row,
+    struct mailpath_srv *s, double rss0, int n)
+{
+	double	rss = 0, hwm = 0;
+
+	if (stat_vm(s->pid, &rss, &hwm) == -1) {
+		report_fail(rep, row, "cannot read mailserv's /proc/PID/status");
+		return;
+	}
+	row->rss_kib = rss;
+	row->hwm_kib = hwm;
+	row->per_kib = (rss - rss0) / n;
+	row->n = n;
+	snprintf(row->note, sizeof row->note, "VmRSS %.1f MiB, VmHWM %.1f "
+	    "MiB with %d sessions; %.1f KiB a session (VmRSS %.1f MiB with "
+	    "none)", rss / 1024, hwm / 1024, n,
+	    row->per_kib, rss0 / 1024);
+}
+
 /* mailpath_crowd - grow the crowd of idle online sessions to n. */
 static int
 mailpath_crowd(struct run *r, struct mailpath_job **crowd, int *have,
@@ -1510,8 +1722,9 @@ mailpath_crowds(struct report *rep, struct mailpath_srv *s,
     const struct bench_opts *o, int place, double base_p50)
 {
 	const struct bench_place *pl = &o->place[place];
-	struct report_row	*live[3], *wr[3], *wf[3];
+	struct report_row	*live[3], *wr[3], *wf[3], *mem;
 	struct mailpath_job	*crowd = NULL, who;
+	double			 rss0 = 0, hwm0 = 0;
 	struct run_msg		 res;
 	struct run		 r;
 	struct rlimit		 rl;
@@ -1526,6 +1739,16 @@ mailpath_crowds(struct report *rep, struct mailpath_srv *s,
 		wf[c] = report_add(rep, SEC_IPCMAIL, place,
 		    "who attach+read+detach %d online", mailpath_sizes[c]);
 	}
+	mem = report_add(rep, SEC_PEER, place, "mailserv memory %d sessions",
+	    mailpath_sizes[2]);
+	/* The table may have moved as it grew: the rows again, by place. */
+	for (c = 0; c < 3; c++) {
+		live[c] = &rep->rows[rep->nrows - 10 + 3 * c];
+		wr[c] = live[c] + 1;
+		wf[c] = live[c] + 2;
+	}
+	if (stat_vm(s->pid, &rss0, &hwm0) == -1)
+		report_fail(rep, mem, "cannot read mailserv's /proc/PID/status");
 	/* mailserv holds a descriptor per session. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1200) {
 		for (c = 0; c < 3; c++) {
@@ -1558,6 +1781,8 @@ mailpath_crowds(struct report *rep, struct mailpath_srv *s,
 			failed = 1;
 			break;
 		}
+		if (c == 2 && !mem->failed)
+			mailpath_memory(rep, mem, s, rss0, mailpath_sizes[c]);
 		memset(&who, 0, sizeof who);
 		who.srv = s;
 		who.role = MP_WHO;
@@ -1575,6 +1800,8 @@ mailpath_crowds(struct report *rep, struct mailpath_srv *s,
 		} else
 			report_fail(rep, wf[c], wr[c]->note);
 	}
+	if (c < 3 && !mem->failed)
+		report_fail(rep, mem, "not measured: a crowd failed");
 	for (; c < 3; c++) {
 		if (!live[c]->failed)
 			report_fail(rep, live[c], "not measured: an earlier "
@@ -1648,6 +1875,185 @@ mailpath_oneshot(struct report *rep, struct mailpath_srv *s,
 }
 
 /*
+ * mailpath_paced - ngircd's paced 1:1 row for ipcmail: the same pairs,
+ * schedule, payload and placement; one-way p50/p99, CPU per message.
+ */
+static void
+mailpath_paced(struct report *rep, struct mailpath_srv *s,
+    const struct bench_opts *o, int place)
+{
+	const struct bench_place *pl = &o->place[place];
+	struct report_row	*row;
+	struct mailpath_job	*j;
+	struct pace_slab	*sl;
+	struct run_msg		*res;
+	struct run		 r;
+	size_t			 i, nc = 2 * (size_t)o->n.paced_pairs;
+	size_t			 ns = nc * (size_t)o->n.paced_lines;
+	int64_t			 cpu = 0, scpu0, t0;
+	long			 before;
+
+	row = report_add(rep, SEC_PEER, place, "ipcmail live 1:1 paced %s",
+	    s->tag);
+	if (!o->peers) {
+		snprintf(row->note, sizeof row->note, "n/a (not asked: --peers)");
+		return;
+	}
+	if ((sl = pace_slab(ns)) == NULL) {
+		report_fail(rep, row, "mmap of the samples failed");
+		return;
+	}
+	memset(sl->v, 0xff, ns * sizeof sl->v[0]);
+	j = xcalloc(nc, sizeof *j);
+	res = xcalloc(nc, sizeof *res);
+	for (i = 0; i < nc; i++) {
+		j[i].srv = s;
+		j[i].role = MP_PACED;
+		j[i].count = o->n.paced_lines;
+		j[i].n = (int)nc;
+		j[i].sl = sl;
+		snprintf(j[i].name, sizeof j[i].name, "pc%zu", i);
+		snprintf(j[i].peer, sizeof j[i].peer, "pc%zu", i ^ 1);
+	}
+	before = mailpath_stored(s);
+	if (run_open(&r) == -1)
+		goto fail;
+	for (i = 0; i < nc; i++)
+		if (run_spawn(&r, pl->cpu_a, 0, mailpath_child, (int)i,
+		    &j[i]) == -1)
+			goto fail;
+	if (run_collect(&r, RUN_READY, nc, NULL) == -1)
+		goto fail;
+	scpu0 = stat_cpu_of(s->pid);
+	t0 = stat_now();
+	sl->start = t0 + 20000000;
+	if (run_go(&r, 0, nc) == -1 || run_collect(&r, RUN_RESULT, nc,
+	    res) == -1)
+		goto fail;
+	cpu += stat_cpu_of(s->pid) - scpu0;
+	t0 = stat_now() - t0;
+	for (i = 0; i < nc; i++)
+		cpu += res[i].v[0];
+	if (run_end(&r) == -1)
+		goto fail;
+	if (pace_samples(rep, row, sl, ns) == 0) {
+		row->rate = (double)ns / ((double)t0 / 1e9);
+		row->cpu_us = (double)cpu / (double)ns / 1000.0;
+		snprintf(row->note, sizeof row->note, "%d pairs, each client "
+		    "one message per %.1f s, as ngircd's", o->n.paced_pairs,
+		    (double)PACE_GAP_NS / 1e9);
+		mailpath_check(rep, row, s, before);
+	}
+	goto out;
+
+fail:
+	mailpath_failed(rep, row, &r);
+out:
+	pace_slab_free(sl);
+	free(j);
+	free(res);
+}
+
+/*
+ * mailpath_room_paced - ngircd's paced channel fan-out row for ipcmail:
+ * m logged-in members of a room, the same senders, schedule, lines and
+ * payload; a line's sample is the time until its last member has it.
+ */
+static void
+mailpath_room_paced(struct report *rep, struct mailpath_srv *s,
+    const struct bench_opts *o, int place, int m)
+{
+	const struct bench_place *pl = &o->place[place];
+	struct report_row	*row;
+	struct mailpath_job	*j;
+	struct pace_slab	*sl;
+	struct run_msg		*res;
+	struct run		 r;
+	size_t			 i, k, nl = (size_t)o->n.fan_lines;
+	size_t			 ns = (size_t)o->n.fan_senders;
+	size_t			 nk = (size_t)m + ns;
+	int64_t			 cpu = 0, scpu0, t0, worst, v;
+	long			 before;
+
+	row = report_add(rep, SEC_PEER, place, "ipcmail room fan-out %d "
+	    "paced", m);
+	if (!o->peers) {
+		snprintf(row->note, sizeof row->note, "n/a (not asked: --peers)");
+		return;
+	}
+	if ((sl = pace_slab(nl * (size_t)m)) == NULL) {
+		report_fail(rep, row, "mmap of the samples failed");
+		return;
+	}
+	memset(sl->v, 0xff, nl * (size_t)m * sizeof sl->v[0]);
+	j = xcalloc(nk, sizeof *j);
+	res = xcalloc(nk, sizeof *res);
+	for (i = 0; i < nk; i++) {
+		j[i].srv = s;
+		j[i].role = i < ns ? MP_PACED_TALKER : MP_PACED_MEMBER;
+		j[i].count = (int)nl;
+		j[i].n = (int)ns;
+		j[i].expect = m;
+		j[i].sl = sl;
+		snprintf(j[i].name, sizeof j[i].name, "%s%zu", i < ns ?
+		    "ptalk" : "pmemb", i < ns ? i : i - ns);
+	}
+	before = mailpath_stored(s);
+	if (run_open(&r) == -1)
+		goto fail;
+	/* The first sender makes the room; then the others and members. */
+	for (i = 0; i < nk; i++) {
+		if (run_spawn(&r, pl->cpu_a, 0, mailpath_child, (int)(i < ns ?
+		    i : i - ns), &j[i]) == -1)
+			goto fail;
+		if (i == 0 && run_collect(&r, RUN_READY, 1, NULL) == -1)
+			goto fail;
+	}
+	if (run_collect(&r, RUN_READY, nk - 1, NULL) == -1)
+		goto fail;
+	scpu0 = stat_cpu_of(s->pid);
+	t0 = stat_now();
+	sl->start = t0 + 20000000;
+	if (run_go(&r, 0, nk) == -1 || run_collect(&r, RUN_RESULT, nk,
+	    res) == -1)
+		goto fail;
+	cpu += stat_cpu_of(s->pid) - scpu0;
+	t0 = stat_now() - t0;
+	for (i = 0; i < nk; i++)
+		cpu += res[i].v[0];
+	if (run_go(&r, 1, ns) == -1 || run_end(&r) == -1)
+		goto fail;
+	for (i = 0; i < nl; i++) {
+		worst = -1;
+		for (k = 0; k < (size_t)m; k++) {
+			if ((v = sl->v[i * (size_t)m + k]) < 0) {
+				worst = -1;
+				break;
+			}
+			if (v > worst)
+				worst = v;
+		}
+		sl->v[i] = worst;
+	}
+	if (pace_samples(rep, row, sl, nl) == 0) {
+		row->rate = (double)(nl * (size_t)m) / ((double)t0 / 1e9);
+		row->cpu_us = (double)cpu / (double)(nl * (size_t)m) / 1000.0;
+		snprintf(row->note, sizeof row->note, "as ngircd's: to the last "
+		    "member; %zu senders, each one line per %.1f s",
+		    ns, (double)PACE_GAP_NS / 1e9);
+		mailpath_check(rep, row, s, before);
+	}
+	goto out;
+
+fail:
+	mailpath_failed(rep, row, &r);
+out:
+	pace_slab_free(sl);
+	free(j);
+	free(res);
+}
+
+/*
  * mailpath_server - every path measured on one server (spool off or
  * on): live delivery, throughput online and offline, and with the
  * spool off also login+logout and the crowds.
@@ -1684,6 +2090,8 @@ mailpath_server(struct report *rep, const struct bench_opts *o, int place,
 		if (!spool)
 			*base_p50 = live->p50_us;
 	}
+	if (o->only_live)
+		goto stop;
 
 	for (k = 0; k < 3 && !run_stopped(); k++) {
 		row = report_add(rep, SEC_IPCMAIL, place, "online %s %d "
@@ -1746,7 +2154,12 @@ mailpath_server(struct report *rep, const struct bench_opts *o, int place,
 			mailpath_crowds(rep, &srv, o, place, *base_p50);
 	}
 	mailpath_oneshot(rep, &srv, o, place);
+	if (!run_stopped())
+		mailpath_paced(rep, &srv, o, place);
+	for (k = 0; k < 3 && !spool && !run_stopped(); k++)
+		mailpath_room_paced(rep, &srv, o, place, mailpath_members[k]);
 
+stop:
 	if (mailpath_stop(&srv, &why) == -1) {
 		row = report_add(rep, SEC_IPCMAIL, place, "cleanup %s", tag);
 		report_fail(rep, row, why);

@@ -1,6 +1,7 @@
 #!/bin/sh
-# bench/smoke.sh - `make check` runs mailbench once with --quick, as a
-# smoke test (TAP): it must exit 0, print every row of every placement,
+# bench/smoke.sh - `make check` runs mailbench once with --quick
+# --peers, as a smoke test (TAP): it must exit 0, print every row of
+# every placement (the peers' as "n/a" where ngircd is not installed),
 # the ratios and the targets, and leave no kernel object, POSIX name,
 # file or process behind (mailbench --objects lists each thing it made,
 # and each is checked).  It never looks at a figure: timings on a
@@ -27,10 +28,11 @@ rows() {
 	else not_ok "row '$1' printed $got times, wanted $2"; fi
 }
 
-timeout 600 "$BENCH" --quick --objects "$T/objects" >"$T/out" 2>"$T/err"
+timeout 600 "$BENCH" --quick --peers --objects "$T/objects" >"$T/out" \
+    2>"$T/err"
 rc=$?
-if [ "$rc" = 0 ]; then ok "mailbench --quick exits 0"
-else not_ok "mailbench --quick exits 0 (exit $rc)"; diag "$T/err"; fi
+if [ "$rc" = 0 ]; then ok "mailbench --quick --peers exits 0"
+else not_ok "mailbench --quick --peers exits 0 (exit $rc)"; diag "$T/err"; fi
 if grep -q FAILED "$T/out"; then
 	not_ok "no figure failed"; grep FAILED "$T/out" | diag
 else ok "no figure failed"; fi
@@ -65,16 +67,40 @@ for k in 10 100 1000; do
 	rows "who attach+read+detach $k online" 2
 done
 rows "one-shot mail -s + MTA" 1
+# The peers (issue 16): measured where ngircd is installed, "n/a" with
+# how to install it otherwise; ipcmail's twins and its rooms rows too.
+for spool in spool-off spool-on; do
+	rows "ipcmail live 1:1 paced $spool" 2
+done
+rows "ngircd PRIVMSG 1:1 paced" 2
+for k in 1 10 100; do
+	rows "ngircd channel fan-out $k paced" 2
+	rows "ipcmail room fan-out $k paced" 2
+done
+rows "ngircd memory 1000 clients" 2
+rows "mailserv memory 1000 sessions" 2
+rows "exim4 delivery via mailcli deliver" 1
+rows "exim4 delivery to an mbox" 1
+if [ -x /usr/sbin/ngircd ]; then
+	if grep -q "^ngircd PRIVMSG 1:1 paced  *[0-9]" "$T/out"; then
+		ok "ngircd is installed and was measured"
+	else not_ok "ngircd is installed but was not measured"
+		grep "^ngircd" "$T/out" | diag; fi
+else
+	if grep -q "^ngircd PRIVMSG 1:1 paced  *n/a (ngircd is not installed: apt-get install ngircd)" "$T/out"; then
+		ok "without ngircd its rows say how to install it"
+	else not_ok "without ngircd its rows say how to install it"; fi
+fi
 rows "one-shot /bin/true (floor)" 1
 rows "one-shot mailcli --version (floor)" 1
 for place in same split; do
-	if grep -q "^== ratios to raw sysv-mq 128 B, placement $place ==" \
+	if grep -q "^== ratios to raw sysv-mq 128 B (and to the peers), placement $place ==" \
 	    "$T/out"; then ok "ratios printed for placement $place"
 	else not_ok "ratios printed for placement $place"; fi
 done
 got=$(grep -c '^\[\(met\|NOT met\|n/a\)\] ' "$T/out")
-if [ "$got" = 16 ]; then ok "8 targets judged per placement"
-else not_ok "8 targets judged per placement ($got lines)"; fi
+if [ "$got" = 24 ]; then ok "12 targets judged per placement"
+else not_ok "12 targets judged per placement ($got lines)"; fi
 
 # Everything mailbench made is gone.
 if [ -s "$T/objects" ]; then ok "mailbench listed what it made"
@@ -106,17 +132,19 @@ done <"$T/objects"
 if [ -z "$left" ]; then ok "no object, name or directory left behind"
 else not_ok "left behind:$left"; fi
 if pgrep -f -- "$BENCH" >/dev/null ||
-    pgrep -f -- "mailcli -d /tmp/mailbench\." >/dev/null; then
+    pgrep -f -- "mailcli -d /tmp/mailbench\." >/dev/null ||
+    pgrep -f -- "--config /tmp/mailbench-irc\." >/dev/null; then
 	not_ok "no process left behind"
-	pgrep -af -- "$BENCH|mailcli -d /tmp/mailbench\." | diag
+	pgrep -af -- "$BENCH|mailcli -d /tmp/mailbench\.|/tmp/mailbench-irc\." |
+	    diag
 else ok "no process left behind"; fi
 
 # The other ways in: --help documents every option, --version, --json.
 "$BENCH" --help >"$T/help" 2>&1
 rc=$?
 missing=
-for opt in --quick --json --only --placement --cpus --mta --server-log \
-    --objects --help --version; do
+for opt in --quick --json --only --placement --cpus --mta --peers \
+    --server-log --objects --help --version; do
 	grep -q -- "$opt" "$T/help" || missing="$missing $opt"
 done
 if [ "$rc" = 0 ] && [ -z "$missing" ]; then ok "--help documents every option"

@@ -165,3 +165,31 @@ stat_busy(int64_t *all, int64_t *ours)
 	    kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) * 1000;
 	return (0);
 }
+
+/*
+ * stat_vm - a process's resident size and its high-water mark, in KiB,
+ * from /proc/PID/status (VmRSS, VmHWM).  -1 if it cannot be read.
+ */
+int
+stat_vm(pid_t pid, double *rss, double *hwm)
+{
+	char	path[64], line[256];
+	FILE	*f;
+	long	v;
+	int	got = 0;
+
+	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return (-1);
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (sscanf(line, "VmRSS: %ld", &v) == 1) {
+			*rss = (double)v;
+			got |= 1;
+		} else if (sscanf(line, "VmHWM: %ld", &v) == 1) {
+			*hwm = (double)v;
+			got |= 2;
+		}
+	}
+	fclose(f);
+	return (got == 3 ? 0 : -1);
+}

@@ -47,8 +47,8 @@ mailserv_usage(FILE *f)
 "                [--spool SPOOLDIR | --no-spool]\n"
 "                [--spool-max BYTES] [--spool-minfree BYTES]\n"
 "                [--backlog N] [--room-history N] [--max-rooms N]\n"
-"                [--max-joined N] [--ipc=sysv|posix]\n"
-"                [--mail-domain DOMAIN] [-v]\n"
+"                [--max-joined N] [--no-irc] [--irc-port N]\n"
+"                [--ipc=sysv|posix] [--mail-domain DOMAIN] [-v]\n"
 "       mailserv [--config FILE] [-d DIR] [--spool SPOOLDIR]\n"
 "                --status | --stop | --purge\n"
 "       mailserv -h | -V\n"
@@ -107,6 +107,11 @@ mailserv_usage(FILE *f)
 "      --max-rooms N    most rooms at once (default %d)\n"
 "      --max-joined N   most rooms one user may be a member of (default %d);\n"
 "                       members a room may have: --max-users\n"
+"      --no-irc         no IRC door on DIR/irc.sock (on by default: IRC\n"
+"                       clients such as irssi are ipcmail sessions there,\n"
+"                       their uid from the kernel; see doc/irc.md)\n"
+"      --irc-port N     the IRC door on 127.0.0.1:N and [::1]:N too (the\n"
+"                       uid from the kernel's socket table); default none\n"
 "      --ipc=sysv|posix which IPC mechanisms keep the mail and the online\n"
 "                       table: SysV message queues, shared memory and a\n"
 "                       semaphore, or POSIX message queues, shared memory\n"
@@ -165,7 +170,7 @@ main(int argc, char **argv)
 	    OPT_PURGE, OPT_SPOOL, OPT_NOSPOOL, OPT_RATE, OPT_IPC, OPT_STOP,
 	    OPT_SPOOLMAX, OPT_MINFREE, OPT_SENDER_QUOTA, OPT_SESSIONS,
 	    OPT_RECIPIENTS, OPT_CONFIG, OPT_BACKLOG, OPT_HISTORY, OPT_ROOMS,
-	    OPT_JOINED, OPT_DOMAIN };
+	    OPT_JOINED, OPT_NOIRC, OPT_IRCPORT, OPT_DOMAIN };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "dir", required_argument, NULL, 'd' },
@@ -186,6 +191,8 @@ main(int argc, char **argv)
 		{ "room-history", required_argument, NULL, OPT_HISTORY },
 		{ "max-rooms", required_argument, NULL, OPT_ROOMS },
 		{ "max-joined", required_argument, NULL, OPT_JOINED },
+		{ "no-irc", no_argument, NULL, OPT_NOIRC },
+		{ "irc-port", required_argument, NULL, OPT_IRCPORT },
 		{ "ipc", required_argument, NULL, OPT_IPC },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "status", no_argument, NULL, OPT_STATUS },
@@ -219,6 +226,7 @@ main(int argc, char **argv)
 	cfg.rooms.history = ROOMS_HISTORY_DEFAULT;
 	cfg.rooms.max_rooms = ROOMS_MAX_DEFAULT;
 	cfg.rooms.max_joined = ROOMS_JOINED_DEFAULT;
+	cfg.irc = 1;
 	/* The configuration file's options go first: the command line wins. */
 	if ((config = conf_option(argc, argv, "config")) != NULL &&
 	    *config == '\0') {
@@ -332,6 +340,13 @@ main(int argc, char **argv)
 		case OPT_JOINED:
 			cfg.rooms.max_joined = (unsigned)mailserv_number(where,
 			    "--max-joined", optarg, 1, 1000000);
+			break;
+		case OPT_NOIRC:
+			cfg.irc = 0;
+			break;
+		case OPT_IRCPORT:
+			cfg.irc_port = (unsigned)mailserv_number(where,
+			    "--irc-port", optarg, 1, 65535);
 			break;
 		case OPT_NOSPOOL:
 			cfg.spool = NULL;

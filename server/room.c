@@ -183,6 +183,28 @@ room_joined(struct rooms *rs, const char *name)
 	return (n);
 }
 
+/*
+ * room_each_of - the names of the rooms name is a member of, into an
+ * allocated array of *n (the IRC door joins them for a connection).
+ */
+char
+(*room_each_of(struct server *srv, const char *name, size_t *n))
+    [PROTO_NAME_MAX + 1]
+{
+	struct rooms	*rs = srv->rooms;
+	char		(*v)[PROTO_NAME_MAX + 1] = NULL;
+	size_t		 i;
+
+	*n = 0;
+	for (i = 0; i < rs->n; i++) {
+		if (room_member(rs->v[i], name) == NULL)
+			continue;
+		v = xreallocarray(v, *n + 1, sizeof *v);
+		memcpy(v[(*n)++], rs->v[i]->name, sizeof *v);
+	}
+	return (v);
+}
+
 /* room_save - write r's snapshot anew and drop the old one. */
 static int
 room_save(struct server *srv, struct room *r)

@@ -57,6 +57,7 @@ server_cleanup(struct server *srv)
 	}
 	srv->nflush = 0;
 	session_reap(srv);
+	irc_free(srv);
 	free(srv->sessions);
 	srv->sessions = NULL;
 	free(srv->flush);
@@ -252,8 +253,9 @@ server_sessions(struct server *srv)
 static void
 server_loop(struct server *srv)
 {
-	struct pollfd	pfd[5 + SERVER_CTL_MAX];
-	size_t		i, nc;
+	struct pollfd	pfd[5 + IRC_LISTEN_MAX + SERVER_CTL_MAX];
+	int		irc[IRC_LISTEN_MAX];
+	size_t		i, nc, ni;
 
 	pfd[0] = (struct pollfd){ .fd = srv->sigfd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = srv->fifofd, .events = POLLIN };
@@ -261,14 +263,18 @@ server_loop(struct server *srv)
 	pfd[3] = (struct pollfd){ .fd = srv->ctlfd, .events = POLLIN };
 	/* The spool's commit thread says here that a commit ended. */
 	pfd[4] = (struct pollfd){ .fd = commit_fd(srv), .events = POLLIN };
+	/* The IRC door's listeners (irc.c). */
+	ni = (size_t)irc_fds(srv, irc);
+	for (i = 0; i < ni; i++)
+		pfd[5 + i] = (struct pollfd){ .fd = irc[i], .events = POLLIN };
 	/* A turn's log lines go out in one write, at its end. */
 	log_batch(1);
 	while (!srv->quit) {
 		nc = srv->nctl;
 		for (i = 0; i < nc; i++)
-			pfd[5 + i] = (struct pollfd){ .fd = srv->ctl[i],
+			pfd[5 + ni + i] = (struct pollfd){ .fd = srv->ctl[i],
 			    .events = POLLIN };
-		if (poll(pfd, 5 + nc, online_next_ms(srv)) == -1) {
+		if (poll(pfd, 5 + ni + nc, online_next_ms(srv)) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal(SERVER_EXIT_ERROR, "poll");
@@ -284,10 +290,13 @@ server_loop(struct server *srv)
 			server_read_fifo(srv);
 		/* Backwards: answering one moves the last into its place. */
 		for (i = nc; i-- > 0;)
-			if (pfd[5 + i].revents)
+			if (pfd[5 + ni + i].revents)
 				control_handle(srv, i);
 		if (pfd[3].revents & POLLIN)
 			control_accept(srv);
+		for (i = 0; i < ni; i++)
+			if (pfd[5 + i].revents & POLLIN)
+				irc_accept(srv, (int)i);
 		log_budget_flush(&srv->hostile);
 		online_check(srv);
 		if (pfd[2].revents & POLLIN)
@@ -434,6 +443,9 @@ server_run(const struct server_config *cfg)
 	    &cause)) == NULL)
 		fatalx(SERVER_EXIT_ERROR, "online table: %s", cause);
 	if ((srv.ctlfd = ctl_listen(srv.dirfd, &cause)) == -1)
+		fatalx(SERVER_EXIT_ERROR, "%s", cause);
+	if ((cfg->irc || cfg->irc_port != 0) &&
+	    (srv.irc = irc_new(&srv, &cause)) == NULL)
 		fatalx(SERVER_EXIT_ERROR, "%s", cause);
 	if ((srv.fifofd = fifo_listen(srv.dirfd, RUNDIR_FIFO, 0622,
 	    &cause)) == -1)

@@ -64,6 +64,8 @@ struct server_config {
 	unsigned	 max_sessions;	/* interactive, per user (admit.c) */
 	const struct backend *backend;	/* NULL: sysv */
 	struct rooms_config rooms;
+	int		 irc;		/* listen on DIR/irc.sock */
+	unsigned	 irc_port;	/* and on loopback; 0: not */
 	int		 verbose;
 	char		 mail_domain[PROTO_DOMAIN_MAX]; /* --mail-domain */
 };
@@ -73,6 +75,8 @@ struct server_config {
 #define RECIPIENT_ACCOUNTS	1
 
 struct quota;			/* quota.c */
+struct irc;			/* irc.c */
+struct irc_conn;
 
 /* A sender's token bucket, for --rate. */
 struct sender {
@@ -126,6 +130,7 @@ struct session {
 	uint32_t		 send_metalen;	/* and its meta block */
 	struct mail_assembly	 body;
 	uint32_t		 skip;	/* body bytes of a refused send */
+	struct irc_conn		*irc;	/* an IRC connection (irc.c) */
 };
 
 struct server {
@@ -144,6 +149,7 @@ struct server {
 	struct spool		*spool;
 	struct rooms		*rooms;		/* room.c */
 	struct presence		*presence;	/* presence.c */
+	struct irc		*irc;		/* irc.c: the IRC door */
 	struct overflow		*overflow;	/* mail waiting for room */
 	struct idset		*seen;		/* ids accepted lately */
 	struct sender		*senders;
@@ -205,6 +211,28 @@ void	session_logout(struct server *, struct session *, uint32_t,
 	    const char *, const char *);
 void	session_reap(struct server *);
 int	session_privileged(const struct session *);
+void	session_mark(struct server *, struct session *);
+struct session *session_attach(struct server *, int, uid_t, pid_t,
+	    const char *, const char *);
+int	session_login(struct server *, struct session *);
+
+/* irc.c */
+#define IRC_SOCKET	"irc.sock"
+#define IRC_LISTEN_MAX	3
+struct irc *irc_new(struct server *, char **);
+void	irc_free(struct server *);
+int	irc_fds(struct server *, int *);
+void	irc_accept(struct server *, int);
+void	irc_record(struct server *, struct session *, uint16_t, const void *,
+	    size_t);
+void	irc_flush(struct server *, struct session *);
+void	irc_event(struct server *, struct session *, uint32_t);
+void	irc_closing(struct server *, struct session *);
+void	irc_conn_free(struct irc_conn *);
+void	irc_status(struct server *, char *, size_t);
+
+/* ircpeer.c */
+int	ircpeer_tcp(int, uid_t *, char *, size_t);
 
 /* online.c */
 int	online_add(struct server *, struct session *);
@@ -275,6 +303,8 @@ int	presence_ignores(struct server *, const char *, const char *);
 void	presence_active(struct server *, struct session *);
 void	presence_fill(struct server *, const char *, struct table_user *);
 void	presence_status(struct server *, char *, size_t);
+char	(*room_each_of(struct server *, const char *, size_t *))
+	    [PROTO_NAME_MAX + 1];
 
 /* overflow.c; OVERFLOW_HELD: kept in the spool, waiting for room */
 #define OVERFLOW_HELD	2

@@ -40,6 +40,12 @@
 #include "xmalloc.h"
 
 #define SESSION_OUT_MAX	(4 * 1024 * 1024)	/* unread replies */
+/* A session's reply buffer starts small (most turns answer it with a
+ * record or two) and, once grown past SESSION_OUT_KEEP and emptied, is
+ * given back.  It used to start at 16 KiB: some 4 KiB resident for
+ * every idle session. */
+#define SESSION_OUT_FIRST	1024
+#define SESSION_OUT_KEEP	8192
 #define SESSION_PER_PID	4
 #define SESSION_MAX	4096
 #define SESSION_UID_MAX	(SESSION_MAX / 8)	/* of one user (admit.c) */
@@ -124,6 +130,7 @@ session_online(struct server *srv, const char *name)
 static void
 session_free(struct session *s)
 {
+	irc_conn_free(s->irc);
 	if (s->fd != -1)
 		close(s->fd);
 	mail_assembly_clear(&s->body);
@@ -329,6 +336,68 @@ session_confirm(struct server *srv, struct session *s)
 	return (0);
 }
 
+/*
+ * session_attach - a session for a connection the kernel vouches for
+ * (server/irc.c): fd is watched for input, the name is the caller's
+ * word.  NULL if there are too many sessions.
+ */
+struct session *
+session_attach(struct server *srv, int fd, uid_t uid, pid_t pid,
+    const char *name, const char *tty)
+{
+	struct epoll_event	 ev;
+	struct session		*s, **bucket;
+
+	if (srv->nsessions >= SESSION_MAX)
+		return (NULL);
+	s = xcalloc(1, sizeof *s);
+	s->slot = -1;
+	s->fd = fd;
+	s->pid = pid;
+	s->uid = uid;
+	s->confirmed = 1;
+	/* Never used (session_find skips it), but never zero either. */
+	if (io_random(s->key, sizeof s->key) != 0)
+		uuid_generate_random(s->key);
+	strncpy(s->name, name, sizeof s->name - 1);
+	strncpy(s->tty, tty, sizeof s->tty - 1);
+	memset(&ev, 0, sizeof ev);
+	ev.events = EPOLLIN;
+	ev.data.ptr = s;
+	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		log_warn("epoll_ctl (%s)", tty);
+		free(s);
+		return (NULL);
+	}
+	srv->sessions = xreallocarray(srv->sessions, srv->nsessions + 1,
+	    sizeof *srv->sessions);
+	srv->sessions[srv->nsessions++] = s;
+	bucket = session_bucket(srv, pid);
+	s->pidnext = *bucket;
+	*bucket = s;
+	return (s);
+}
+
+/*
+ * session_login - an attached session logs in under its name now: the
+ * per-user limits, then the online table.  0, or -1: it was logged out
+ * with the reason.
+ */
+int
+session_login(struct server *srv, struct session *s)
+{
+	char		why[PROTO_TEXT_MAX];
+	uint32_t	code;
+
+	if ((code = admit_hello(srv, s, SESSION_UID_MAX, why,
+	    sizeof why)) != 0) {
+		session_logout(srv, s, code, why, "refused");
+		return (-1);
+	}
+	s->want_login = 1;
+	return (session_confirm(srv, s));
+}
+
 /* session_find - the live session a record belongs to, by its key. */
 struct session *
 session_find(struct server *srv, const struct record *rec)
@@ -337,7 +406,9 @@ session_find(struct server *srv, const struct record *rec)
 
 	for (s = *session_bucket(srv, (pid_t)rec->hdr.pid); s != NULL;
 	    s = s->pidnext) {
-		if (s->dead || s->pid != (pid_t)rec->hdr.pid ||
+		/* An IRC session has no key: no record on the FIFO is its. */
+		if (s->dead || s->irc != NULL ||
+		    s->pid != (pid_t)rec->hdr.pid ||
 		    memcmp(s->key, rec->hdr.token, sizeof s->key) != 0)
 			continue;
 		if (!s->confirmed && session_confirm(srv, s) != 0)
@@ -357,19 +428,30 @@ session_queue(struct server *srv, struct session *s, uint16_t type,
 
 	if (s->dead)
 		return;
+	if (s->irc != NULL) {
+		irc_record(srv, s, type, payload, len);
+		return;
+	}
 	size = record_build(&rec, type, 0, s->token, payload, len);
 	if (s->outlen + size > SESSION_OUT_MAX) {
 		session_close(srv, s, "not reading its replies");
 		return;
 	}
 	if (s->outlen + size > s->outcap) {
-		s->outcap = s->outcap == 0 ? 16384 : s->outcap;
+		s->outcap = s->outcap == 0 ? SESSION_OUT_FIRST : s->outcap;
 		while (s->outcap < s->outlen + size)
 			s->outcap *= 2;
 		s->out = xreallocarray(s->out, s->outcap, 1);
 	}
 	memcpy(s->out + s->outlen, &rec, size);
 	s->outlen += size;
+	session_mark(srv, s);
+}
+
+/* session_mark - put s on the list of sessions written at turn's end. */
+void
+session_mark(struct server *srv, struct session *s)
+{
 	if (!s->queued) {
 		if (srv->nflush == srv->flushcap) {
 			srv->flushcap = srv->flushcap == 0 ? 64 :
@@ -464,6 +546,13 @@ session_write(struct session *s)
 	}
 	memmove(s->out, s->out + done, s->outlen - done);
 	s->outlen -= done;
+	/* A buffer grown for a burst (a list, a large body) goes back
+	 * once empty: an idle session keeps at most SESSION_OUT_KEEP. */
+	if (s->outlen == 0 && s->outcap > SESSION_OUT_KEEP) {
+		free(s->out);
+		s->out = NULL;
+		s->outcap = 0;
+	}
 	return (rc);
 }
 
@@ -490,6 +579,10 @@ session_flush(struct server *srv, struct session *s)
 {
 	if (s->dead)
 		return;
+	if (s->irc != NULL) {
+		irc_flush(srv, s);
+		return;
+	}
 	if (session_write(s) == -1) {
 		session_close(srv, s, errno == EPIPE ? "gone" :
 		    strerror(errno));
@@ -515,7 +608,9 @@ session_flush_all(struct server *srv)
 void
 session_event(struct server *srv, struct session *s, uint32_t events)
 {
-	if (events & (EPOLLERR | EPOLLHUP))
+	if (s->irc != NULL)
+		irc_event(srv, s, events);
+	else if (events & (EPOLLERR | EPOLLHUP))
 		session_close(srv, s, "gone");
 	else if (events & EPOLLOUT)
 		session_flush(srv, s);
@@ -528,7 +623,9 @@ session_close(struct server *srv, struct session *s, const char *why)
 	if (s->dead)
 		return;
 	/* Its last replies (an error, a notice) go out if they fit. */
-	if (s->outlen > 0 && s->fd != -1)
+	if (s->irc != NULL)
+		irc_closing(srv, s);
+	else if (s->outlen > 0 && s->fd != -1)
 		session_write(s);
 	session_dead(srv, s);
 	if (s->login) {
@@ -543,7 +640,8 @@ session_close(struct server *srv, struct session *s, const char *why)
 		log_trace("session", "%s (pid %ld) closed%s%s", s->name,
 		    (long)s->pid, why ? ": " : "", why ? why : "");
 	/* Owner of the sticky clients/ directory: we may remove it. */
-	fifo_unlink_same(srv->dirfd, s->fifo, s->fd);
+	if (s->irc == NULL)
+		fifo_unlink_same(srv->dirfd, s->fifo, s->fd);
 }
 
 /*

@@ -69,13 +69,18 @@ run() {
 	dir=$1 secs=$2
 	log=$dir/fuzz.log
 	rm -rf "$dir/corpus" "$dir/seeds" "$dir/artifacts"
-	for h in fuzz_record fuzz_part fuzz_room fuzz_spool fuzz_mbox fuzz_rfc5322; do
+	for h in fuzz_record fuzz_part fuzz_room fuzz_irc fuzz_spool fuzz_mbox fuzz_rfc5322; do
 		mkdir -p "$dir/corpus/$h" "$dir/seeds/$h"
 	done
 	mkdir -p "$dir/artifacts"
 	"$dir/fuzz_seeds" "$dir/seeds/fuzz_record" "$dir/seeds/fuzz_part" \
 	    "$dir/seeds/fuzz_spool" "$dir/seeds/fuzz_mbox" \
 	    "$dir/seeds/fuzz_room" || exit 1
+	# What irssi says when it connects, and a tagged line.
+	printf 'CAP LS 302\r\nNICK alice\r\nUSER alice 0 * :A\r\nCAP REQ :server-time\r\nCAP END\r\nJOIN #ops\r\nPRIVMSG #ops :\001ACTION waves\001\r\n' \
+	    >"$dir/seeds/fuzz_irc/irssi"
+	printf '@time=2026-01-01T00:00:00.000Z;+x=y :bob!bob@h PRIVMSG alice :h\303\251llo\nPING :x\r\n' \
+	    >"$dir/seeds/fuzz_irc/tags"
 	{
 		echo "# make fuzz FUZZ_SECONDS=$secs, $(date -u '+%Y-%m-%d %H:%M UTC')," \
 		    "$(uname -srm), $(nproc) CPU"
@@ -88,6 +93,7 @@ run() {
 	run_one fuzz_record 8192
 	run_one fuzz_part 8192
 	run_one fuzz_room 16384	# a snapshot of some members
+	run_one fuzz_irc 20000	# past one line of the longest, tags and all
 	run_one fuzz_spool 16384	# a few messages; the replay, not the size
 	run_one fuzz_mbox 16384
 	run_one fuzz_rfc5322 16384	# a message as an MTA hands it

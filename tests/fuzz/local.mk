@@ -1,7 +1,8 @@
 # tests/fuzz/local.mk - `make fuzz`: libFuzzer harnesses of the
 # parsers that read bytes nobody vouches for: the FIFO record stream
 # (fuzz_record), the stored-part decoder (fuzz_part), a room's stored
-# snapshot and lines (fuzz_room), and the files a
+# snapshot and lines (fuzz_room), the IRC door's lines (fuzz_irc), and
+# the files a
 # crash may leave half written: the spool's log (fuzz_spool) and the
 # reader's mbox (fuzz_mbox).  They are
 # built with clang straight from the common/ sources, since
@@ -39,6 +40,7 @@ FUZZ_FILES_HDRS = $(top_srcdir)/common/spool.h $(top_srcdir)/common/idset.h \
 	$(top_srcdir)/common/idmap.h $(top_srcdir)/common/idlist.h \
 	$(top_srcdir)/common/mbox.h
 FUZZ_PROGS = tests/fuzz/fuzz_record tests/fuzz/fuzz_part tests/fuzz/fuzz_room \
+	tests/fuzz/fuzz_irc \
 	tests/fuzz/fuzz_spool tests/fuzz/fuzz_mbox tests/fuzz/fuzz_rfc5322 \
 	tests/fuzz/fuzz_seeds
 
@@ -70,6 +72,13 @@ tests/fuzz/fuzz_room: $(FUZZ_ROOM_SRCS) $(FUZZ_HDRS) \
 	    $(FUZZ_CPPFLAGS) $(UUID_CFLAGS) -o $@ $(FUZZ_ROOM_SRCS) \
 	    $(UUID_LIBS)
 
+tests/fuzz/fuzz_irc: $(top_srcdir)/tests/fuzz/fuzz_irc.c \
+    $(top_srcdir)/common/ircline.c $(top_srcdir)/common/ircline.h
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer \
+	    $(FUZZ_CPPFLAGS) -o $@ $(top_srcdir)/tests/fuzz/fuzz_irc.c \
+	    $(top_srcdir)/common/ircline.c
+
 tests/fuzz/fuzz_spool: $(FUZZ_FILES_SRCS) $(FUZZ_HDRS) $(FUZZ_FILES_HDRS)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -DFUZZ_SPOOL \
@@ -100,7 +109,7 @@ fuzz:
 fuzz-clean:
 	rm -rf $(FUZZ_PROGS) tests/fuzz/corpus tests/fuzz/seeds \
 	    tests/fuzz/artifacts tests/fuzz/fuzz_record.out \
-	    tests/fuzz/fuzz_part.out tests/fuzz/fuzz_room.out \
+	    tests/fuzz/fuzz_part.out tests/fuzz/fuzz_room.out tests/fuzz/fuzz_irc.out \
 	    tests/fuzz/fuzz_spool.out \
 	    tests/fuzz/fuzz_mbox.out tests/fuzz/fuzz_rfc5322.out \
 	    tests/fuzz/fuzz.log
@@ -108,7 +117,8 @@ fuzz-clean:
 .PHONY: fuzz fuzz-clean
 
 EXTRA_DIST += tests/fuzz/fuzz.sh tests/fuzz/fuzz_record.c \
-	tests/fuzz/fuzz_part.c tests/fuzz/fuzz_room.c tests/fuzz/fuzz_files.c \
+	tests/fuzz/fuzz_part.c tests/fuzz/fuzz_room.c tests/fuzz/fuzz_irc.c \
+	tests/fuzz/fuzz_files.c \
 	tests/fuzz/fuzz_seeds.c \
 	tests/fuzz/fuzz_rfc5322.c
 

@@ -97,6 +97,18 @@ other_copy() {
 	fi
 	echo "$T/bin/$name"
 }
+# other_pythonpath: a PYTHONPATH under which another uid imports
+# forge.py (a copy, with the proto.h it reads beside it, as in the tree).
+other_pythonpath() {
+	local src=${top_srcdir:-$top_builddir}
+	if [ ! -f "$T/py/tests/integration/forge.py" ]; then
+		mkdir -p "$T/py/tests/integration" "$T/py/common" &&
+		    cp "$src/tests/integration/forge.py" "$T/py/tests/integration/" &&
+		    cp "$src/common/proto.h" "$T/py/common/" &&
+		    chmod -R a+rX "$T/py" || return 1
+	fi
+	echo "$T/py/tests/integration"
+}
 # as_other PROG ARGS...: run PROG's copy as $OTHER_USER, with a hang
 # guard; its exit status.
 as_other() {

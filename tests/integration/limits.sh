@@ -192,7 +192,8 @@ stop_server
 # reply FIFOs it reads and then never uses): it gets 512, and the others
 # still get theirs.
 start_server
-runuser -u nobody -- python3 - "$DIR" 4100 "$T/many.stop" \
+runuser -u nobody -- env PYTHONPATH="$(other_pythonpath)" \
+    python3 - "$DIR" 4100 "$T/many.stop" \
     >"$T/sess/many" 2>&1 <<'PY' &
 import os, resource, struct, sys, time
 from forge import hello, record
