@@ -105,6 +105,16 @@ struct reconnect {
 	size_t		 nunsent;
 };
 
+/* A message typed line by line (compose.c). */
+struct compose {
+	int		 active;
+	char		**to;
+	int		 n;
+	char		*subject;
+	char		*body;
+	size_t		 len;
+};
+
 struct client {
 	const char	*dir;
 	int		 dirfd;
@@ -124,6 +134,13 @@ struct client {
 	char		 mail_domain[PROTO_DOMAIN_MAX]; /* from the welcome */
 	int		 reconnect_s;	/* --reconnect: a session's patience */
 	int		 wait_s;	/* --wait: a one-shot send's */
+	long long	 typed_ms;	/* last told mailserv of a line */
+	char		 talk[PROTO_NAME_MAX + 1];	/* talk.c: "" none */
+	int		 bell_mode;	/* bell.c: BELL_* */
+	int		 bell_loaded;
+	int		 term_loaded;	/* terminfo looked up */
+	int		 term_ok;
+	struct compose	 compose;	/* compose.c */
 	struct reconnect away;
 	struct conn	 conn;
 	struct msglist	 list;
@@ -178,10 +195,13 @@ int	cmd_unsent(struct client *);
 const char *cmd_name(size_t);
 void	cmd_show_live(struct client *, struct mail *);
 int	cmd_split(char *, char ***);
+int	cmd_post_body(struct client *, const char *, const char *,
+	    const uint8_t *, size_t);
+int	cmd_post_text(struct client *, const char *, const char *);
 char	**cmd_online(struct client *, size_t *);
 
 /* room.c */
-void	room_show_line(struct client *, const struct mail *);
+void	room_show_line(struct client *, const struct mail *, int);
 int	room_unread(struct client *, int);
 int	room_cmd_join(struct client *, int, char **);
 int	room_cmd_leave(struct client *, int, char **);
@@ -194,6 +214,38 @@ int	room_cmd_private(struct client *, int, char **);
 int	room_cmd_invite(struct client *, int, char **);
 int	room_cmd_remove(struct client *, int, char **);
 char	**room_names(struct client *, size_t *);
+int	room_unread_summary(struct client *, char **);
+
+/* presence.c */
+int	presence_cmd_away(struct client *, int, char **);
+int	presence_cmd_mesg(struct client *, int, char **);
+int	presence_cmd_ignore(struct client *, int, char **);
+int	presence_cmd_unignore(struct client *, int, char **);
+void	presence_typed(struct client *);
+void	presence_oneshot_async(void *, const struct record *, struct mail *);
+
+/* bell.c */
+#define BELL_OFF	0
+#define BELL_ON		1
+#define BELL_MENTIONS	2
+void	bell_load(struct client *);
+int	bell_cmd(struct client *, int, char **);
+void	bell_show(struct client *, const struct mail *, const char *, size_t);
+
+/* talk.c */
+int	talk_cmd(struct client *, int, char **);
+int	talk_end(struct client *, int, char **);
+int	talk_active(const struct client *);
+int	talk_line(struct client *, const char *);
+const char *talk_prompt(struct client *, char *, size_t);
+int	talk_show(struct client *, const struct mail *, const uint8_t *,
+	    size_t);
+
+/* compose.c */
+int	compose_start(struct client *, char **, int, const char *);
+int	compose_active(const struct client *);
+int	compose_line(struct client *, const char *);
+int	compose_abandon(struct client *);
 
 /* reconnect.c */
 void	reconnect_lost(struct client *, int);

@@ -40,8 +40,8 @@ static const struct cmd_entry {
 } cmd_table[] = {
 	{ "who", "", "who is online", cmd_who },
 	{ "send", "[-s S] TO[,TO...] [TEXT...]", "send to users, rooms and "
-	    "USER@HOST (through the MTA), subject S (body from stdin without "
-	    "TEXT)", cmd_send },
+	    "USER@HOST (through the MTA), subject S (without TEXT: stdin; in a "
+	    "session $VISUAL, $EDITOR or lines to '.')", cmd_send },
 	{ "inbox", "", "list unread messages", cmd_inbox },
 	{ "read", "[N|--all|#ROOM]", "read the next, the Nth or all unread "
 	    "messages, or a room's new lines", cmd_read },
@@ -66,6 +66,18 @@ static const struct cmd_entry {
 	    room_cmd_invite },
 	{ "remove", "USER #ROOM", "take USER out of a room (owner)",
 	    room_cmd_remove },
+	{ "away", "[TEXT...]", "away with TEXT (120 bytes); without: back",
+	    presence_cmd_away },
+	{ "mesg", "[n|y]", "do not disturb (n), or do (y); without: show",
+	    presence_cmd_mesg },
+	{ "ignore", "[USER]", "nothing from USER reaches you; without: "
+	    "list", presence_cmd_ignore },
+	{ "unignore", "USER", "stop ignoring USER", presence_cmd_unignore },
+	{ "talk", "USER|#ROOM", "conversation: lines go there, /CMD runs "
+	    "one, /end leaves", talk_cmd },
+	{ "end", "", "leave conversation mode (as /end)", talk_end },
+	{ "bell", "[on|off|mentions]", "when live lines ring the bell "
+	    "(mentions)", bell_cmd },
 	{ "help", "", "show the commands", cmd_help },
 	{ "quit", "", "leave the session", cmd_quit },
 };
@@ -192,6 +204,7 @@ cmd_split(char *line, char ***argv)
 	return (n);
 }
 
+/* cmd_short_date - a login time, as who shows it. */
 static void
 cmd_short_date(int64_t when, char *buf, size_t size)
 {
@@ -237,9 +250,10 @@ cmd_who(struct client *cl, int argc, char **argv)
 {
 	const struct table_ops	*ops = backend_of_dir(cl->dirfd)->table;
 	struct table_user	*u;
-	char			*cause = NULL, since[32];
+	char			*cause = NULL, since[32], idle[IDLE_TEXT_MAX];
 	void			*t;
 	size_t			 i, n;
+	time_t			 now = time(NULL);
 
 	(void)argv;
 	if (argc != 1)
@@ -257,10 +271,17 @@ cmd_who(struct client *cl, int argc, char **argv)
 		return (CLI_EXIT_NOSERVER);
 	}
 	ops->detach(t);
+	/* The status is the user's own text: through the display filter
+	 * like any other user's bytes (shell_showf). */
 	for (i = 0; i < n; i++) {
 		cmd_short_date(u[i].since, since, sizeof since);
-		shell_showf(cl, "%-16s %-10s %s  (pid %d)\n", u[i].name,
-		    u[i].tty[0] ? u[i].tty : "-", since, u[i].pid);
+		idle_format(now, u[i].active, idle, sizeof idle);
+		shell_showf(cl, "%-16s %-10s %s %4s  (pid %d)%s%s%s\n",
+		    u[i].name, u[i].tty[0] ? u[i].tty : "-", since, idle,
+		    u[i].pid, (u[i].flags & (TABLE_AWAY | TABLE_DND)) ? "  " :
+		    "", (u[i].flags & TABLE_AWAY) ? "away: " : "",
+		    (u[i].flags & TABLE_AWAY) ? u[i].away :
+		    (u[i].flags & TABLE_DND) ? "dnd" : "");
 	}
 	free(u);
 	return (CLI_EXIT_OK);
@@ -565,6 +586,26 @@ cmd_targets(char *list, char ***v, int *n)
  * cmd_send - one message to each target, users and rooms alike; the
  * first failure's exit code, after trying them all.
  */
+/*
+ * cmd_post_body - a body to one user, room or USER@HOST (through the
+ * MTA), as send does; nothing said on success (compose.c).
+ */
+int
+cmd_post_body(struct client *cl, const char *to, const char *subject,
+    const uint8_t *body, size_t len)
+{
+	if (strchr(to, '@') != NULL)
+		return (sendmail_post(cl, to, subject, NULL, body, len));
+	return (cmd_post(cl, to, subject, body, len));
+}
+
+/* cmd_post_text - a typed line to one user or room (talk.c). */
+int
+cmd_post_text(struct client *cl, const char *to, const char *text)
+{
+	return (cmd_post(cl, to, "", (const uint8_t *)text, strlen(text)));
+}
+
 static int
 cmd_send(struct client *cl, int argc, char **argv)
 {
@@ -594,8 +635,7 @@ cmd_send(struct client *cl, int argc, char **argv)
 		body = (uint8_t *)cmd_join(argc - 2, argv + 2);
 		len = strlen((char *)body);
 	} else if (cl->interactive) {
-		rc = cmd_error(CLI_EXIT_USAGE, "usage: send TO[,TO...] "
-		    "TEXT...");
+		rc = compose_start(cl, to, n, subject);
 		goto out;
 	} else
 		body = cmd_read_stdin(cl->max_body, &len);
@@ -703,11 +743,11 @@ cmd_inbox(struct client *cl, int argc, char **argv)
  * cmd_print_with_body - a formatted head, then the body as bytes, with
  * a newline added if the body lacks one; one write, so a live message
  * is drawn above the prompt in one piece.  Through shell_show: the body
- * is another user's.
+ * is another user's (live: bell_show, which may also ring or highlight).
  */
-static void __attribute__((format(printf, 4, 5)))
-cmd_print_with_body(struct client *cl, const uint8_t *text, size_t tlen,
-    const char *fmt, ...)
+static void __attribute__((format(printf, 6, 7)))
+cmd_print_with_body(struct client *cl, const struct mail *m,
+    const uint8_t *text, size_t tlen, int live, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*head, *buf;
@@ -726,7 +766,10 @@ cmd_print_with_body(struct client *cl, const uint8_t *text, size_t tlen,
 	len = (size_t)n + tlen;
 	if (tlen == 0 || text[tlen - 1] != '\n')
 		buf[len++] = '\n';
-	shell_show(cl, buf, len);
+	if (live)
+		bell_show(cl, m, buf, len);
+	else
+		shell_show(cl, buf, len);
 	free(buf);
 	free(head);
 }
@@ -798,7 +841,7 @@ cmd_print_mail(struct client *cl, const struct mail *m,
 	if (v->mm.subject[0] != '\0')
 		snprintf(subject, sizeof subject, "Subject: %s\n",
 		    v->mm.subject);
-	cmd_print_with_body(cl, v->text, v->len, "From: %s\n%sDate: %s\n"
+	cmd_print_with_body(cl, m, v->text, v->len, 0, "From: %s\n%sDate: %s\n"
 	    "Id: %s\n\n", v->mm.addr[0] ? v->mm.addr : m->from, subject,
 	    date, id);
 }
@@ -1076,7 +1119,8 @@ static int
 cmd_offline(cmd_fn *fn)
 {
 	/* who reads shared memory; help and quit need nobody. */
-	return (fn == cmd_who || fn == cmd_help || fn == cmd_quit);
+	return (fn == cmd_who || fn == cmd_help || fn == cmd_quit ||
+	    fn == bell_cmd || fn == talk_end);
 }
 
 /* cmd_run - run one command line. */
@@ -1116,7 +1160,8 @@ cmd_show_live(struct client *cl, struct mail *m)
 
 	/* A room's line: shown, not kept (the room keeps it). */
 	if (m->to[0] == '#') {
-		room_show_line(cl, m);
+		if (!talk_show(cl, m, m->body, m->len))
+			room_show_line(cl, m, 1);
 		return;
 	}
 	cmd_view(m, &v);
@@ -1131,8 +1176,9 @@ cmd_show_live(struct client *cl, struct mail *m)
 	subject[0] = '\0';
 	if (v.mm.subject[0] != '\0')
 		snprintf(subject, sizeof subject, " \"%s\"", v.mm.subject);
-	cmd_print_with_body(cl, v.text, v.len, "[%d] %s (%s)%s: ", e->n,
-	    v.mm.addr[0] ? v.mm.addr : m->from, when, subject);
+	if (!talk_show(cl, m, v.text, v.len))
+		cmd_print_with_body(cl, m, v.text, v.len, 1, "[%d] %s (%s)%s: ",
+		    e->n, v.mm.addr[0] ? v.mm.addr : m->from, when, subject);
 	rfc5322_free(&v.h);
 	/* Seen, so read; unless it could not be saved: then it waits. */
 	if (cmd_save(cl, m, 1) == CLI_EXIT_OK)

@@ -45,11 +45,14 @@ mailcli_usage(FILE *f)
 "       mailcli -h | -V\n"
 "\n"
 "The ipcmail client.  Commands:\n"
-"  who                 who is online (read from shared memory)\n"
+"  who                 who is online (read from shared memory): tty, login\n"
+"                      time, idle time, status (away: TEXT, or dnd)\n"
 "  send [-s SUBJECT] TO[,TO...] [TEXT...]\n"
 "                      send to each user or room; the body is read from\n"
-"                      stdin without TEXT; USER@HOST: a user of another\n"
-"                      host, through the host's MTA (sendmail -oi --)\n"
+"                      stdin without TEXT (in a session: $VISUAL, $EDITOR,\n"
+"                      or lines until one holding only \".\"); USER@HOST: a\n"
+"                      user of another host, through the host's MTA\n"
+"                      (sendmail -oi --)\n"
 "  inbox               one line per unread message: number, sender, date,\n"
 "                      subject (else first line)\n"
 "  read [N|--all]      show the next, the Nth or every unread message and\n"
@@ -74,6 +77,16 @@ mailcli_usage(FILE *f)
 "  history #ROOM [N]   the last N lines (20); unread stays unread\n"
 "  read #ROOM          the unread lines, then they are read\n"
 "  private #ROOM on|off, invite USER #ROOM, remove USER #ROOM  (owner)\n"
+"\n"
+"Presence and conversation (yours in every session, kept by mailserv):\n"
+"  away [TEXT...]      away with TEXT (at most 120 bytes); without: back\n"
+"  mesg [n|y]          do not disturb (n): mail waits, room lines stay\n"
+"                      unread, walls hidden; y: back, with the counts\n"
+"  ignore [USER], unignore USER  nothing from USER reaches you (USER is\n"
+"                      not told); without USER: the list\n"
+"  bell [on|off|mentions]  when live lines ring (default: mentions)\n"
+"  talk USER|#ROOM     (a session only) lines go there; /CMD runs a\n"
+"                      command; /end or Ctrl-D leaves\n"
 "  help, quit\n"
 "\n"
 "  -d, --dir DIR       run directory (default: $MAILSERV_DIR, else %s)\n"
@@ -275,7 +288,9 @@ main(int argc, char **argv)
 	/* `who` reads shared memory: no session, no server round trip. */
 	if (!cl.interactive && strcmp(argv[optind], "who") == 0)
 		return (cmd_who(&cl, argc - optind, argv + optind));
-	if (!cl.interactive && strcmp(argv[optind], "help") == 0)
+	if (!cl.interactive && (strcmp(argv[optind], "help") == 0 ||
+	    strcmp(argv[optind], "bell") == 0 ||
+	    strcmp(argv[optind], "talk") == 0))
 		return (cmd_run(&cl, argc - optind, argv + optind));
 	/* `kick` goes to the control socket, for the administrator. */
 	if (!cl.interactive && strcmp(argv[optind], "kick") == 0)
@@ -318,8 +333,11 @@ main(int argc, char **argv)
 	}
 	if (cl.interactive)
 		rc = shell_run(&cl);
-	else
+	else {
+		cl.conn.async = presence_oneshot_async;
+		cl.conn.async_arg = &cl;
 		rc = cmd_run(&cl, argc - optind, argv + optind);
+	}
 	conn_close(&cl.conn);
 	mailcli_current = NULL;
 	reconnect_clear(&cl);

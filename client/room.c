@@ -22,9 +22,9 @@
 
 #define ROOM_HISTORY_DEFAULT	20
 
-/* room_show_line - one room line, in the live format. */
+/* room_show_line - one room line, in the live format; live: just come. */
 void
-room_show_line(struct client *cl, const struct mail *m)
+room_show_line(struct client *cl, const struct mail *m, int live)
 {
 	char		 when[32], *buf;
 	time_t		 t = (time_t)m->date;
@@ -42,7 +42,10 @@ room_show_line(struct client *cl, const struct mail *m)
 	len = (size_t)n + m->len;
 	if (m->len == 0 || m->body[m->len - 1] != '\n')
 		buf[len++] = '\n';
-	shell_show(cl, buf, len);
+	if (live)
+		bell_show(cl, m, buf, len);
+	else
+		shell_show(cl, buf, len);
 	free(buf);
 }
 
@@ -76,6 +79,7 @@ struct room_out {
 	int		 topic;		/* TOPIC: the topic alone */
 	int		 inbox;		/* UNREAD as inbox lines */
 	int		 login;		/* UNREAD as login lines */
+	int		 summary;	/* UNREAD collected in names */
 	size_t		 lines;		/* room lines shown */
 	char		*names;		/* JOIN: members, collected */
 };
@@ -118,7 +122,13 @@ room_entry(struct client *cl, struct room_out *o,
 		o->names = s;
 		break;
 	case ROOMINFO_UNREAD:
-		if (o->login)
+		if (o->summary) {
+			xasprintf(&s, "%s, %s: %u new %s", o->names != NULL ?
+			    o->names : "", ri->room, ri->count,
+			    plural(ri->count, "line", "lines"));
+			free(o->names);
+			o->names = s;
+		} else if (o->login)
 			shell_print(cl, "%s: %u new %s\n", ri->room, ri->count,
 			    plural(ri->count, "line", "lines"));
 		else
@@ -165,7 +175,7 @@ room_call(struct client *cl, uint32_t op, const char *room, const char *user,
 				free(o->names);
 				o->names = NULL;
 			}
-			room_show_line(cl, &m);
+			room_show_line(cl, &m, 0);
 			mail_free(&m);
 			if (o != NULL)
 				o->lines++;
@@ -181,7 +191,7 @@ room_call(struct client *cl, uint32_t op, const char *room, const char *user,
 		rc = cmd_answer(&rec);
 		break;
 	}
-	if (o != NULL && o->names != NULL) {
+	if (o != NULL && o->names != NULL && !o->summary) {
 		if (rc == CLI_EXIT_OK)
 			shell_print(cl, "%s: members: %s\n", o->room, o->names);
 		free(o->names);
@@ -200,6 +210,23 @@ room_unread(struct client *cl, int login)
 	o.inbox = !login;
 	o.login = login;
 	return (room_call(cl, ROOM_OP_UNREAD, NULL, NULL, 0, NULL, &o));
+}
+
+/*
+ * room_unread_summary - the rooms with unread lines, as ", #ops: 5 new
+ * lines" one after another (NULL: none); caller frees.  An exit code.
+ */
+int
+room_unread_summary(struct client *cl, char **out)
+{
+	struct room_out	o;
+	int		rc;
+
+	memset(&o, 0, sizeof o);
+	o.summary = 1;
+	rc = room_call(cl, ROOM_OP_UNREAD, NULL, NULL, 0, NULL, &o);
+	*out = o.names;
+	return (rc);
 }
 
 int

@@ -162,14 +162,56 @@ shell_async(void *arg, const struct record *rec, struct mail *m)
 	}
 }
 
+/* shell_prompt - the prompt of the mode the session is in. */
+static const char *
+shell_prompt(struct client *cl, char *buf, size_t size)
+{
+	const char	*p;
+
+	if (compose_active(cl))
+		return ("");
+	if ((p = talk_prompt(cl, buf, size)) == NULL)
+		p = SHELL_PROMPT;
+	return (p);
+}
+
+/* shell_set_prompt - readline's prompt, after a line. */
+static void
+shell_set_prompt(struct client *cl)
+{
+	char	buf[PROTO_NAME_MAX + 8];
+
+	if (cl->readline)
+		rl_set_prompt(shell_prompt(cl, buf, sizeof buf));
+}
+
 /* shell_line - one line the user typed (NULL at end of input). */
 static void
 shell_line(char *line)
 {
 	struct client	*cl = shell_client;
-	char		**argv, *copy;
+	char		**argv, *copy, buf[PROTO_NAME_MAX + 8];
 	int		  argc;
 
+	/* Ctrl-D on an empty line leaves a message or a conversation
+	 * first; at the plain prompt it quits. */
+	if (line == NULL && (compose_active(cl) || talk_active(cl))) {
+		cl->in_command = 1;	/* no prompt to put back meanwhile */
+		/* Past its end-of-file readline leaves the terminal as it
+		 * is: a handler installed anew sets it up again. */
+		if (cl->readline) {
+			rl_callback_handler_remove();
+			rl_eof_found = 0;
+			RL_UNSETSTATE(RL_STATE_EOF);
+		}
+		if (!compose_abandon(cl))
+			talk_end(cl, 0, NULL);
+		cl->in_command = 0;
+		if (cl->readline)
+			rl_callback_handler_install(shell_prompt(cl, buf,
+			    sizeof buf), shell_line);
+		return;
+	}
 	if (line == NULL) {
 		cl->quit = 1;
 		if (cl->readline) {
@@ -180,14 +222,19 @@ shell_line(char *line)
 	}
 	if (*line != '\0' && cl->readline)
 		add_history(line);
-	copy = xstrdup(line);
-	argc = cmd_split(copy, &argv);
+	if (*line != '\0')
+		presence_typed(cl);
 	cl->in_command = 1;
-	cmd_run(cl, argc, argv);
+	if (!compose_line(cl, line) && !talk_line(cl, line)) {
+		copy = xstrdup(line);
+		argc = cmd_split(copy, &argv);
+		cmd_run(cl, argc, argv);
+		free(argv);
+		free(copy);
+	}
 	cl->in_command = 0;
-	free(argv);
-	free(copy);
 	free(line);
+	shell_set_prompt(cl);
 	if (cl->quit && cl->readline)
 		rl_callback_handler_remove();	/* no prompt after quit */
 }
@@ -251,13 +298,36 @@ shell_complete_room(const char *text, int state)
 	return (NULL);
 }
 
-/* shell_complete - commands first, then rooms ('#...') or online names. */
+/* shell_complete_slash - "/CMD" in conversation mode. */
+static char *
+shell_complete_slash(const char *text, int state)
+{
+	static size_t	i;
+	const char	*name;
+	char		*r;
+
+	if (state == 0)
+		i = 0;
+	while ((name = cmd_name(i++)) != NULL)
+		if (strncmp(name, text + 1, strlen(text + 1)) == 0) {
+			xasprintf(&r, "/%s", name);
+			return (r);
+		}
+	return (NULL);
+}
+
+/*
+ * shell_complete - commands first, then rooms ('#...') or online names;
+ * in conversation mode "/..." completes a command, other words names.
+ */
 static char **
 shell_complete(const char *text, int start, int end)
 {
 	(void)end;
 	rl_attempted_completion_over = 1;
-	if (start == 0)
+	if (start == 0 && text[0] == '/')
+		return (rl_completion_matches(text, shell_complete_slash));
+	if (start == 0 && !talk_active(shell_client))
 		return (rl_completion_matches(text, shell_complete_cmd));
 	if (text[0] == '#')
 		return (rl_completion_matches(text, shell_complete_room));
@@ -315,7 +385,7 @@ shell_plain_input(struct client *cl, char *buf, size_t *len, size_t size)
 static void
 shell_signals(struct client *cl)
 {
-	int	signo;
+	int	signo, abandoned;
 
 	while ((signo = sig_next(cl->sigfd)) != 0) {
 		switch (signo) {
@@ -323,9 +393,13 @@ shell_signals(struct client *cl)
 			helper_reap(&cl->conn);
 			break;
 		case SIGINT:
+			/* Abandoning a message says so on a line of its own. */
+			abandoned = compose_abandon(cl);
 			if (cl->readline) {
+				shell_set_prompt(cl);
 				rl_replace_line("", 0);
-				printf("\n");
+				if (!abandoned)
+					printf("\n");
 				rl_on_new_line();
 				rl_redisplay();
 			}

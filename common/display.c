@@ -199,3 +199,21 @@ display_is_terminal(int fd)
 {
 	return (isatty(fd));
 }
+
+/*
+ * display_cut - how many bytes of s to keep so that it has at most max
+ * and is not cut inside a UTF-8 character: the cut backs off over
+ * continuation bytes to the lead byte of the character it would split.
+ */
+size_t
+display_cut(const char *s, size_t max)
+{
+	size_t	len = strlen(s);
+
+	if (len <= max)
+		return (len);
+	len = max;
+	while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+		len--;
+	return (len);
+}

@@ -26,5 +26,6 @@ void	display_flush(struct display_state *, display_out_fn *, void *);
 char	*display_text(const void *, size_t, size_t *);
 char	*display_field(const char *);
 int	display_is_terminal(int);
+size_t	display_cut(const char *, size_t);
 
 #endif

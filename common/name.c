@@ -3,7 +3,8 @@
  * fixed fields of records and stored messages, so the fixed-field
  * checks also demand the terminating NUL inside the field.  A mailbox
  * (the "to" of a stored message) is a user or a room: a room's lines
- * are stored as messages addressed to the room.
+ * are stored as messages addressed to the room; the server's presence
+ * records, to NAME_PRESENCE_BOX.
  */
 #include <string.h>
 
@@ -75,5 +76,13 @@ name_box_valid_field(const char *field, size_t size)
 {
 	if (memchr(field, '\0', size) == NULL)
 		return (0);
-	return (name_valid(field) || name_room_valid(field));
+	return (name_valid(field) || name_room_valid(field) ||
+	    name_presence_box(field));
+}
+
+/* name_presence_box - 1 if s is the presence records' box. */
+int
+name_presence_box(const char *s)
+{
+	return (s != NULL && strcmp(s, NAME_PRESENCE_BOX) == 0);
 }

@@ -23,11 +23,13 @@
 #include <stdint.h>
 
 #define PROTO_MAGIC	0x314c4d49u	/* "IML1" */
-#define PROTO_VERSION	5		/* 2: the sender picks the id;
+#define PROTO_VERSION	6		/* 2: the sender picks the id;
 					   3: sums taken a word a step;
 					   4: rooms (REC_ROOM, REC_ROOMINFO);
 					   5: meta blocks (subject, outside
-					   sender) in sends, lists, mail */
+					   sender) in sends, lists, mail;
+					   6: presence (REC_PRESENCE,
+					   REC_PRESINFO) */
 #define PROTO_REC_MAX	4096		/* PIPE_BUF on Linux */
 
 #define PROTO_NAME_MAX	32		/* [a-z_][a-z0-9_-]{0,31} */
@@ -37,6 +39,7 @@
 #define PROTO_ADDR_MAX	256		/* an outside sender, with its NUL */
 #define PROTO_DOMAIN_MAX 128		/* the host's mail domain, with NUL */
 #define PROTO_TEXT_MAX	1024		/* error texts, wall messages */
+#define PROTO_AWAY_MAX	120		/* bytes of an away text */
 
 enum proto_type {
 	/* client -> server, through DIR/mailserv.fifo */
@@ -49,6 +52,8 @@ enum proto_type {
 	REC_WALL,		/* text: live to everyone online */
 	REC_BYE,		/* no payload: close the session */
 	REC_ROOM,		/* struct proto_room: a room request */
+	REC_PRESENCE,		/* struct proto_presence: away, mesg,
+				   ignore, activity */
 
 	/* server -> client, through the client's reply FIFO */
 	REC_WELCOME = 64,	/* struct proto_welcome */
@@ -63,6 +68,8 @@ enum proto_type {
 				   session (kicked, stopping) */
 	REC_ROOMINFO,		/* struct proto_roominfo: a room, a member or
 				   an unread count, in a list ended by REC_END */
+	REC_PRESINFO,		/* struct proto_presinfo: a user's presence
+				   or one ignored name */
 };
 
 /* Error codes carried in REC_ERROR; mailcli exits with them. */
@@ -237,6 +244,53 @@ struct proto_roominfo {
 	char		topic[PROTO_TEXT_MAX];
 };
 
+/*
+ * A presence request (server/presence.c): the caller's own state, as
+ * the server verified the caller.  AWAY (text; empty: back) and
+ * IGNORE, UNIGNORE (user) answer REC_OK; MESG (n: 1 do not disturb,
+ * 0 not) and SHOW answer one REC_PRESINFO STATE; IGNORES answers one
+ * REC_PRESINFO IGNORED a name, then REC_END; ACTIVE (the user typed a
+ * line the server does not otherwise see) answers nothing.
+ */
+enum proto_pres_op {
+	PRES_OP_AWAY = 1,
+	PRES_OP_MESG,
+	PRES_OP_SHOW,
+	PRES_OP_IGNORE,
+	PRES_OP_UNIGNORE,
+	PRES_OP_IGNORES,
+	PRES_OP_ACTIVE,
+};
+
+struct proto_presence {
+	uint32_t	op;
+	uint32_t	n;
+	char		user[PROTO_NAME_MAX + 1];
+	uint8_t		pad[3];
+	char		text[PROTO_AWAY_MAX + 1];
+	uint8_t		pad2[7];
+};
+
+#define PRESINFO_STATE		1	/* flags, held, away */
+#define PRESINFO_IGNORED	2	/* name */
+
+#define PRESINFO_DND		0x1
+#define PRESINFO_AWAY		0x2
+
+struct proto_presinfo {
+	uint32_t	kind;
+	uint32_t	flags;
+	uint32_t	held;		/* mail held while DND, now ended */
+	char		name[PROTO_NAME_MAX + 1];
+	uint8_t		pad[3];
+	char		away[PROTO_AWAY_MAX + 1];
+	uint8_t		pad2[3];
+};
+
+static_assert(sizeof(struct proto_presence) <= PROTO_PAYLOAD_MAX,
+    "presence fits");
+static_assert(sizeof(struct proto_presinfo) <= PROTO_PAYLOAD_MAX,
+    "presinfo fits");
 static_assert(sizeof(struct proto_room) <= PROTO_PAYLOAD_MAX, "room fits");
 static_assert(sizeof(struct proto_roominfo) <= PROTO_PAYLOAD_MAX,
     "roominfo fits");

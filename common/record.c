@@ -133,6 +133,7 @@ record_type_name(uint16_t type)
 	case REC_WALL:		return ("wall");
 	case REC_BYE:		return ("bye");
 	case REC_ROOM:		return ("room");
+	case REC_PRESENCE:	return ("presence");
 	case REC_WELCOME:	return ("welcome");
 	case REC_OK:		return ("ok");
 	case REC_ERROR:		return ("error");
@@ -143,6 +144,7 @@ record_type_name(uint16_t type)
 	case REC_NOTICE:	return ("notice");
 	case REC_LOGOUT:	return ("logout");
 	case REC_ROOMINFO:	return ("roominfo");
+	case REC_PRESINFO:	return ("presinfo");
 	}
 	return (NULL);
 }

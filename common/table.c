@@ -23,7 +23,8 @@
 #include "xmalloc.h"
 
 #define TABLE_MAGIC	0x31544d49u	/* "IMT1" */
-#define TABLE_VERSION	3	/* 2: the high-water mark; 3: lock-free readers */
+#define TABLE_VERSION	4	/* 2: the high-water mark; 3: lock-free readers;
+				   4: activity, away text, do not disturb */
 #define TABLE_READ_SPINS 64	/* tries of a moving slot before a pause */
 
 struct table_head {
@@ -253,6 +254,7 @@ table_read_pass(const struct table_slot *slots, uint32_t hw,
 			continue;
 		u->name[PROTO_NAME_MAX] = '\0';
 		u->tty[PROTO_TTY_MAX - 1] = '\0';
+		u->away[PROTO_AWAY_MAX] = '\0';
 		(*n)++;
 	}
 	return (-1);

@@ -12,12 +12,25 @@
 
 #include "proto.h"
 
+#define TABLE_DND	0x1	/* the user said mesg n */
+#define TABLE_AWAY	0x2	/* the user is away: away holds why */
+
+/*
+ * One logged-in session.  active is when it last sent a command or a
+ * line (idle time is the reader's now minus it); mailserv writes it at
+ * most once a second a session.  flags and away are the user's, the
+ * same in every session of that user.
+ */
 struct table_user {
 	char		name[PROTO_NAME_MAX + 1];
 	char		tty[PROTO_TTY_MAX];
 	int32_t		pid;
 	uint32_t	uid;
 	int64_t		since;
+	int64_t		active;
+	uint32_t	flags;		/* TABLE_DND, TABLE_AWAY */
+	char		away[PROTO_AWAY_MAX + 1];
+	uint8_t		pad[3];
 };
 
 struct table_info {
@@ -46,6 +59,7 @@ struct table_ops {
 	void	*(*attach)(const char *, char **);
 	int	 (*add)(void *, const struct table_user *);
 	void	 (*del)(void *, int);
+	void	 (*set)(void *, int, const struct table_user *);	/* anew */
 	int	 (*read)(void *, struct table_user **, size_t *,
 		    struct table_info *, char **);
 	size_t	 (*objects)(const char *, struct table_object *, size_t);
@@ -71,5 +85,9 @@ int	table_free_slot(const void *, uint32_t);
 typedef int (*table_pause_fn)(void *, int, char **);
 int	table_read(const void *, uint32_t, struct table_user **, size_t *,
 	    struct table_info *, int, table_pause_fn, void *, char **);
+
+/* idle.c: a session's idle time as who shows it. */
+#define IDLE_TEXT_MAX	24
+void	idle_format(int64_t, int64_t, char *, size_t);
 
 #endif

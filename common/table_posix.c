@@ -286,6 +286,15 @@ table_posix_pause(void *arg, int ms, char **cause)
 	return (0);
 }
 
+static void
+table_posix_set(void *be, int i, const struct table_user *u)
+{
+	struct table_posix	*t = be;
+
+	if (i >= 0 && (uint32_t)i < t->nslots)
+		table_posix_write(t, i, u);
+}
+
 static int
 table_posix_read(void *be, struct table_user **out, size_t *n,
     struct table_info *info, char **cause)
@@ -416,6 +425,7 @@ const struct table_ops table_posix_ops = {
 	.attach = table_posix_attach,
 	.add = table_posix_add,
 	.del = table_posix_del,
+	.set = table_posix_set,
 	.read = table_posix_read,
 	.objects = table_posix_objects,
 	.purge = table_posix_purge,

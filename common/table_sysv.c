@@ -320,6 +320,15 @@ table_sysv_del(void *be, int i)
 		table_sysv_write(t, i, NULL);
 }
 
+static void
+table_sysv_set(void *be, int i, const struct table_user *u)
+{
+	struct table_sysv	*t = be;
+
+	if (i >= 0 && (uint32_t)i < t->nslots)
+		table_sysv_write(t, i, u);
+}
+
 static int
 table_sysv_read(void *be, struct table_user **out, size_t *n,
     struct table_info *info, char **cause)
@@ -445,6 +454,7 @@ const struct table_ops table_sysv_ops = {
 	.attach = table_sysv_attach,
 	.add = table_sysv_add,
 	.del = table_sysv_del,
+	.set = table_sysv_set,
 	.read = table_sysv_read,
 	.objects = table_sysv_objects,
 	.purge = table_sysv_purge,

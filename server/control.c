@@ -143,6 +143,8 @@ control_status(struct server *srv)
 		control_add(&buf, &len, "live: spool: off\n");
 	room_status(srv, line, sizeof line);
 	control_add(&buf, &len, "%s", line);
+	presence_status(srv, line, sizeof line);
+	control_add(&buf, &len, "%s", line);
 	irc_status(srv, line, sizeof line);
 	control_add(&buf, &len, "%s", line);
 	return (buf);

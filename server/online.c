@@ -16,9 +16,10 @@
 #include "plural.h"
 #include "server.h"
 
-/* online_user - the table's entry for session s. */
+/* online_user - the table's entry for session s: its user's presence too. */
 static void
-online_user(const struct session *s, struct table_user *u)
+online_user(struct server *srv, const struct session *s,
+    struct table_user *u)
 {
 	memset(u, 0, sizeof *u);
 	memcpy(u->name, s->name, sizeof u->name);
@@ -26,6 +27,8 @@ online_user(const struct session *s, struct table_user *u)
 	u->pid = s->pid;
 	u->uid = s->uid;
 	u->since = s->since;
+	u->active = s->active != 0 ? s->active : s->since;
+	presence_fill(srv, s->name, u);
 }
 
 /* online_add - enter s in the table: its slot, or -1 if none is free. */
@@ -34,8 +37,29 @@ online_add(struct server *srv, struct session *s)
 {
 	struct table_user	u;
 
-	online_user(s, &u);
+	online_user(srv, s, &u);
 	return (s->slot = srv->tops->add(srv->table, &u));
+}
+
+/*
+ * online_update - write anew the slots of name's logged-in sessions
+ * (its presence or, with one session, its activity changed).
+ */
+void
+online_update(struct server *srv, const char *name)
+{
+	struct table_user	 u;
+	struct session		*s;
+
+	if (srv->table == NULL)
+		return;
+	for (s = session_online(srv, name); s != NULL; s = s->namenext) {
+		if (s->dead || !s->login || s->slot < 0 ||
+		    strcmp(s->name, name) != 0)
+			continue;
+		online_user(srv, s, &u);
+		srv->tops->set(srv->table, s->slot, &u);
+	}
 }
 
 /* online_check - remake the table if it vanished; at most so often. */

@@ -24,6 +24,7 @@
 #include <sys/types.h>
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -333,7 +334,8 @@ post_send(struct server *srv, struct session *s, const struct record *rec)
 	/* The client sends the body without waiting: if the send is
 	 * refused, its data records are expected, and dropped quietly. */
 	s->skip = ps.len > partlen ? ps.len - partlen : 0;
-	if (!name_box_valid_field(ps.to, sizeof ps.to)) {
+	if (!name_box_valid_field(ps.to, sizeof ps.to) ||
+	    name_presence_box(ps.to)) {
 		session_error(srv, s, PROTO_E_NAME, "invalid recipient name");
 		return;
 	}
@@ -375,6 +377,29 @@ post_send(struct server *srv, struct session *s, const struct record *rec)
 }
 
 /*
+ * post_presence_notice - the sender's notices about the reader: away
+ * (with its text), or not to be disturbed (the mail waits).
+ */
+static void
+post_presence_notice(struct server *srv, struct session *s, const char *to,
+    int dnd)
+{
+	const char	*away = presence_away(srv, to);
+	char		 text[PROTO_TEXT_MAX];
+	int		 n;
+
+	if (away != NULL) {
+		n = snprintf(text, sizeof text, "%s is away: %s", to, away);
+		session_queue(srv, s, REC_NOTICE, text, (size_t)n);
+	}
+	if (dnd) {
+		n = snprintf(text, sizeof text, "%s does not want to be "
+		    "disturbed: your message waits in %s's inbox", to, to);
+		session_queue(srv, s, REC_NOTICE, text, (size_t)n);
+	}
+}
+
+/*
  * post_accept - store a complete message, then tell everyone.  recheck:
  * the body came in several records, so another copy may have been
  * accepted since post_send looked.
@@ -387,7 +412,7 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 	struct mail_meta	 mm;
 	struct session		*t;
 	char			*cause = NULL, idstr[MAIL_ID_STR];
-	int			 rc;
+	int			 rc, dnd, held;
 
 	memset(&m, 0, sizeof m);
 	memcpy(m.id, s->send_id, sizeof m.id);
@@ -420,6 +445,15 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 		session_error(srv, s, PROTO_E_RATE, "sending too fast (at most "
 		    "%u %s a minute): try again later", srv->cfg.rate,
 		    plural(srv->cfg.rate, "message", "messages"));
+		goto out;
+	}
+	/* Ignored by its reader: not stored, and the sender, as
+	 * everywhere, is not told (presence.c). */
+	if (presence_ignores(srv, m.to, m.from)) {
+		idset_add(srv->seen, m.id);
+		log_info("%s -> %s: ignored by its reader, dropped", m.from,
+		    m.to);
+		session_queue(srv, s, REC_OK, NULL, 0);
 		goto out;
 	}
 	/* A room's line: stored once, for every member (room.c). */
@@ -458,14 +492,25 @@ post_accept(struct server *srv, struct session *s, uint8_t *body,
 	log_info("%s -> %s: %u %s stored%s (%s)", m.from, m.to, len,
 	    plural(len, "byte", "bytes"),
 	    rc == OVERFLOW_HELD ? " in the spool, waiting for room" : "", idstr);
+	/* Before the "sent": what the sender should know of the reader. */
+	dnd = presence_dnd(srv, m.to);
+	post_presence_notice(srv, s, m.to, dnd);
 	if (srv->spool != NULL) {
 		spool_put(srv->spool, &m);
 		post_pending(srv, s, m.id, POST_SENT);
 	} else
 		session_queue(srv, s, REC_OK, NULL, 0);
-	for (t = session_online(srv, m.to); t != NULL; t = t->namenext)
-		if (!t->dead && strcmp(t->name, m.to) == 0)
+	for (t = session_online(srv, m.to), held = 0; t != NULL;
+	    t = t->namenext) {
+		if (t->dead || strcmp(t->name, m.to) != 0)
+			continue;
+		if (dnd)
+			held = 1;	/* it waits in the inbox */
+		else
 			post_deliver(srv, t, &m, PROTO_MAIL_LIVE);
+	}
+	if (held)
+		presence_held(srv, m.to);
 out:
 	free(body);
 }
@@ -757,8 +802,9 @@ post_done(struct server *srv, struct session *s, const struct record *rec)
 void
 post_wall(struct server *srv, struct session *s, const struct record *rec)
 {
-	struct proto_wallmsg	w;
-	size_t			i, n, len = rec->hdr.len;
+	struct proto_wallmsg	 w;
+	struct session		*t;
+	size_t			 i, n, len = rec->hdr.len;
 
 	if (len == 0 || len >= sizeof w.text ||
 	    memchr(rec->payload, '\0', len) != NULL) {
@@ -771,11 +817,15 @@ post_wall(struct server *srv, struct session *s, const struct record *rec)
 	w.date = time(NULL);
 	memcpy(w.text, rec->payload, len);
 	for (i = n = 0; i < srv->nsessions; i++) {
-		if (srv->sessions[i]->login && !srv->sessions[i]->dead) {
-			session_queue(srv, srv->sessions[i], REC_WALLMSG, &w,
-			    offsetof(struct proto_wallmsg, text) + len + 1);
-			n++;
-		}
+		t = srv->sessions[i];
+		/* Not to whom ignores the sender; nor, unless from the
+		 * administrator, to whom does not want to be disturbed. */
+		if (!t->login || t->dead || presence_ignores(srv, t->name,
+		    s->name) || (presence_dnd(srv, t->name) && !room_admin(s)))
+			continue;
+		session_queue(srv, t, REC_WALLMSG, &w,
+		    offsetof(struct proto_wallmsg, text) + len + 1);
+		n++;
 	}
 	log_info("%s sent a wall message to %zu %s", s->name, n,
 	    plural(n, "session", "sessions"));

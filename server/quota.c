@@ -149,8 +149,9 @@ quota_charge(struct quota *q, const uint8_t *id, const char *from,
 	struct quota_mail	 *m;
 
 	/* A room's lines and state are bounded by --room-history, not
-	 * charged to their sender. */
+	 * charged to their sender; nor is a user's presence record. */
 	if (strcmp(from, to) == 0 || name_room_valid(to) ||
+	    name_presence_box(to) ||
 	    idmap_get(q->mail, id) != NULL)
 		return;
 	pp = quota_find(q, from);

@@ -34,6 +34,7 @@
 #include "xmalloc.h"
 
 #define ROOM_SEND_MAX	(2 * 1024 * 1024)	/* bytes of lines a request */
+#define ROOM_IGNORED_LINE "[ignored line]"
 
 struct room {
 	char			 name[PROTO_NAME_MAX + 1];
@@ -159,7 +160,7 @@ room_online(struct server *srv, const char *name)
  * do anything to any room.  Root acting as bob (mailcli -u bob) has
  * bob's rights: a room's identity is the name the server verified.
  */
-static int
+int
 room_admin(const struct session *s)
 {
 	struct passwd	*pw;
@@ -327,6 +328,11 @@ room_send_line(struct server *srv, struct session *s, struct room *r,
 	out = m;
 	out.body = (uint8_t *)text;
 	out.len = (uint32_t)tlen;
+	/* A line of someone s ignores: its place, for s alone. */
+	if (presence_ignores(srv, s->name, m.from)) {
+		out.body = (uint8_t *)ROOM_IGNORED_LINE;
+		out.len = sizeof ROOM_IGNORED_LINE - 1;
+	}
 	post_deliver(srv, s, &out, PROTO_MAIL_ROOM);
 	mail_free(&m);
 	return (0);
@@ -886,6 +892,17 @@ room_post(struct server *srv, struct session *s, const struct mail *m)
 	post_ack(srv, s, m->id, POST_SENT);
 	for (i = 0; i < r->meta.nmembers; i++) {
 		mb = &r->meta.members[i];
+		/* Ignored: never shown, nor unread.  Do not disturb: not
+		 * shown, so unread (presence.c). */
+		if (presence_ignores(srv, mb->name, s->name)) {
+			if (mb->read < seq) {
+				mb->read = seq;
+				r->dirty = 1;
+			}
+			continue;
+		}
+		if (presence_dnd(srv, mb->name))
+			continue;
 		for (t = session_online(srv, mb->name); t != NULL;
 		    t = t->namenext) {
 			if (t->dead || strcmp(t->name, mb->name) != 0)

@@ -85,6 +85,8 @@ server_cleanup(struct server *srv)
 	}
 	rooms_free(srv->rooms);
 	srv->rooms = NULL;
+	presence_free(srv->presence);
+	srv->presence = NULL;
 	overflow_free(srv->overflow);
 	srv->overflow = NULL;
 	idset_free(srv->seen);
@@ -151,6 +153,9 @@ server_dispatch(struct server *srv, const struct record *rec)
 		break;
 	case REC_ROOM:
 		room_request(srv, s, rec);
+		break;
+	case REC_PRESENCE:
+		presence_request(srv, s, rec);
 		break;
 	case REC_BYE:
 		session_close(srv, s, NULL);
@@ -430,6 +435,8 @@ server_run(const struct server_config *cfg)
 	quota_rebuild(srv.quota, srv.store, srv.overflow);
 	srv.rooms = rooms_new(&cfg->rooms);
 	room_load(&srv);
+	srv.presence = presence_new();
+	presence_load(&srv);
 	if ((srv.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal(SERVER_EXIT_ERROR, "epoll_create1");
 	if ((srv.table = srv.tops->create(srv.keyfile, cfg->max_users,

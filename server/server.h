@@ -116,6 +116,7 @@ struct session {
 	int			 confirmed;	/* it has used the key */
 	int			 want_login;
 	time_t			 since;		/* logged in then */
+	time_t			 active;	/* its last line (presence.c) */
 	int			 slot;
 	int			 fd;		/* its reply FIFO, write end */
 	uint8_t			*out;		/* records not yet written */
@@ -147,6 +148,7 @@ struct server {
 	struct store		*store;
 	struct spool		*spool;
 	struct rooms		*rooms;		/* room.c */
+	struct presence		*presence;	/* presence.c */
 	struct irc		*irc;		/* irc.c: the IRC door */
 	struct overflow		*overflow;	/* mail waiting for room */
 	struct idset		*seen;		/* ids accepted lately */
@@ -234,6 +236,7 @@ int	ircpeer_tcp(int, uid_t *, char *, size_t);
 
 /* online.c */
 int	online_add(struct server *, struct session *);
+void	online_update(struct server *, const char *);
 void	online_check(struct server *);
 int	online_next_ms(struct server *);
 
@@ -273,6 +276,33 @@ void	room_post(struct server *, struct session *, const struct mail *);
 void	room_flush(struct server *);
 void	room_forget(struct server *, const uint8_t *);
 void	room_status(struct server *, char *, size_t);
+int	room_admin(const struct session *);
+
+/*
+ * presence.c - a user's away text, do-not-disturb and ignore list:
+ * the user's, not a session's, kept across restarts (one state record
+ * a user in the store and the spool) and shown in the online table.
+ * The other modules (post.c, room.c, the IRC door) ask these:
+ */
+struct presence *presence_new(void);
+void	presence_free(struct presence *);
+void	presence_load(struct server *);
+void	presence_request(struct server *, struct session *,
+	    const struct record *);
+/* Away with text (cut to PROTO_AWAY_MAX, UTF-8 whole), or back (NULL
+ * or ""); 0, or -1 if it could not be kept. */
+int	presence_set_away(struct server *, const char *, const char *);
+const char *presence_away(struct server *, const char *);  /* NULL: here */
+/* mesg n (1) or y (0): the mail held meanwhile, counted; -1: not kept. */
+int	presence_set_dnd(struct server *, const char *, int, uint32_t *);
+int	presence_dnd(struct server *, const char *);
+void	presence_held(struct server *, const char *);	/* one mail held */
+int	presence_set_ignore(struct server *, const char *, const char *,
+	    int);
+int	presence_ignores(struct server *, const char *, const char *);
+void	presence_active(struct server *, struct session *);
+void	presence_fill(struct server *, const char *, struct table_user *);
+void	presence_status(struct server *, char *, size_t);
 char	(*room_each_of(struct server *, const char *, size_t *))
 	    [PROTO_NAME_MAX + 1];
 

@@ -221,6 +221,9 @@ start_server --max-users 1
 online fred
 FRED=$ONLINE_PID FRED_FD=$ONLINE_FD
 wait_for grep -q "new messages" "$T/fred.out"
+# fred's line is printed before his session enters the table: wait
+# for the table, or a loaded machine lets erin in first.
+wait_for sh -c "'$MAILCLI' -d '$DIR' who | grep -q '^fred '"
 kill -CONT "$epid"
 check "a session refused when it logs in again says why" \
     on_screen erin 'too many users online'

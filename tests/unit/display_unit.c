@@ -296,6 +296,20 @@ display_field_form(void **state)
 	free(s);
 }
 
+/* display_cut never cuts inside a UTF-8 character. */
+static void
+display_cut_boundary(void **state)
+{
+	(void)state;
+	assert_int_equal(display_cut("abc", 3), 3);
+	assert_int_equal(display_cut("abc", 2), 2);
+	assert_int_equal(display_cut("a\xc3\xa9", 2), 1);	/* é whole */
+	assert_int_equal(display_cut("a\xc3\xa9", 3), 3);
+	assert_int_equal(display_cut("\xe2\x82\xac\xe2\x82\xac", 4), 3);
+	assert_int_equal(display_cut("\xf0\x9f\x98\x80x", 3), 0);
+	assert_int_equal(display_cut("", 0), 0);
+}
+
 int
 main(void)
 {
@@ -309,6 +323,7 @@ main(void)
 		cmocka_unit_test(display_split),
 		cmocka_unit_test(display_every_byte),
 		cmocka_unit_test(display_field_form),
+		cmocka_unit_test(display_cut_boundary),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

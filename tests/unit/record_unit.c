@@ -184,9 +184,9 @@ record_header_checks(void **state)
 		REC_HELLO, REC_SEND, REC_DATA, REC_LIST, REC_FETCH, REC_DONE,
 		REC_WALL, REC_BYE, REC_WELCOME, REC_OK, REC_ERROR, REC_ENTRY,
 		REC_END, REC_MAIL, REC_WALLMSG, REC_NOTICE, REC_LOGOUT,
-		REC_ROOM, REC_ROOMINFO
+		REC_ROOM, REC_ROOMINFO, REC_PRESENCE, REC_PRESINFO
 	};
-	static const uint16_t	 unknown[] = { 0, 10, 63, 74, 0x100, 0xffff };
+	static const uint16_t	 unknown[] = { 0, 11, 63, 75, 0x100, 0xffff };
 	struct record		 rec;
 	struct proto_hdr	 h;
 	size_t			 i;

@@ -316,6 +316,48 @@ table_attach_reader(void **state)
 	free(cause);
 }
 
+/*
+ * Version 4's presence fields: a slot set anew (set) carries the
+ * session's activity, flags and away text, terminated even when the
+ * writer left the NUL out; the other slots are not touched.
+ */
+static void
+table_presence(void **state)
+{
+	struct table_unit	*u = *state;
+	struct table_user	 alice, bob, *users;
+	struct table_info	 info;
+	char			 away[PROTO_AWAY_MAX + 1];
+
+	assert_int_equal(sizeof(struct table_user) % 8, 0);
+	table_unit_create(u, 2);
+	alice = table_unit_user("alice", "pts/1", 101);
+	bob = table_unit_user("bob", "pts/2", 102);
+	assert_int_equal(ops->add(u->owner, &alice), 0);
+	assert_int_equal(ops->add(u->owner, &bob), 1);
+	assert_int_equal(table_unit_read(u->owner, &users, &info), 2);
+	assert_int_equal(table_unit_find(users, 2, "bob")->flags, 0);
+	assert_string_equal(table_unit_find(users, 2, "bob")->away, "");
+	free(users);
+
+	bob.active = 1700000500;
+	bob.flags = TABLE_AWAY | TABLE_DND;
+	memset(bob.away, 'x', sizeof bob.away);	/* no NUL */
+	ops->set(u->owner, 1, &bob);
+	ops->set(u->owner, 7, &bob);		/* out of range: ignored */
+	assert_int_equal(table_unit_read(u->owner, &users, &info), 2);
+	memset(away, 'x', sizeof away - 1);
+	away[sizeof away - 1] = '\0';
+	assert_int_equal(table_unit_find(users, 2, "bob")->active, 1700000500);
+	assert_int_equal(table_unit_find(users, 2, "bob")->flags,
+	    TABLE_AWAY | TABLE_DND);
+	assert_string_equal(table_unit_find(users, 2, "bob")->away, away);
+	table_unit_same(table_unit_find(users, 2, "alice"), &alice);
+	assert_int_equal(table_unit_find(users, 2, "alice")->flags, 0);
+	free(users);
+	table_unit_destroy(u);
+}
+
 static void
 table_long_fields(void **state)
 {
@@ -523,10 +565,17 @@ table_version(void **state)
 	((uint16_t *)mem)[2] = 2;
 	assert_int_equal(table_check(mem, table_size(2), &cause), -1);
 	assert_non_null(strstr(cause, "layout version 2, this program reads "
-	    "version 3"));
+	    "version 4"));
 	free(cause);
 	cause = NULL;
+	/* 3: the layout before presence, without activity and away. */
 	((uint16_t *)mem)[2] = 3;
+	assert_int_equal(table_check(mem, table_size(2), &cause), -1);
+	assert_non_null(strstr(cause, "layout version 3, this program reads "
+	    "version 4"));
+	free(cause);
+	cause = NULL;
+	((uint16_t *)mem)[2] = 4;
 	assert_int_equal(table_check(mem, table_size(2) - 1, &cause), -1);
 	assert_non_null(strstr(cause, "smaller than its 2 slots"));
 	free(cause);
@@ -823,6 +872,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(table_lifecycle,
 		    keyfile_setup, keyfile_teardown),
 		cmocka_unit_test_setup_teardown(table_attach_reader,
+		    keyfile_setup, keyfile_teardown),
+		cmocka_unit_test_setup_teardown(table_presence,
 		    keyfile_setup, keyfile_teardown),
 		cmocka_unit_test_setup_teardown(table_long_fields,
 		    keyfile_setup, keyfile_teardown),
