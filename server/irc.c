@@ -48,7 +48,6 @@
 #define IRC_BURST	200		/* lines at once, then ... */
 #define IRC_PER_SEC	50		/* ... this many a second */
 #define IRC_FLOOD_MAX	2000		/* lines dropped, then closed */
-#define IRC_AWAY_MAX	200
 
 #define IRC_CAP_TIME	0x1
 #define IRC_CAP_TAGS	0x2
@@ -97,7 +96,6 @@ struct irc_conn {
 	char			*out;
 	size_t			 outlen, outcap;
 	int			 pollout;
-	char			 away[IRC_AWAY_MAX + 1];	/* "": here */
 	time_t			 last;		/* last PRIVMSG: idle */
 	/* The command being answered. */
 	int			 ctx;
@@ -652,19 +650,6 @@ irc_names_add(struct server *srv, struct session *s,
 	    PROTO_NAME_MAX, ri->name);
 }
 
-/* irc_away_of - the away text of name's IRC sessions; NULL: here. */
-static const char *
-irc_away_of(struct server *srv, const char *name)
-{
-	struct session	*t;
-
-	for (t = session_online(srv, name); t != NULL; t = t->namenext)
-		if (!t->dead && t->irc != NULL && strcmp(t->name, name) == 0 &&
-		    t->irc->away[0] != '\0')
-			return (t->irc->away);
-	return (NULL);
-}
-
 /* irc_who_line - one 352 for name in chan ("*": none). */
 static void
 irc_who_line(struct server *srv, struct session *s, const char *chan,
@@ -678,7 +663,7 @@ irc_who_line(struct server *srv, struct session *s, const char *chan,
 		if (!t->dead && strcmp(t->name, name) == 0)
 			on = 1;
 	snprintf(params, sizeof params, "%s %s %s %s %s %c", chan, name,
-	    IRC_HOST, IRC_SERVER, name, !on ? 'G' : irc_away_of(srv, name) ?
+	    IRC_HOST, IRC_SERVER, name, !on ? 'G' : presence_away(srv, name) ?
 	    'G' : 'H');
 	irc_num(srv, s, "352", params, "0 %s", name);
 }
@@ -1030,7 +1015,7 @@ irc_welcome(struct server *srv, struct session *s)
 	    "CHANNELLEN=%d CASEMAPPING=ascii CHANMODES=,,,st PREFIX=(o)@ "
 	    "NETWORK=ipcmail MAXTARGETS=1 CHANLIMIT=#:%u AWAYLEN=%d",
 	    PROTO_NAME_MAX, PROTO_NAME_MAX, srv->cfg.rooms.max_joined,
-	    IRC_AWAY_MAX);
+	    PROTO_AWAY_MAX);
 	irc_num(srv, s, "005", params, "are supported by this server");
 	irc_num(srv, s, "422", NULL, "MOTD File is missing");
 }
@@ -1329,11 +1314,12 @@ irc_privmsg(struct server *srv, struct session *s, struct ircline *l,
 		return;
 	}
 	c->last = time(NULL);
+	presence_active(srv, s);	/* idle time, as for mailcli */
 	irc_send_mail(srv, s, to, body, len);
 	if (s->dead || c->failed)
 		return;
 	if (to[0] != '#') {
-		if (!notice && (away = irc_away_of(srv, to)) != NULL)
+		if (!notice && (away = presence_away(srv, to)) != NULL)
 			irc_num(srv, s, "301", to, "%s", away);
 		if (c->caps & IRC_CAP_ECHO) {
 			irc_prefix(prefix, sizeof prefix, s->name);
@@ -1369,7 +1355,7 @@ irc_whois(struct server *srv, struct session *s, const char *who)
 	irc_num(srv, s, "311", params, "%s (%s)", name, best->tty);
 	snprintf(params, sizeof params, "%s %s", name, IRC_SERVER);
 	irc_num(srv, s, "312", params, "ipcmail on this host");
-	if ((away = irc_away_of(srv, name)) != NULL)
+	if ((away = presence_away(srv, name)) != NULL)
 		irc_num(srv, s, "301", name, "%s", away);
 	idle = best->irc != NULL ? now - best->irc->last : 0;
 	snprintf(params, sizeof params, "%s %ld %ld", name, (long)idle,
@@ -1548,17 +1534,26 @@ irc_command(struct server *srv, struct session *s, struct ircline *l)
 			irc_whois(srv, s, l->params[l->nparams > 1 ? 1 : 0]);
 	} else if (strcmp(l->cmd, "AWAY") == 0) {
 		if (l->nparams < 1 || l->params[0][0] == '\0') {
-			c->away[0] = '\0';
-			irc_num(srv, s, "305", NULL, "You are no longer marked "
-			    "as being away");
+			/* ipcmail's away, the user's (presence.c). */
+			if (presence_set_away(srv, s->name, NULL) != 0)
+				irc_notice(srv, s, "away: cannot keep it in "
+				    "the store: try again");
+			else
+				irc_num(srv, s, "305", NULL, "You are no "
+				    "longer marked as being away");
 		} else {
-			len = ircline_clean(c->away, (const uint8_t *)
-			    l->params[0], strnlen(l->params[0], IRC_AWAY_MAX));
-			c->away[len] = '\0';
+			len = ircline_clean(list, (const uint8_t *)
+			    l->params[0], strnlen(l->params[0], sizeof list -
+			    1));
+			list[len] = '\0';
 			if (len == 0)
-				snprintf(c->away, sizeof c->away, "away");
-			irc_num(srv, s, "306", NULL, "You have been marked as "
-			    "being away");
+				snprintf(list, sizeof list, "away");
+			if (presence_set_away(srv, s->name, list) != 0)
+				irc_notice(srv, s, "away: cannot keep it in "
+				    "the store: try again");
+			else
+				irc_num(srv, s, "306", NULL, "You have been "
+				    "marked as being away");
 		}
 	} else if (strcmp(l->cmd, "MODE") == 0)
 		irc_mode(srv, s, l);

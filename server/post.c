@@ -388,7 +388,8 @@ post_presence_notice(struct server *srv, struct session *s, const char *to,
 	char		 text[PROTO_TEXT_MAX];
 	int		 n;
 
-	if (away != NULL) {
+	/* An IRC sender is told by a 301 (irc.c), as IRC clients expect. */
+	if (away != NULL && s->irc == NULL) {
 		n = snprintf(text, sizeof text, "%s is away: %s", to, away);
 		session_queue(srv, s, REC_NOTICE, text, (size_t)n);
 	}

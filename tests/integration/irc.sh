@@ -11,7 +11,9 @@
 # its time, a long message as several lines of at most 512 bytes, walls
 # as NOTICEs, `who` and --status marking IRC, and hostile input: garbage,
 # a 100 KB line, no CRLF, invalid UTF-8, CTCP and DCC, a flood under
-# --rate, a client that never reads; --no-irc.
+# --rate, a client that never reads; AWAY as ipcmail's away (mailcli
+# who, kept across a kill -9, mailcli away shown as 301), mesg n and
+# ignore holding for IRC sessions; --no-irc.
 . "$(dirname "$0")/lib.sh"
 
 SRC=$(cd "$(dirname "$0")" && pwd)
@@ -402,6 +404,103 @@ PY
 cases "$T/hostile.py"
 grep -q 'IRC' "$T/server.log" >/dev/null
 check "mailserv is still running" kill -0 "$SERVER_PID"
+
+# Presence: IRC AWAY is ipcmail's away (mailcli who, kept across a
+# kill -9); a mailcli away shows to IRC as 301; mesg n and ignore hold
+# for IRC sessions.
+# irc_hold NAME [AWAY]: an IRC session of NAME (marked away with AWAY),
+# held open until its descriptor $IRC_FD is closed; $IRC_PID.
+irc_hold() {
+	rm -f "$T/ih.in" "$T/ih.out"
+	cat >"$T/ih.py" <<PY
+import sys
+from ircclient import Irc
+c = Irc(path="$DIR/irc.sock")
+c.register("$1")
+if "${2:-}":
+    c.send("AWAY :${2:-}")
+    print("306" if c.expect(" 306 ") is not None else "no 306", flush=True)
+print("up", flush=True)
+sys.stdin.read()
+PY
+	mkfifo "$T/ih.in"
+	(cd "$SRC" && python3 "$T/ih.py" <"$T/ih.in" >"$T/ih.out" 2>&1) &
+	IRC_PID=$!
+	exec {IRC_FD}>"$T/ih.in"
+	wait_for grep -q up "$T/ih.out" || { echo "# $1 on IRC:"; diag "$T/ih.out"; }
+}
+irc_hold ivy "gone fishing"
+check "IRC AWAY :gone fishing: 306" grep -qx 306 "$T/ih.out"
+cli who
+check "... mailcli who shows ivy's IRC session 'away: gone fishing'" \
+    grep -qE '^ivy +irc .*  away: gone fishing$' "$T/out"
+kill_server
+exec {IRC_FD}>&-
+reap "$IRC_PID"
+start_server --rate 120 --max-joined 3 --irc-port "$PORT" || exit 1
+irc_hold ivy
+cli who
+check "... kept across a kill -9 of mailserv: ivy is still away" \
+    grep -qE '^ivy +irc .*  away: gone fishing$' "$T/out"
+exec {IRC_FD}>&-
+reap "$IRC_PID"
+
+cli -u jack away "out to sea"
+cli -u kim mesg n
+cli -u lou ignore alice
+cat >"$T/pres.py" <<PY
+import subprocess, time
+from ircclient import Irc
+def t(desc, cond, *why):
+    print(("PASS " if cond else "FAIL ") + desc)
+    if not cond:
+        for w in why: print("# " + str(w))
+sock = "$DIR/irc.sock"
+cli = lambda *a: subprocess.run(["$MAILCLI", "-d", "$DIR"] + list(a), capture_output=True, text=True, stdin=subprocess.DEVNULL)
+i = Irc(path=sock); i.register("ivy"); i.drain()
+i.send("AWAY")
+t("IRC AWAY alone: 305", i.expect(" 305 ") is not None, i.seen[-2:])
+r = cli("who")
+t("... mailcli who shows ivy back, no status", any(l.startswith("ivy ") and "away" not in l for l in r.stdout.splitlines()), r.stdout)
+i.close()
+
+j = Irc(path=sock); j.register("jack"); j.drain()
+a = Irc(path=sock); a.register("alice"); a.drain()
+a.send("PRIVMSG jack :are you there")
+t("mailcli away 'out to sea': a PRIVMSG to jack gets 301 with it", a.expect(" 301 alice jack :out to sea") is not None, a.seen[-3:])
+t("... and no NOTICE besides (the 301 says it)", a.expect("is away", 0.5) is None, a.seen[-3:])
+a.send("WHOIS jack")
+w = a.expect(" 318 alice jack ")
+t("... WHOIS jack: 301 with it", w is not None and any(" 301 alice jack :out to sea" in l for l in a.seen[-6:]), a.seen[-6:])
+a.send("WHO jack")
+t("... WHO jack: G", a.expect(lambda l: " 352 " in l and " jack G " in l) is not None, a.seen[-3:])
+j.send("AWAY")
+j.expect(" 305 ")
+r = cli("who")
+t("jack's IRC AWAY alone clears his mailcli away", any(l.startswith("jack ") and "away" not in l for l in r.stdout.splitlines()), r.stdout)
+j.close()
+
+k = Irc(path=sock); k.register("kim"); k.drain()
+a.send("PRIVMSG kim :held for kim")
+w = a.expect("does not want to be disturbed")
+t("mesg n (mailcli) and a PRIVMSG kim from IRC: the sender is told it waits", w is not None and " NOTICE alice :" in w, a.seen[-3:])
+t("... not pushed live to kim's IRC session", k.expect("held for kim", 1) is None, k.seen[-3:])
+r = cli("-u", "kim", "inbox")
+t("... it waits in kim's inbox", "alice" in r.stdout, r.stdout, r.stderr)
+r = cli("-u", "kim", "read")
+t("... and reads with mailcli read", "held for kim" in r.stdout, r.stdout, r.stderr)
+k.close()
+
+l = Irc(path=sock); l.register("lou"); l.drain()
+a.send("PRIVMSG lou :you ignore me")
+t("ignore alice (mailcli): a PRIVMSG lou from her IRC session does not reach lou's", l.expect("you ignore me", 1) is None, l.seen[-3:])
+r = cli("-u", "lou", "read")
+t("... nor waits as mail", "you ignore me" not in r.stdout, r.stdout)
+l.close(); a.close()
+PY
+cases "$T/pres.py"
+cli -u kim mesg y
+cli -u lou unignore alice
 
 stop_server
 check "a stop removes DIR/irc.sock" test ! -e "$DIR/irc.sock"

@@ -3,7 +3,8 @@
 # --home, pointed at DIR/irc.sock and nothing else: it registers (CAP,
 # server-time), joins #ops and shows its backlog, shows a line a mailcli
 # user sends to the room, and its own line reaches that user's mailcli
-# on a terminal; a 1:1 message from irssi reaches mailcli live.  Then
+# on a terminal; a 1:1 message from irssi reaches mailcli live; /away
+# is ipcmail's away, shown by mailcli who.  Then
 # mailserv is killed with SIGKILL and started again: irssi reconnects by
 # itself (its server_reconnect_time, set to 2 s here), rejoins, and no
 # line is lost or shown twice.
@@ -66,6 +67,17 @@ check "a /msg bob from irssi reaches bob's mailcli live" \
     on_screen bob 'alice.*one to one from irssi'
 cli who
 check "mailcli who shows alice on irc" grep -qE '^alice +irc ' "$T/out"
+# who_has REGEX: a one-shot who shows REGEX (tried for up to 5 s).
+who_has() {
+	wait_for sh -c "'$MAILCLI' -d '$DIR' who 2>&1 | grep -qE -- \"\$1\"" \
+	    sh "$1"
+}
+tm send-keys -t irssi "/away gone" Enter
+check "irssi's /away gone: mailcli who shows alice 'away: gone' (ipcmail's away)" \
+    who_has '^alice +irc .*  away: gone$'
+tm send-keys -t irssi "/away" Enter
+check "irssi's /away alone: mailcli who shows alice without a status" \
+    who_has '^alice +irc .*\)$'
 
 # SIGKILL: irssi reconnects by itself; nothing lost or twice.
 sleep 0.5
