@@ -75,11 +75,16 @@ slow_server() {
 	    "$MAILSERV" -d "$DIR" "$@" 2>>"$T/server.log" &
 	STRACE_PID=$!
 	SERVER_PID=
-	wait_for pgrep -P "$STRACE_PID" >/dev/null &&
-	    SERVER_PID=$(pgrep -P "$STRACE_PID")
+	# By name: strace forks short-lived children of its own at start
+	# (its ptrace feature probes), and a pid taken from one of them
+	# named no mailserv at all.
+	wait_for pgrep -x mailserv -P "$STRACE_PID" >/dev/null &&
+	    SERVER_PID=$(pgrep -x mailserv -P "$STRACE_PID")
 	if [ -z "$SERVER_PID" ] || ! wait_for grep -q \
 	    "mailserv\[$SERVER_PID\]: serving" "$T/server.log"; then
 		echo "# mailserv under strace did not start: strace tests skipped"
+		# A tracee outlives a strace killed with -9: kill it first.
+		pkill -KILL -P "$STRACE_PID" 2>/dev/null
 		kill -KILL "$STRACE_PID" $SERVER_PID 2>/dev/null
 		wait "$STRACE_PID" 2>/dev/null
 		STRACE_OK= STRACE_PID= SERVER_PID=
