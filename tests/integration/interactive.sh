@@ -6,24 +6,8 @@
 # children, and what happens when a session or the server is killed.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v tmux >/dev/null; then
-	skip "interactive tests need tmux (apt-get install tmux)"
-	finish
-fi
-export TMUX_TMPDIR=$T/tmux
-mkdir -p "$TMUX_TMPDIR"
-tm() { tmux -L ipcmail "$@"; }
+need_tmux "interactive tests"
 cli() { run_cli -d "$DIR" "$@"; }
-screen() { tm capture-pane -p -t "$1"; }
-# on_screen SESSION REGEX: wait until the pane shows it.
-on_screen() {
-	local i
-	for i in $(seq 1 500); do
-		tm capture-pane -p -t "$1" 2>/dev/null | grep -qE -- "$2" && return 0
-		sleep 0.01
-	done
-	return 1
-}
 session() {	# session NAME: an interactive mailcli in tmux
 	tm new-session -d -s "$1" -x 100 -y 30 \
 	    "$MAILCLI -d $DIR -u $1; sleep 30"

@@ -80,6 +80,40 @@ wait_for() {
 	return 1
 }
 
+# Sessions in tmux.  have_tmux: a private tmux server, its socket under
+# $T, which tm drives; 1 if tmux is not installed.  need_tmux WHAT: the
+# same, but without tmux the whole test is skipped (WHAT needs it).  screen NAME prints
+# NAME's pane (SCREEN_OPTS: more capture-pane options, "-S -" for the
+# scrollback, -e for the escape sequences).  on_screen NAME RE [N]:
+# wait (up to about 10 s) until the pane has N lines matching the
+# extended regex RE (one by default); not_on_screen NAME RE: RE still
+# absent after half a second.
+have_tmux() {
+	command -v tmux >/dev/null || return 1
+	export TMUX_TMPDIR=$T/tmux
+	mkdir -p "$TMUX_TMPDIR"
+}
+need_tmux() {
+	have_tmux && return 0
+	skip "$1 need tmux (apt-get install tmux)"
+	finish
+}
+tm() { tmux -L ipcmail "$@"; }
+screen() { tm capture-pane -p ${SCREEN_OPTS:-} -t "$1"; }
+on_screen() {
+	local i
+	for i in $(seq 1 1000); do
+		[ "$(screen "$1" 2>/dev/null | grep -cE -- "$2")" -ge "${3:-1}" ] &&
+		    return 0
+		sleep 0.01
+	done
+	return 1
+}
+not_on_screen() {
+	sleep 0.5
+	! screen "$1" 2>/dev/null | grep -qE -- "$2"
+}
+
 # A second Unix account, for the tests of identity and permissions.
 # Programs it runs are copies in $T/bin: the build tree may sit where
 # that account cannot enter (a clone under a 0700 home directory, or

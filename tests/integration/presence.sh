@@ -13,26 +13,7 @@ cli() { run_cli -d "$DIR" "$@"; }
 err_has() { grep -qF -- "$1" "$T/err"; }
 out_has() { grep -qE -- "$1" "$T/out"; }
 
-if ! command -v tmux >/dev/null; then
-	skip "presence tests need tmux (apt-get install tmux)"
-	finish
-fi
-export TMUX_TMPDIR=$T/tmux
-mkdir -p "$TMUX_TMPDIR"
-tm() { tmux -L ipcmail "$@"; }
-on_screen() {
-	local i
-	for i in $(seq 1 500); do
-		tm capture-pane -p -t "$1" 2>/dev/null | grep -qE -- "$2" && return 0
-		sleep 0.01
-	done
-	return 1
-}
-# not_on_screen TMUXNAME RE: still absent after half a second.
-not_on_screen() {
-	sleep 0.5
-	! tm capture-pane -p -t "$1" 2>/dev/null | grep -qE -- "$2"
-}
+need_tmux "presence tests"
 session() {	# session TMUXNAME USER
 	tm new-session -d -s "$1" -x 160 -y 50 \
 	    "$MAILCLI -d $DIR -u $2; sleep 30"

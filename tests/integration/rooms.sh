@@ -140,20 +140,9 @@ cli -u erin leave '#hand'
 
 # The live format is the same for live lines, backlog and history, and
 # three interactive sessions get a line at once.
-if ! command -v tmux >/dev/null; then
+if ! have_tmux; then
 	skip "interactive room tests need tmux (apt-get install tmux)"
 else
-	export TMUX_TMPDIR=$T/tmux
-	mkdir -p "$TMUX_TMPDIR"
-	tm() { tmux -L ipcmail "$@"; }
-	on_screen() {
-		local i
-		for i in $(seq 1 500); do
-			tm capture-pane -p -t "$1" 2>/dev/null | grep -qE -- "$2" && return 0
-			sleep 0.01
-		done
-		return 1
-	}
 	session() {	# session TMUXNAME USER
 		tm new-session -d -s "$1" -x 120 -y 40 \
 		    "$MAILCLI -d $DIR -u $2; sleep 30"

@@ -13,26 +13,10 @@
 cli() { run_cli -d "$DIR" "$@"; }
 err_has() { grep -qF -- "$1" "$T/err"; }
 
-if ! command -v tmux >/dev/null; then
-	skip "talk tests need tmux (apt-get install tmux)"
-	finish
-fi
-export TMUX_TMPDIR=$T/tmux XDG_CONFIG_HOME=$T/config
-mkdir -p "$TMUX_TMPDIR"
-tm() { tmux -L ipcmail "$@"; }
-# on_screen TMUXNAME RE [-e]: the pane shows RE within 5 s.
-on_screen() {
-	local i
-	for i in $(seq 1 500); do
-		tm capture-pane -p ${3:-} -t "$1" 2>/dev/null | grep -qE -- "$2" && return 0
-		sleep 0.01
-	done
-	return 1
-}
-not_on_screen() {
-	sleep 0.5
-	! tm capture-pane -p -t "$1" 2>/dev/null | grep -qE -- "$2"
-}
+need_tmux "talk tests"
+export XDG_CONFIG_HOME=$T/config
+# on_screen_e TMUXNAME RE: on_screen, with the escape sequences.
+on_screen_e() { SCREEN_OPTS=-e on_screen "$@"; }
 # session TMUXNAME USER [ENV...]: an interactive mailcli in tmux.
 session() {
 	local name=$1 user=$2
@@ -139,7 +123,7 @@ tm send-keys -t bobvis "quit" Enter
 tm send-keys -t bob C-l
 cli -u alice send '#ops' "bob: are you there?"
 check "a room line naming bob is highlighted (bold)" \
-    on_screen bob "$(printf '\033\\[1m')\\[#ops\\] alice \\(..:..\\): bob: are you there\\?" -e
+    on_screen_e bob "$(printf '\033\\[1m')\\[#ops\\] alice \\(..:..\\): bob: are you there\\?"
 tm capture-pane -p -t bob >"$T/screen"
 check "... the line's text on the screen" grep -q 'alice (..:..): bob: are you there?' "$T/screen"
 cli -u alice send '#ops' "a line for no one"
@@ -147,7 +131,7 @@ on_screen bob 'a line for no one'
 check "a line without bob is not highlighted" \
     sh -c "tm() { tmux -L ipcmail \"\$@\"; }; ! tmux -L ipcmail capture-pane -p -e -t bob | grep 'a line for no one' | grep -qF '$(printf '\033[1m')'"
 cli -u alice send '#ops' "ask @bob, not bobby"
-check "@bob is a mention too" on_screen bob "$(printf '\033\\[1m')\\[#ops\\] alice \\(..:..\\): ask @bob" -e
+check "@bob is a mention too" on_screen_e bob "$(printf '\033\\[1m')\\[#ops\\] alice \\(..:..\\): ask @bob"
 # The bell: tmux counts it as a bell in the window.
 tm set-option -g -t bob monitor-bell on 2>/dev/null
 tm set-window-option -g -t bob bell-action any 2>/dev/null
@@ -172,7 +156,7 @@ cli -u alice send '#ops' "bob, quiet now"
 on_screen bob:0 'bob, quiet now'
 check "... then a mention does not ring" \
     sh -c "tmux -L ipcmail list-windows -t bob -F '#{window_index} #{window_bell_flag}' | grep -qx '0 0'"
-check "... and is still highlighted" on_screen bob:0 "$(printf '\033\\[1m')\\[#ops\\] alice \\(..:..\\): bob, quiet now" -e
+check "... and is still highlighted" on_screen_e bob:0 "$(printf '\033\\[1m')\\[#ops\\] alice \\(..:..\\): bob, quiet now"
 tm kill-window -t bob:other
 cli -u bob bell
 same "the setting is kept for the next session" "bell off" "$(cat "$T/out")"
