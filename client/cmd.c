@@ -23,6 +23,7 @@
 #include "log.h"
 #include "mbox.h"
 #include "name.h"
+#include "number.h"
 #include "rfc5322.h"
 #include "table.h"
 #include "xmalloc.h"
@@ -900,32 +901,20 @@ cmd_read_one(struct client *cl, struct msg *e)
 	return (rc);
 }
 
-static int
-cmd_number(const char *s)
-{
-	char	*end;
-	long	 v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < 1 || v > 1000000)
-		return (-1);
-	return ((int)v);
-}
-
 /* cmd_pick - message N of the session list, refreshed. */
 static int
 cmd_pick(struct client *cl, const char *arg, struct msg **out)
 {
-	int	n, rc;
+	long long	n;
+	int		rc;
 
-	if ((n = cmd_number(arg)) == -1)
+	if (number_parse(arg, 1, 1000000, &n) == -1)
 		return (cmd_error(CLI_EXIT_USAGE, "'%s' is not a message "
 		    "number", arg));
 	if ((rc = cmd_refresh(cl)) != CLI_EXIT_OK)
 		return (rc);
-	if ((*out = msglist_get(&cl->list, n)) == NULL)
-		return (cmd_error(CLI_EXIT_USAGE, "no message %d", n));
+	if ((*out = msglist_get(&cl->list, (int)n)) == NULL)
+		return (cmd_error(CLI_EXIT_USAGE, "no message %lld", n));
 	return (CLI_EXIT_OK);
 }
 

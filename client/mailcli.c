@@ -17,6 +17,7 @@
 #include "config.h"
 #include "client.h"
 #include "log.h"
+#include "number.h"
 #include "mbox.h"
 #include "name.h"
 #include "rundir.h"
@@ -121,20 +122,6 @@ mailcli_usage(FILE *f)
 	    RUNDIR_DEFAULT, CLI_RECONNECT_DEFAULT, CLI_WAIT_DEFAULT);
 }
 
-/* mailcli_seconds - a --reconnect or --wait value; -1 if it is not. */
-static int
-mailcli_seconds(const char *s)
-{
-	char	*end;
-	long	 v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < 0 || v > 86400)
-		return (-1);
-	return ((int)v);
-}
-
 /*
  * mailcli_hello_lost - mailserv went away during a one-shot send's
  * hello: nothing is sent yet, and the send waits for a mailserv as it
@@ -193,6 +180,7 @@ main(int argc, char **argv)
 	const char		*dir = NULL, *name = NULL, *mbox = NULL;
 	char			*cause = NULL;
 	int			 c, verbose = 0, rc;
+	long long		 secs;
 
 	memset(&cl, 0, sizeof cl);
 	cl.reconnect_s = CLI_RECONNECT_DEFAULT;
@@ -224,13 +212,13 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 		case 'w':
-			if ((rc = mailcli_seconds(optarg)) == -1) {
+			if (number_parse(optarg, 0, 86400, &secs) == -1) {
 				fprintf(stderr, "mailcli: --%s %s: not a number "
 				    "of seconds (0 to 86400)\n", c == 'r' ?
 				    "reconnect" : "wait", optarg);
 				return (CLI_EXIT_USAGE);
 			}
-			*(c == 'r' ? &cl.reconnect_s : &cl.wait_s) = rc;
+			*(c == 'r' ? &cl.reconnect_s : &cl.wait_s) = (int)secs;
 			break;
 		case 'v':
 			verbose = 1;

@@ -17,6 +17,7 @@
 
 #include "client.h"
 #include "name.h"
+#include "number.h"
 #include "plural.h"
 #include "xmalloc.h"
 
@@ -324,32 +325,18 @@ room_cmd_topic(struct client *cl, int argc, char **argv)
 	return (rc);
 }
 
-/* room_count - a line count 1..1000000; -1 if not one. */
-static long
-room_count(const char *s)
-{
-	char	*end;
-	long	 v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < 1 || v > 1000000)
-		return (-1);
-	return (v);
-}
-
 int
 room_cmd_history(struct client *cl, int argc, char **argv)
 {
 	struct room_out	o;
-	long		n = ROOM_HISTORY_DEFAULT;
+	long long	n = ROOM_HISTORY_DEFAULT;
 	int		rc;
 
 	if (argc != 2 && argc != 3)
 		return (cmd_error(CLI_EXIT_USAGE, "usage: history #ROOM [N]"));
 	if ((rc = room_check_name(argv[1])) != 0)
 		return (rc);
-	if (argc == 3 && (n = room_count(argv[2])) == -1)
+	if (argc == 3 && number_parse(argv[2], 1, 1000000, &n) == -1)
 		return (cmd_error(CLI_EXIT_USAGE, "'%s' is not a number of "
 		    "lines (1 to 1000000)", argv[2]));
 	memset(&o, 0, sizeof o);
