@@ -253,8 +253,13 @@ shell_complete_cmd(const char *text, int state)
 	return (NULL);
 }
 
+/*
+ * shell_complete_list - readline's generator over the list FETCH gives
+ * (fetched anew when state is 0): its next entry that starts with TEXT.
+ */
 static char *
-shell_complete_name(const char *text, int state)
+shell_complete_list(const char *text, int state,
+    char **(*fetch)(struct client *, size_t *))
 {
 	static char	**names;
 	static size_t	  n, i;
@@ -264,7 +269,7 @@ shell_complete_name(const char *text, int state)
 		for (i = 0; names != NULL && i < n; i++)
 			free(names[i]);
 		free(names);
-		names = cmd_online(shell_client, &n);
+		names = fetch(shell_client, &n);
 		i = 0;
 	}
 	while (names != NULL && i < n) {
@@ -275,27 +280,18 @@ shell_complete_name(const char *text, int state)
 	return (NULL);
 }
 
+/* shell_complete_name - the names online now. */
+static char *
+shell_complete_name(const char *text, int state)
+{
+	return (shell_complete_list(text, state, cmd_online));
+}
+
 /* shell_complete_room - the rooms this user may see. */
 static char *
 shell_complete_room(const char *text, int state)
 {
-	static char	**names;
-	static size_t	  n, i;
-	char		 *r;
-
-	if (state == 0) {
-		for (i = 0; names != NULL && i < n; i++)
-			free(names[i]);
-		free(names);
-		names = room_names(shell_client, &n);
-		i = 0;
-	}
-	while (names != NULL && i < n) {
-		r = names[i++];
-		if (strncmp(r, text, strlen(text)) == 0)
-			return (xstrdup(r));
-	}
-	return (NULL);
+	return (shell_complete_list(text, state, room_names));
 }
 
 /* shell_complete_slash - "/CMD" in conversation mode. */
