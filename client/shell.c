@@ -457,8 +457,8 @@ shell_reconnect(struct client *cl, int *code, char **cause)
 	if (fresh == 0)
 		shell_print(cl, "No new messages.\n");
 	else
-		shell_print(cl, "You have %zu new message%s.\n", fresh,
-		    fresh == 1 ? "" : "s");
+		shell_print(cl, "You have %zu new %s.\n", fresh,
+		    plural(fresh, "message", "messages"));
 	return (0);
 }
 
