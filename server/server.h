@@ -75,7 +75,7 @@ struct server_config {
 #define RECIPIENT_ACCOUNTS	1
 
 struct quota;			/* quota.c */
-struct irc;			/* irc.c */
+struct irc;			/* irc.c, irc.h */
 struct irc_conn;
 
 /* A sender's token bucket, for --rate. */
