@@ -192,6 +192,9 @@ irc_new(struct server *srv, char **cause)
 			irc->fd[irc->nfd++] = fd;
 		}
 	}
+	/* Members hear of joins, leaves and topics live. */
+	if (srv->rooms != NULL)
+		rooms_watch(srv->rooms, irccmd_room_change);
 	return (irc);
 fail:
 	srv->irc = irc;
@@ -208,6 +211,8 @@ irc_free(struct server *srv)
 
 	if (irc == NULL)
 		return;
+	if (srv->rooms != NULL)
+		rooms_watch(srv->rooms, NULL);
 	for (i = 0; i < irc->nfd; i++) {
 		close(irc->fd[i]);
 		if (!irc->tcp[i])

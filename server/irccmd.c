@@ -358,6 +358,23 @@ irccmd_who_line(struct server *srv, struct session *s, const char *chan,
 	irc_num(srv, s, "352", params, "0 %s", name);
 }
 
+/*
+ * irccmd_topic_who - 333: who set the topic of room, and when.  Not
+ * known for a topic an older mailserv kept (doc/irc.md): no 333.
+ */
+static void
+irccmd_topic_who(struct server *srv, struct session *s, const char *room)
+{
+	char	by[PROTO_NAME_MAX + 1], params[2 * PROTO_NAME_MAX + 32];
+	int64_t	when;
+
+	if (room_topic_set(srv, room, by, sizeof by, &when) != 0)
+		return;
+	snprintf(params, sizeof params, "%s %s %lld", room, by,
+	    (long long)when);
+	irc_num(srv, s, "333", params, NULL);
+}
+
 /* irccmd_roominfo - a REC_ROOMINFO, read by the command it answers. */
 static void
 irccmd_roominfo(struct server *srv, struct session *s,
@@ -382,9 +399,7 @@ irccmd_roominfo(struct server *srv, struct session *s,
 			irc_line(srv, s, NULL, prefix, "JOIN", p, 1, NULL);
 			if (topic[0] != '\0') {
 				irc_num(srv, s, "332", room, "%s", topic);
-				snprintf(params, sizeof params, "%s %.32s %u",
-				    room, ri->name, 0u);
-				irc_num(srv, s, "333", params, NULL);
+				irccmd_topic_who(srv, s, room);
 			}
 		} else if (ri->kind == ROOMINFO_MEMBER)
 			irccmd_names_add(srv, s, ri);
@@ -416,9 +431,7 @@ irccmd_roominfo(struct server *srv, struct session *s,
 			irc_num(srv, s, "331", room, "No topic is set");
 		else {
 			irc_num(srv, s, "332", room, "%s", topic);
-			snprintf(params, sizeof params, "%s %.32s 0", room,
-			    ri->name);
-			irc_num(srv, s, "333", params, NULL);
+			irccmd_topic_who(srv, s, room);
 		}
 		break;
 	case IRCCMD_CTX_MODE:
@@ -1122,4 +1135,67 @@ irccmd_flush(struct server *srv, struct session *s)
 		post_done(srv, s, &rec);
 	}
 	c->ndone = 0;
+}
+
+/*
+ * irccmd_room_change - room.c's word that a room changed (rooms_watch):
+ * every IRC session that has the room joined hears it as an IRC server
+ * says it, JOIN, PART, KICK or TOPIC from the one who did it.  A
+ * session of the member itself joins or parts the room with it.  The
+ * session whose command it was gets its own echo (irccmd_room_req).
+ */
+void
+irccmd_room_change(struct server *srv, struct session *actor,
+    const struct room_change *ch)
+{
+	struct session	*t;
+	struct irccmd	*c;
+	char		 prefix[2 * PROTO_NAME_MAX + 32], text[PROTO_TEXT_MAX];
+	char		 why[PROTO_NAME_MAX + 32];
+	const char	*p[2] = { ch->room, ch->who };
+	size_t		 i, len;
+	int		 self, on;
+
+	text[0] = '\0';
+	if (ch->event == ROOM_EV_TOPIC && ch->topic != NULL) {
+		len = ircline_clean(text, (const uint8_t *)ch->topic,
+		    strnlen(ch->topic, sizeof text - 1));
+		text[len] = '\0';
+	}
+	for (i = 0; i < srv->nsessions; i++) {
+		t = srv->sessions[i];
+		if (t == actor || t->dead || t->irc == NULL ||
+		    !irc_registered(t))
+			continue;
+		c = irc_cmd(t);
+		self = strcmp(t->name, ch->who) == 0;
+		on = irccmd_joined(c, ch->room) != -1;
+		if (!on && !(self && ch->event == ROOM_EV_JOIN))
+			continue;
+		if (on && self && ch->event == ROOM_EV_JOIN)
+			continue;	/* joined here already */
+		irc_prefix(prefix, sizeof prefix, ch->event == ROOM_EV_REMOVE ?
+		    ch->by : ch->who);
+		switch (ch->event) {
+		case ROOM_EV_JOIN:
+			irc_line(srv, t, NULL, prefix, "JOIN", p, 1, NULL);
+			if (self)
+				irccmd_joined_set(c, ch->room, 1);
+			break;
+		case ROOM_EV_LEAVE:
+			irc_line(srv, t, NULL, prefix, "PART", p, 1, NULL);
+			if (self)
+				irccmd_joined_set(c, ch->room, 0);
+			break;
+		case ROOM_EV_REMOVE:
+			snprintf(why, sizeof why, "removed by %s", ch->by);
+			irc_line(srv, t, NULL, prefix, "KICK", p, 2, why);
+			if (self)
+				irccmd_joined_set(c, ch->room, 0);
+			break;
+		case ROOM_EV_TOPIC:
+			irc_line(srv, t, NULL, prefix, "TOPIC", p, 1, text);
+			break;
+		}
+	}
 }
