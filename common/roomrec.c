@@ -4,6 +4,8 @@
  * lines.  A snapshot comes back from the store or the spool, which
  * only mailserv writes, but is checked field by field all the same: a
  * torn or forged one is refused with a cause, never half-trusted.
+ * Snapshots are written as IRS2; IRS1 (no topic setter nor time) is
+ * still read, so a store or spool of an older mailserv loads.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,13 @@ struct roomrec_snap_hdr {
 	uint32_t	topiclen;
 };
 
+/* IRS2: after the header, who set the topic and when. */
+struct roomrec_snap_topic {
+	int64_t		time;
+	char		by[PROTO_NAME_MAX + 1];
+	uint8_t		pad[7];
+};
+
 /* roomrec_kind - what a room mailbox's message body is. */
 enum roomrec_kind
 roomrec_kind(const uint8_t *p, size_t len)
@@ -37,7 +46,10 @@ roomrec_kind(const uint8_t *p, size_t len)
 	memcpy(&magic, p, sizeof magic);
 	if (magic == ROOMREC_LINE_MAGIC && len > sizeof(struct roomrec_line_hdr))
 		return (ROOMREC_LINE);
-	if (magic == ROOMREC_SNAP_MAGIC &&
+	if (magic == ROOMREC_SNAP_MAGIC && len >=
+	    sizeof(struct roomrec_snap_hdr) + sizeof(struct roomrec_snap_topic))
+		return (ROOMREC_SNAP);
+	if (magic == ROOMREC_SNAP1_MAGIC &&
 	    len >= sizeof(struct roomrec_snap_hdr))
 		return (ROOMREC_SNAP);
 	return (ROOMREC_BAD);
@@ -83,9 +95,14 @@ uint8_t *
 roomrec_snap_encode(const struct roomrec_snap *sn, size_t *outlen)
 {
 	struct roomrec_snap_hdr	 h;
+	struct roomrec_snap_topic tp;
 	size_t			 tlen = strlen(sn->topic), len, off;
 	uint8_t			*p;
 
+	memset(&tp, 0, sizeof tp);
+	tp.time = sn->topic_time;
+	memcpy(tp.by, sn->topic_by, sizeof tp.by);
+	tp.by[PROTO_NAME_MAX] = '\0';
 	memset(&h, 0, sizeof h);
 	h.magic = ROOMREC_SNAP_MAGIC;
 	h.flags = sn->flags;
@@ -96,11 +113,13 @@ roomrec_snap_encode(const struct roomrec_snap *sn, size_t *outlen)
 	h.created = sn->created;
 	memcpy(h.owner, sn->owner, sizeof h.owner);
 	h.topiclen = (uint32_t)tlen;
-	len = sizeof h + tlen + sn->nmembers * sizeof *sn->members +
-	    sn->ninvites * sizeof *sn->invites;
+	len = sizeof h + sizeof tp + tlen + sn->nmembers *
+	    sizeof *sn->members + sn->ninvites * sizeof *sn->invites;
 	p = xcalloc(1, len);
 	memcpy(p, &h, sizeof h);
 	off = sizeof h;
+	memcpy(p + off, &tp, sizeof tp);
+	off += sizeof tp;
 	memcpy(p + off, sn->topic, tlen);
 	off += tlen;
 	if (sn->nmembers > 0)
@@ -126,18 +145,24 @@ int
 roomrec_snap_decode(const uint8_t *p, size_t len, struct roomrec_snap *sn,
     char **cause)
 {
-	struct roomrec_snap_hdr	h;
-	size_t			i, j, want, off;
+	struct roomrec_snap_hdr	 h;
+	struct roomrec_snap_topic tp;
+	size_t			 i, j, want, off, tpl = 0;
 
 	memset(sn, 0, sizeof *sn);
+	memset(&tp, 0, sizeof tp);
 	if (roomrec_kind(p, len) != ROOMREC_SNAP)
 		return (roomrec_fail(cause, "not a room snapshot"));
 	memcpy(&h, p, sizeof h);
+	if (h.magic == ROOMREC_SNAP_MAGIC) {
+		tpl = sizeof tp;
+		memcpy(&tp, p + sizeof h, sizeof tp);
+	}
 	if (h.nmembers == 0 || h.nmembers > ROOMREC_MEMBERS_MAX ||
 	    h.ninvites > ROOMREC_INVITES_MAX || h.topiclen >= PROTO_TEXT_MAX)
 		return (roomrec_fail(cause, "room snapshot with impossible "
 		    "counts"));
-	want = sizeof h + h.topiclen + (size_t)h.nmembers *
+	want = sizeof h + tpl + h.topiclen + (size_t)h.nmembers *
 	    sizeof(struct roomrec_member) + (size_t)h.ninvites *
 	    sizeof(struct roomrec_invite);
 	if (len != want)
@@ -147,13 +172,20 @@ roomrec_snap_decode(const uint8_t *p, size_t len, struct roomrec_snap *sn,
 	    !name_valid_field(h.owner, sizeof h.owner) || h.next_seq == 0)
 		return (roomrec_fail(cause, "room snapshot with a bad owner, "
 		    "flags or sequence"));
-	off = sizeof h;
+	if (tp.time < 0 || (tp.by[0] != '\0' &&
+	    !name_valid_field(tp.by, sizeof tp.by)))
+		return (roomrec_fail(cause, "room snapshot with a bad topic "
+		    "setter or time"));
+	off = sizeof h + tpl;
 	if (memchr(p + off, '\0', h.topiclen) != NULL)
 		return (roomrec_fail(cause, "room snapshot with a NUL in its "
 		    "topic"));
 	memcpy(sn->owner, h.owner, sizeof sn->owner);
 	memcpy(sn->topic, p + off, h.topiclen);
 	sn->topic[h.topiclen] = '\0';
+	memcpy(sn->topic_by, tp.by, sizeof sn->topic_by);
+	sn->topic_by[PROTO_NAME_MAX] = '\0';
+	sn->topic_time = tp.time;
 	off += h.topiclen;
 	sn->flags = h.flags;
 	sn->created = h.created;

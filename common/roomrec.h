@@ -15,7 +15,9 @@
 #include "proto.h"
 
 #define ROOMREC_LINE_MAGIC	0x314c5249u	/* "IRL1" */
-#define ROOMREC_SNAP_MAGIC	0x31535249u	/* "IRS1" */
+#define ROOMREC_SNAP_MAGIC	0x32535249u	/* "IRS2": with who set the
+						   topic and when */
+#define ROOMREC_SNAP1_MAGIC	0x31535249u	/* "IRS1": read, not written */
 #define ROOMREC_MEMBERS_MAX	65536
 #define ROOMREC_INVITES_MAX	65536
 
@@ -42,6 +44,8 @@ struct roomrec_invite {
 struct roomrec_snap {
 	char			 owner[PROTO_NAME_MAX + 1];
 	char			 topic[PROTO_TEXT_MAX];
+	char			 topic_by[PROTO_NAME_MAX + 1]; /* "": unknown */
+	int64_t			 topic_time;	/* 0: unknown (IRS1) */
 	uint32_t		 flags;
 	int64_t			 created;
 	uint64_t		 gen;		/* higher: newer */

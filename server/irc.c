@@ -1,12 +1,13 @@
 /*
  * irc.c - mailserv's IRC door: DIR/irc.sock (and, with --irc-port, the
  * loopback addresses), where irssi and other IRC clients are ipcmail
- * sessions.  Who a connection is comes from the kernel (SO_PEERCRED,
- * or the socket table for loopback TCP, ircpeer.c), never from what
- * the client says.  A connection is a struct session with an irc_conn:
- * its commands become the records a mailcli would send (post.c,
- * room.c), and the records the server queues for it become IRC lines
- * here (irc_record).  Lines are parsed and formatted by common/ircline.c.
+ * sessions.  This file owns the connections: listeners, who a
+ * connection is (SO_PEERCRED, or the socket table for loopback TCP,
+ * ircpeer.c; never what the client says), registration and CAP, line
+ * framing and flood control, the bounded output queue.  What a
+ * registered connection's commands and the server's records mean is
+ * irccmd.c's (the door's inside: irc.h).  Lines are parsed and
+ * formatted by common/ircline.c.
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
@@ -27,50 +28,21 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <uuid/uuid.h>
-
 #include "config.h"
-#include "io.h"
 #include "ircline.h"
 #include "log.h"
-#include "mail.h"
 #include "name.h"
 #include "plural.h"
 #include "server.h"
+#include "irc.h"
 #include "xmalloc.h"
 
-#define IRC_SERVER	"ipcmail"
-#define IRC_HOST	"localhost"
 #define IRC_OUT_MAX	(4 * 1024 * 1024)	/* unread output (a join's backlog
 					   is at most 2 MiB), then dropped */
 #define IRC_READ_MAX	(64 * 1024)	/* read from one client a turn */
-#define IRC_OWN_IDS	16		/* own sends remembered (echo) */
 #define IRC_BURST	200		/* lines at once, then ... */
 #define IRC_PER_SEC	50		/* ... this many a second */
 #define IRC_FLOOD_MAX	2000		/* lines dropped, then closed */
-
-#define IRC_CAP_TIME	0x1
-#define IRC_CAP_TAGS	0x2
-#define IRC_CAP_ECHO	0x4
-
-/* What the records queued during a command answer. */
-enum irc_ctx {
-	IRC_CTX_NONE = 0,
-	IRC_CTX_PROBE,		/* JOIN: is it a member? its unread lines */
-	IRC_CTX_JOIN,		/* JOIN: topic, names, backlog */
-	IRC_CTX_REJOIN,		/* JOIN of a member: backlog dropped */
-	IRC_CTX_PART,
-	IRC_CTX_SEND,
-	IRC_CTX_TOPIC,
-	IRC_CTX_TOPICSET,
-	IRC_CTX_NAMES,
-	IRC_CTX_WHO,
-	IRC_CTX_LIST,
-	IRC_CTX_MODE,
-	IRC_CTX_MODESET,
-	IRC_CTX_MAILLIST,	/* waiting mail, on connect */
-	IRC_CTX_FETCH,
-};
 
 struct irc {
 	int		fd[IRC_LISTEN_MAX];	/* unix, then tcp4, tcp6 */
@@ -80,11 +52,7 @@ struct irc {
 	uint64_t	accepted;
 };
 
-struct irc_held {			/* a line held back during a JOIN */
-	struct proto_mail	 m;
-	char			*body;
-};
-
+/* One connection; what its commands mean is its irccmd's. */
 struct irc_conn {
 	struct ircline_reader	 rd;
 	int			 registered;
@@ -96,34 +64,11 @@ struct irc_conn {
 	char			*out;
 	size_t			 outlen, outcap;
 	int			 pollout;
-	time_t			 last;		/* last PRIVMSG: idle */
-	/* The command being answered. */
-	int			 ctx;
-	int			 failed;	/* it got REC_ERROR */
-	char			 target[PROTO_NAME_MAX + 1];
-	char			 text[PROTO_TEXT_MAX];
-	uint32_t		 flags;		/* of its room */
-	char			 names[400];	/* a 353 being filled */
-	int			 named;		/* its 366 is out */
-	struct irc_held		*held;
-	size_t			 nheld;
-	/* A REC_MAIL and its REC_DATA. */
-	struct proto_mail	 mail;
-	char			*body;
-	size_t			 got;
-	int			 inmail;
-	uint8_t			 ids[IRC_OWN_IDS][16];
-	size_t			 nids;
-	uint8_t			(*list)[16];	/* waiting mail on connect */
-	size_t			 nlist;
-	uint8_t			(*done)[16];	/* shown: done at flush */
-	size_t			 ndone;
-	char			(*joined)[PROTO_NAME_MAX + 1]; /* on IRC */
-	size_t			 njoined;
 	double			 tokens;
 	long long		 tok_ms;
 	uint64_t		 flooded;
 	int			 tcp;
+	struct irccmd		*cmd;		/* irccmd.c */
 };
 
 /* irc_now_ms - a monotonic clock in milliseconds. */
@@ -247,6 +192,9 @@ irc_new(struct server *srv, char **cause)
 			irc->fd[irc->nfd++] = fd;
 		}
 	}
+	/* Members hear of joins, leaves and topics live. */
+	if (srv->rooms != NULL)
+		rooms_watch(srv->rooms, irccmd_room_change);
 	return (irc);
 fail:
 	srv->irc = irc;
@@ -263,6 +211,8 @@ irc_free(struct server *srv)
 
 	if (irc == NULL)
 		return;
+	if (srv->rooms != NULL)
+		rooms_watch(srv->rooms, NULL);
 	for (i = 0; i < irc->nfd; i++) {
 		close(irc->fd[i]);
 		if (!irc->tcp[i])
@@ -289,19 +239,32 @@ irc_fds(struct server *srv, int *fds)
 void
 irc_conn_free(struct irc_conn *c)
 {
-	size_t	i;
-
 	if (c == NULL)
 		return;
-	for (i = 0; i < c->nheld; i++)
-		free(c->held[i].body);
-	free(c->held);
-	free(c->body);
+	irccmd_free(c->cmd);
 	free(c->out);
-	free(c->list);
-	free(c->done);
-	free(c->joined);
 	free(c);
+}
+
+/* irc_caps - the IRC_CAP_* s asked for. */
+int
+irc_caps(const struct session *s)
+{
+	return (s->irc->caps);
+}
+
+/* irc_registered - has s registered (NICK, USER, CAP over)? */
+int
+irc_registered(const struct session *s)
+{
+	return (s->irc->registered);
+}
+
+/* irc_cmd - s's command state (irccmd.c). */
+struct irccmd *
+irc_cmd(const struct session *s)
+{
+	return (s->irc->cmd);
 }
 
 /* irc_write - write what the socket takes now; -1 on a broken socket. */
@@ -354,7 +317,7 @@ irc_send(struct server *srv, struct session *s, const char *line, size_t len)
 }
 
 /* irc_line - format and queue one line. */
-static void
+void
 irc_line(struct server *srv, struct session *s, const char *tags,
     const char *prefix, const char *cmd, const char *const *params,
     size_t n, const char *trailing)
@@ -371,14 +334,14 @@ irc_line(struct server *srv, struct session *s, const char *tags,
 }
 
 /* irc_nick - the nick to address s by ("*" before registration). */
-static const char *
-irc_nick(struct session *s)
+const char *
+irc_nick(const struct session *s)
 {
 	return (s->irc->registered ? s->name : "*");
 }
 
 /* irc_num - a numeric: ":ipcmail NNN nick params... :text". */
-static void __attribute__((format(printf, 5, 6)))
+void
 irc_num(struct server *srv, struct session *s, const char *num,
     const char *params, const char *fmt, ...)
 {
@@ -400,14 +363,14 @@ irc_num(struct server *srv, struct session *s, const char *num,
 }
 
 /* irc_prefix - "nick!nick@localhost" of name. */
-static void
+void
 irc_prefix(char *buf, size_t size, const char *name)
 {
 	snprintf(buf, size, "%s!%s@%s", name, name, IRC_HOST);
 }
 
 /* irc_notice - a NOTICE from the server to s. */
-static void
+void
 irc_notice(struct server *srv, struct session *s, const char *text)
 {
 	const char	*p[1] = { irc_nick(s) };
@@ -415,589 +378,7 @@ irc_notice(struct server *srv, struct session *s, const char *text)
 	irc_line(srv, s, NULL, IRC_SERVER, "NOTICE", p, 1, text);
 }
 
-/* irc_time_tag - "time=2026-12-01T20:00:00.000Z" of t. */
-static void
-irc_time_tag(char *buf, size_t size, int64_t t)
-{
-	struct tm	tm;
-	time_t		tt = (time_t)t;
-
-	gmtime_r(&tt, &tm);
-	strftime(buf, size, "time=%Y-%m-%dT%H:%M:%S.000Z", &tm);
-}
-
-/*
- * irc_message - a text from another user (or a room's line) as PRIVMSG
- * or NOTICE lines, one per line of the text and each within 512 bytes:
- * a long text is several lines, never cut.  old: said before now (a
- * backlog, mail that waited): its time as a server-time tag, or, for a
- * client without it, in front of the text.
- */
-static void
-irc_message(struct server *srv, struct session *s, const char *cmd,
-    const char *from, const char *to, const char *text, size_t len,
-    int64_t date, int old)
-{
-	char		 prefix[2 * PROTO_NAME_MAX + 32], tag[64], stamp[16];
-	char		 piece[IRCLINE_MAX + 1], *clean;
-	const char	*p[1] = { to };
-	size_t		 max, used, n, off = 0, clen;
-	struct tm	 tm;
-	time_t		 tt = (time_t)date;
-
-	irc_prefix(prefix, sizeof prefix, from);
-	irc_time_tag(tag, sizeof tag, date);
-	stamp[0] = '\0';
-	if (old && !(s->irc->caps & IRC_CAP_TIME)) {
-		localtime_r(&tt, &tm);
-		strftime(stamp, sizeof stamp, "[%H:%M] ", &tm);
-	}
-	/* What may reach a client: valid UTF-8, no control bytes. */
-	clean = xmalloc(len + 1);
-	clen = ircline_clean(clean, (const uint8_t *)text, len);
-	/* Room for ":prefix CMD to :" and CR LF. */
-	max = IRCLINE_MAX - 2 - (strlen(prefix) + strlen(cmd) +
-	    strlen(to) + 6) - strlen(stamp);
-	while (off < clen) {
-		n = ircline_piece(clean + off, clen - off, max, &used);
-		if (n > 0) {
-			snprintf(piece, sizeof piece, "%s%.*s", stamp, (int)n,
-			    clean + off);
-			irc_line(srv, s, (s->irc->caps & IRC_CAP_TIME) ?
-			    tag : NULL, prefix, cmd, p, 1, piece);
-		}
-		off += used;
-	}
-	if (clen == 0)
-		irc_line(srv, s, NULL, prefix, cmd, p, 1, stamp[0] ? stamp :
-		    " ");
-	free(clean);
-}
-
-static void	irc_names_end(struct server *, struct session *);
-
-/* irc_joined - the index of room in what the client was told it
- * joined, or -1. */
-static ssize_t
-irc_joined(struct irc_conn *c, const char *room)
-{
-	size_t	i;
-
-	for (i = 0; i < c->njoined; i++)
-		if (strcmp(c->joined[i], room) == 0)
-			return ((ssize_t)i);
-	return (-1);
-}
-
-/* irc_joined_set - room is joined on IRC now (1) or no longer (0). */
-static void
-irc_joined_set(struct irc_conn *c, const char *room, int on)
-{
-	ssize_t	i = irc_joined(c, room);
-
-	if (on && i == -1) {
-		c->joined = xreallocarray(c->joined, c->njoined + 1,
-		    sizeof *c->joined);
-		snprintf(c->joined[c->njoined++], sizeof *c->joined, "%s",
-		    room);
-	} else if (!on && i != -1)
-		memcpy(c->joined[i], c->joined[--c->njoined],
-		    sizeof *c->joined);
-}
-
-/* irc_own - was id one of s's own sends (its echo)? */
-static int
-irc_own(struct irc_conn *c, const uint8_t *id)
-{
-	size_t	i;
-
-	for (i = 0; i < c->nids && i < IRC_OWN_IDS; i++)
-		if (memcmp(c->ids[i], id, 16) == 0)
-			return (1);
-	return (0);
-}
-
-/*
- * irc_others - has name a logged-in session that is not IRC?  That one
- * (mailcli) saves mail to the mbox; else what IRC showed is done.
- */
-static int
-irc_others(struct server *srv, const char *name)
-{
-	struct session	*t;
-
-	for (t = session_online(srv, name); t != NULL; t = t->namenext)
-		if (!t->dead && t->irc == NULL && strcmp(t->name, name) == 0)
-			return (1);
-	return (0);
-}
-
-/* irc_mail - a whole REC_MAIL with its body, for s. */
-static void
-irc_mail(struct server *srv, struct session *s)
-{
-	struct irc_conn		*c = s->irc;
-	struct proto_mail	*m = &c->mail;
-	struct irc_held		*h;
-	char			 from[PROTO_NAME_MAX + 1];
-	char			 to[PROTO_NAME_MAX + 1];
-
-	memcpy(from, m->from, sizeof from);
-	from[PROTO_NAME_MAX] = '\0';
-	memcpy(to, m->to, sizeof to);
-	to[PROTO_NAME_MAX] = '\0';
-	if (m->flags & PROTO_MAIL_ROOM) {
-		if (c->ctx == IRC_CTX_REJOIN && !(m->flags & PROTO_MAIL_LIVE))
-			return;		/* the backlog of a rejoin */
-		if (c->ctx == IRC_CTX_PROBE && !(m->flags & PROTO_MAIL_LIVE)) {
-			c->held = xreallocarray(c->held, c->nheld + 1,
-			    sizeof *c->held);
-			h = &c->held[c->nheld++];
-			h->m = *m;
-			h->body = c->body;
-			c->body = NULL;
-			return;
-		}
-		/* A join's names come before its backlog. */
-		if (c->ctx == IRC_CTX_JOIN)
-			irc_names_end(srv, s);
-		/* A room joined meanwhile (from mailcli): IRC hears of it. */
-		if ((m->flags & PROTO_MAIL_LIVE) && irc_joined(c, to) == -1 &&
-		    c->registered) {
-			const char	*jp[1] = { to };
-			char		 me[2 * PROTO_NAME_MAX + 32];
-
-			irc_prefix(me, sizeof me, s->name);
-			irc_line(srv, s, NULL, me, "JOIN", jp, 1, NULL);
-			irc_joined_set(c, to, 1);
-		}
-		if ((m->flags & PROTO_MAIL_LIVE) && irc_own(c, m->id) &&
-		    !(c->caps & IRC_CAP_ECHO))
-			return;
-		irc_message(srv, s, "PRIVMSG", from, to, c->body != NULL ?
-		    c->body : "", m->len, m->date,
-		    !(m->flags & PROTO_MAIL_LIVE));
-		return;
-	}
-	/* Mail's meta block (mail.h): its subject opens the lines. */
-	if (m->metalen > 0 && m->metalen <= m->len && c->body != NULL) {
-		struct mail_meta	 mm;
-		char			*text;
-		int			 n;
-
-		if (mail_meta_decode((const uint8_t *)c->body, m->metalen,
-		    &mm) != 0)
-			memset(&mm, 0, sizeof mm);
-		n = asprintf(&text, "%s%s%s%.*s", mm.subject[0] ?
-		    "Subject: " : "", mm.subject, mm.subject[0] ? "\n" : "",
-		    (int)(m->len - m->metalen), c->body + m->metalen);
-		if (n >= 0) {
-			irc_message(srv, s, "PRIVMSG", from, s->name, text,
-			    (size_t)n, m->date, !(m->flags & PROTO_MAIL_LIVE));
-			free(text);
-		}
-	} else
-		irc_message(srv, s, "PRIVMSG", from, s->name, c->body != NULL ?
-		    c->body : "", m->len, m->date,
-		    !(m->flags & PROTO_MAIL_LIVE));
-	/* Shown on IRC and no mailcli to save it: done with (doc/irc.md). */
-	if (!irc_others(srv, s->name)) {
-		c->done = xreallocarray(c->done, c->ndone + 1, sizeof *c->done);
-		memcpy(c->done[c->ndone++], m->id, 16);
-	}
-}
-
-/* irc_names_flush - the 353 filled so far. */
-static void
-irc_names_flush(struct server *srv, struct session *s)
-{
-	struct irc_conn	*c = s->irc;
-	char		 params[PROTO_NAME_MAX + 8];
-
-	if (c->names[0] == '\0')
-		return;
-	snprintf(params, sizeof params, "%c %s", (c->flags &
-	    ROOMINFO_PRIVATE) ? '@' : '=', c->target);
-	irc_num(srv, s, "353", params, "%s", c->names);
-	c->names[0] = '\0';
-}
-
-/* irc_names_end - the names of a room are all out: 353, 366. */
-static void
-irc_names_end(struct server *srv, struct session *s)
-{
-	if (s->irc->named)
-		return;
-	irc_names_flush(srv, s);
-	irc_num(srv, s, "366", s->irc->target, "End of /NAMES list.");
-	s->irc->named = 1;
-}
-
-/* irc_names_add - one member into the 353 being filled. */
-static void
-irc_names_add(struct server *srv, struct session *s,
-    const struct proto_roominfo *ri)
-{
-	struct irc_conn	*c = s->irc;
-	size_t		 len = strlen(c->names);
-
-	if (len + PROTO_NAME_MAX + 2 >= sizeof c->names) {
-		irc_names_flush(srv, s);
-		len = 0;
-	}
-	snprintf(c->names + len, sizeof c->names - len, "%s%s%.*s",
-	    len > 0 ? " " : "", (ri->flags & ROOMINFO_OWNER) ? "@" : "",
-	    PROTO_NAME_MAX, ri->name);
-}
-
-/* irc_who_line - one 352 for name in chan ("*": none). */
-static void
-irc_who_line(struct server *srv, struct session *s, const char *chan,
-    const char *name)
-{
-	char	params[3 * PROTO_NAME_MAX + 64];
-	int	on = 0;
-	struct session	*t;
-
-	for (t = session_online(srv, name); t != NULL; t = t->namenext)
-		if (!t->dead && strcmp(t->name, name) == 0)
-			on = 1;
-	snprintf(params, sizeof params, "%s %s %s %s %s %c", chan, name,
-	    IRC_HOST, IRC_SERVER, name, !on ? 'G' : presence_away(srv, name) ?
-	    'G' : 'H');
-	irc_num(srv, s, "352", params, "0 %s", name);
-}
-
-/* irc_roominfo - a REC_ROOMINFO, read by the command it answers. */
-static void
-irc_roominfo(struct server *srv, struct session *s,
-    const struct proto_roominfo *ri)
-{
-	struct irc_conn	*c = s->irc;
-	char		 prefix[2 * PROTO_NAME_MAX + 32], params[96];
-	char		 room[PROTO_NAME_MAX + 1], topic[PROTO_TEXT_MAX];
-	const char	*p[1] = { room };
-
-	memcpy(room, ri->room, sizeof room);
-	room[PROTO_NAME_MAX] = '\0';
-	memcpy(topic, ri->topic, sizeof topic);
-	topic[sizeof topic - 1] = '\0';
-	ircline_clean(topic, (const uint8_t *)ri->topic, strlen(topic));
-	switch (c->ctx) {
-	case IRC_CTX_JOIN:
-	case IRC_CTX_REJOIN:
-		if (ri->kind == ROOMINFO_ROOM) {
-			c->flags = ri->flags;
-			irc_prefix(prefix, sizeof prefix, s->name);
-			irc_line(srv, s, NULL, prefix, "JOIN", p, 1, NULL);
-			if (topic[0] != '\0') {
-				irc_num(srv, s, "332", room, "%s", topic);
-				snprintf(params, sizeof params, "%s %.32s %u",
-				    room, ri->name, 0u);
-				irc_num(srv, s, "333", params, NULL);
-			}
-		} else if (ri->kind == ROOMINFO_MEMBER)
-			irc_names_add(srv, s, ri);
-		break;
-	case IRC_CTX_NAMES:
-		if (ri->kind == ROOMINFO_MEMBER)
-			irc_names_add(srv, s, ri);
-		break;
-	case IRC_CTX_WHO:
-		if (ri->kind == ROOMINFO_MEMBER) {
-			char	name[PROTO_NAME_MAX + 1];
-
-			memcpy(name, ri->name, sizeof name);
-			name[PROTO_NAME_MAX] = '\0';
-			irc_who_line(srv, s, room, name);
-		}
-		break;
-	case IRC_CTX_LIST:
-		if (ri->kind == ROOMINFO_ROOM) {
-			snprintf(params, sizeof params, "%s %u", room,
-			    ri->members);
-			irc_num(srv, s, "322", params, "%s", topic);
-		}
-		break;
-	case IRC_CTX_TOPIC:
-		if (ri->kind != ROOMINFO_ROOM)
-			break;
-		if (topic[0] == '\0')
-			irc_num(srv, s, "331", room, "No topic is set");
-		else {
-			irc_num(srv, s, "332", room, "%s", topic);
-			snprintf(params, sizeof params, "%s %.32s 0", room,
-			    ri->name);
-			irc_num(srv, s, "333", params, NULL);
-		}
-		break;
-	case IRC_CTX_MODE:
-		if (ri->kind == ROOMINFO_ROOM) {
-			snprintf(params, sizeof params, "%s +%s%s", room,
-			    (ri->flags & ROOMINFO_PRIVATE) ? "s" : "",
-			    (ri->flags & ROOMINFO_LOCKED) ? "t" : "");
-			irc_num(srv, s, "324", params, NULL);
-		}
-		break;
-	}
-}
-
-/* irc_end - a REC_END: the list the command asked for is whole. */
-static void
-irc_end(struct server *srv, struct session *s)
-{
-	struct irc_conn	*c = s->irc;
-
-	switch (c->ctx) {
-	case IRC_CTX_JOIN:
-	case IRC_CTX_REJOIN:
-	case IRC_CTX_NAMES:
-		irc_names_end(srv, s);
-		break;
-	case IRC_CTX_WHO:
-		irc_num(srv, s, "315", c->target, "End of /WHO list.");
-		break;
-	case IRC_CTX_LIST:
-		irc_num(srv, s, "323", NULL, "End of /LIST");
-		break;
-	}
-}
-
-/*
- * irc_error - a refusal, as the numeric IRC has for it (the rooms'
- * refusals: not a member, private, no such room or nick, too many
- * rooms), or a NOTICE with the server's words.
- */
-static void
-irc_error(struct server *srv, struct session *s,
-    const struct proto_error *e)
-{
-	struct irc_conn	*c = s->irc;
-	char		 text[PROTO_TEXT_MAX];
-	const char	*t = c->target;
-
-	memcpy(text, e->text, sizeof text);
-	text[sizeof text - 1] = '\0';
-	c->failed = 1;
-	switch (c->ctx) {
-	case IRC_CTX_PROBE:
-		return;		/* not a member yet: a JOIN follows */
-	case IRC_CTX_MAILLIST:
-	case IRC_CTX_FETCH:
-		break;
-	case IRC_CTX_JOIN:
-		if (e->code == PROTO_E_ALLOWED)
-			irc_num(srv, s, "473", t, "%s", text);
-		else if (e->code == PROTO_E_FULL && strstr(text,
-		    "rooms already") != NULL)
-			irc_num(srv, s, "405", t, "%s", text);
-		else if (e->code == PROTO_E_FULL && strstr(text,
-		    "members") != NULL)
-			irc_num(srv, s, "471", t, "%s", text);
-		else if (e->code == PROTO_E_NAME)
-			irc_num(srv, s, "479", t, "%s", text);
-		else
-			break;
-		return;
-	case IRC_CTX_SEND:
-		if (e->code == PROTO_E_NOROOM)
-			irc_num(srv, s, "403", t, "%s", text);
-		else if (e->code == PROTO_E_ALLOWED)
-			irc_num(srv, s, "404", t, "%s", text);
-		else if (e->code == PROTO_E_NAME)
-			irc_num(srv, s, "401", t, "%s", text);
-		else
-			break;
-		return;
-	default:
-		if (e->code == PROTO_E_NOROOM)
-			irc_num(srv, s, "403", t, "%s", text);
-		else if (e->code == PROTO_E_ALLOWED && strstr(text,
-		    "not a member") != NULL)
-			irc_num(srv, s, "442", t, "%s", text);
-		else if (e->code == PROTO_E_ALLOWED)
-			irc_num(srv, s, "482", t, "%s", text);
-		else if (e->code == PROTO_E_NAME)
-			irc_num(srv, s, "401", t, "%s", text);
-		else
-			break;
-		return;
-	}
-	irc_notice(srv, s, text);
-}
-
-/*
- * irc_record - a record the server queued for an IRC session: what it
- * means as IRC lines.  Answers are read by the command they answer
- * (c->ctx); live pushes (mail, room lines, walls) stand alone.
- */
-void
-irc_record(struct server *srv, struct session *s, uint16_t type,
-    const void *payload, size_t len)
-{
-	struct irc_conn		*c = s->irc;
-	struct proto_roominfo	 ri;
-	struct proto_error	 e;
-	struct proto_wallmsg	 w;
-	struct proto_entry	 pe;
-	char			 text[PROTO_TEXT_MAX + 16];
-	size_t			 n;
-
-	switch (type) {
-	case REC_MAIL:
-		if (len < sizeof c->mail)
-			return;
-		memcpy(&c->mail, payload, sizeof c->mail);
-		free(c->body);
-		c->body = NULL;
-		c->got = 0;
-		c->inmail = 0;
-		if (c->mail.len == 0)
-			irc_mail(srv, s);
-		else {
-			c->body = xmalloc(c->mail.len + 1);
-			c->inmail = 1;
-		}
-		break;
-	case REC_DATA:
-		if (!c->inmail)
-			return;
-		n = len < c->mail.len - c->got ? len : c->mail.len - c->got;
-		memcpy(c->body + c->got, payload, n);
-		c->got += n;
-		if (c->got == c->mail.len) {
-			c->body[c->got] = '\0';
-			c->inmail = 0;
-			irc_mail(srv, s);
-			free(c->body);
-			c->body = NULL;
-		}
-		break;
-	case REC_ROOMINFO:
-		if (len == sizeof ri) {
-			memcpy(&ri, payload, sizeof ri);
-			irc_roominfo(srv, s, &ri);
-		}
-		break;
-	case REC_END:
-		irc_end(srv, s);
-		break;
-	case REC_ENTRY:
-		if (c->ctx == IRC_CTX_MAILLIST && len == sizeof pe) {
-			memcpy(&pe, payload, sizeof pe);
-			c->list = xreallocarray(c->list, c->nlist + 1,
-			    sizeof *c->list);
-			memcpy(c->list[c->nlist++], pe.id, 16);
-		}
-		break;
-	case REC_OK:
-		/* Answers come once durable, maybe turns later: what they
-		 * confirm was said when no refusal came (irc_room_req). */
-		break;
-	case REC_ERROR:
-	case REC_LOGOUT:
-		memset(&e, 0, sizeof e);
-		memcpy(&e, payload, len < sizeof e ? len : sizeof e);
-		e.text[sizeof e.text - 1] = '\0';
-		if (type == REC_LOGOUT) {
-			irc_line(srv, s, NULL, NULL, "ERROR", NULL, 0, e.text);
-		} else
-			irc_error(srv, s, &e);
-		break;
-	case REC_WALLMSG:
-		memset(&w, 0, sizeof w);
-		memcpy(&w, payload, len < sizeof w ? len : sizeof w);
-		w.from[PROTO_NAME_MAX] = '\0';
-		w.text[sizeof w.text - 1] = '\0';
-		snprintf(text, sizeof text, "[wall] %s", w.text);
-		irc_message(srv, s, "NOTICE", w.from, s->name, text,
-		    strlen(text), w.date, 0);
-		break;
-	case REC_NOTICE:
-		n = len < PROTO_TEXT_MAX ? len : PROTO_TEXT_MAX;
-		memcpy(text, payload, n);
-		text[n] = '\0';
-		n = ircline_clean(text, (const uint8_t *)text, strlen(text));
-		text[n] = '\0';
-		irc_notice(srv, s, text);
-		break;
-	}
-}
-
-/* irc_room_req - one room request from s, answered into c->ctx. */
-static void
-irc_room_req(struct server *srv, struct session *s, int ctx, uint32_t op,
-    uint32_t n, const char *room, const char *text)
-{
-	struct irc_conn		*c = s->irc;
-	struct proto_room	 pr;
-	struct record		 rec;
-	char			 prefix[2 * PROTO_NAME_MAX + 32];
-	const char		*p[1] = { room }, *mp[2] = { room, c->text };
-
-	memset(&pr, 0, sizeof pr);
-	pr.op = op;
-	pr.n = n;
-	strncpy(pr.room, room, sizeof pr.room - 1);
-	if (text != NULL)
-		strncpy(pr.text, text, sizeof pr.text - 1);
-	memset(&rec.hdr, 0, sizeof rec.hdr);
-	rec.hdr.type = REC_ROOM;
-	rec.hdr.len = sizeof pr;
-	memcpy(rec.payload, &pr, sizeof pr);
-	c->ctx = ctx;
-	c->failed = 0;
-	c->names[0] = '\0';
-	c->named = 0;
-	snprintf(c->target, sizeof c->target, "%s", room);
-	room_request(srv, s, &rec);
-	if (s->dead)
-		return;
-	c->ctx = IRC_CTX_NONE;
-	if (c->failed)
-		return;
-	/* Not refused: it is done (its REC_OK may wait for the spool). */
-	irc_prefix(prefix, sizeof prefix, s->name);
-	if (ctx == IRC_CTX_PART) {
-		irc_line(srv, s, NULL, prefix, "PART", p, 1, NULL);
-		irc_joined_set(c, room, 0);
-	}
-	else if (ctx == IRC_CTX_TOPICSET)
-		irc_line(srv, s, NULL, prefix, "TOPIC", p, 1, c->text);
-	else if (ctx == IRC_CTX_MODESET)
-		irc_line(srv, s, NULL, prefix, "MODE", mp, 2, NULL);
-}
-
-/* irc_send_mail - text from s to a room or a user, as mailcli sends. */
-static void
-irc_send_mail(struct server *srv, struct session *s, const char *to,
-    const char *text, size_t len)
-{
-	struct irc_conn		*c = s->irc;
-	struct proto_send	 ps;
-	struct record		 rec;
-
-	if (len > PROTO_PAYLOAD_MAX - sizeof ps)
-		len = PROTO_PAYLOAD_MAX - sizeof ps;	/* a line is < 512 */
-	memset(&ps, 0, sizeof ps);
-	uuid_generate_random(ps.id);
-	snprintf(ps.to, sizeof ps.to, "%s", to);
-	ps.len = (uint32_t)len;
-	memset(&rec.hdr, 0, sizeof rec.hdr);
-	rec.hdr.type = REC_SEND;
-	rec.hdr.len = (uint32_t)(sizeof ps + len);
-	memcpy(rec.payload, &ps, sizeof ps);
-	memcpy(rec.payload + sizeof ps, text, len);
-	memcpy(c->ids[c->nids++ % IRC_OWN_IDS], ps.id, 16);
-	c->ctx = IRC_CTX_SEND;
-	c->failed = 0;
-	snprintf(c->target, sizeof c->target, "%s", to);
-	post_send(srv, s, &rec);
-	if (!s->dead)
-		c->ctx = IRC_CTX_NONE;
-}
-
-/* irc_isupport - 001 to 005, then 422 (no MOTD). */
+/* irc_welcome - 001 to 005, then 422 (no MOTD). */
 static void
 irc_welcome(struct server *srv, struct session *s)
 {
@@ -1020,52 +401,6 @@ irc_welcome(struct server *srv, struct session *s)
 	irc_num(srv, s, "422", NULL, "MOTD File is missing");
 }
 
-/* irc_waiting - mail that waited for s, as PRIVMSG with its time. */
-static void
-irc_waiting(struct server *srv, struct session *s)
-{
-	struct irc_conn	*c = s->irc;
-	struct proto_id	 pi;
-	struct record	 rec;
-	size_t		 i;
-
-	c->ctx = IRC_CTX_MAILLIST;
-	post_list(srv, s);
-	c->ctx = IRC_CTX_FETCH;
-	for (i = 0; i < c->nlist && !s->dead; i++) {
-		memcpy(pi.id, c->list[i], sizeof pi.id);
-		memset(&rec.hdr, 0, sizeof rec.hdr);
-		rec.hdr.type = REC_FETCH;
-		rec.hdr.len = sizeof pi;
-		memcpy(rec.payload, &pi, sizeof pi);
-		post_fetch(srv, s, &rec);
-	}
-	if (s->dead)
-		return;
-	c->ctx = IRC_CTX_NONE;
-	free(c->list);
-	c->list = NULL;
-	c->nlist = 0;
-}
-
-static void	irc_join_one(struct server *, struct session *, const char *);
-
-/*
- * irc_rooms - a membership persists: the rooms the user is in are
- * joined for the connection at once, each with what it missed.
- */
-static void
-irc_rooms(struct server *srv, struct session *s)
-{
-	char	(*v)[PROTO_NAME_MAX + 1];
-	size_t	 i, n;
-
-	v = room_each_of(srv, s->name, &n);
-	for (i = 0; i < n && !s->dead; i++)
-		irc_join_one(srv, s, v[i]);
-	free(v);
-}
-
 /* irc_register - NICK and USER came, and CAP is over: log in. */
 static void
 irc_register(struct server *srv, struct session *s)
@@ -1075,13 +410,10 @@ irc_register(struct server *srv, struct session *s)
 	if (c->registered || !c->gotnick || !c->gotuser || c->capneg)
 		return;
 	c->registered = 1;
-	c->last = time(NULL);
 	if (session_login(srv, s) != 0)
 		return;
 	irc_welcome(srv, s);
-	irc_waiting(srv, s);
-	if (!s->dead)
-		irc_rooms(srv, s);
+	irccmd_registered(srv, s);
 }
 
 /* irc_cap - CAP LS, REQ, LIST, END. */
@@ -1191,235 +523,8 @@ irc_nick_cmd(struct server *srv, struct session *s, struct ircline *l)
 	irc_register(srv, s);
 }
 
-/* irc_room_name - a channel parameter as a room name; 0 if valid. */
-static int
-irc_room_name(struct server *srv, struct session *s, const char *chan,
-    char *room)
-{
-	if (strlen(chan) > PROTO_NAME_MAX) {
-		irc_num(srv, s, "479", "*", "Illegal channel name");
-		return (-1);
-	}
-	snprintf(room, PROTO_NAME_MAX + 1, "%s", chan);
-	ircline_lower(room);
-	if (!name_room_valid(room)) {
-		irc_num(srv, s, chan[0] == '#' ? "479" : "403", room,
-		    chan[0] == '#' ? "Illegal channel name: rooms are "
-		    "#[a-z0-9][a-z0-9._-]*" : "No such channel");
-		return (-1);
-	}
-	return (0);
-}
-
-/*
- * irc_join_one - JOIN of one room.  A member already (a client that
- * comes back) gets what it missed, its unread lines; a new member the
- * room's backlog, as ipcmail's join gives it.
- */
-static void
-irc_join_one(struct server *srv, struct session *s, const char *chan)
-{
-	struct irc_conn	*c = s->irc;
-	char		 room[PROTO_NAME_MAX + 1];
-	size_t		 i;
-
-	if (irc_room_name(srv, s, chan, room) != 0)
-		return;
-	/* Joined already on this connection (at connect): as IRC
-	 * servers do, a JOIN of it says nothing. */
-	if (irc_joined(c, room) != -1)
-		return;
-	irc_room_req(srv, s, IRC_CTX_PROBE, ROOM_OP_READ, 0, room, NULL);
-	if (s->dead)
-		return;
-	if (c->failed) {
-		irc_room_req(srv, s, IRC_CTX_JOIN, ROOM_OP_JOIN, 0, room, NULL);
-	} else {
-		irc_room_req(srv, s, IRC_CTX_REJOIN, ROOM_OP_JOIN, 0, room,
-		    NULL);
-		for (i = 0; i < c->nheld && !s->dead; i++)
-			irc_message(srv, s, "PRIVMSG", c->held[i].m.from,
-			    room, c->held[i].body != NULL ? c->held[i].body :
-			    "", c->held[i].m.len, c->held[i].m.date, 1);
-	}
-	if (s->dead)
-		return;
-	if (!c->failed)
-		irc_joined_set(c, room, 1);
-	for (i = 0; i < c->nheld; i++)
-		free(c->held[i].body);
-	free(c->held);
-	c->held = NULL;
-	c->nheld = 0;
-}
-
-/* irc_privmsg - PRIVMSG or NOTICE to a room or a user. */
-static void
-irc_privmsg(struct server *srv, struct session *s, struct ircline *l,
-    int notice)
-{
-	struct irc_conn	*c = s->irc;
-	char		 to[PROTO_NAME_MAX + 1], body[IRCLINE_MAX + 64];
-	const char	*text, *away, *p[1];
-	char		 prefix[2 * PROTO_NAME_MAX + 32];
-	size_t		 len;
-
-	if (l->nparams < 1) {
-		if (!notice)
-			irc_num(srv, s, "411", NULL, "No recipient given "
-			    "(PRIVMSG)");
-		return;
-	}
-	if (l->nparams < 2 || l->params[1][0] == '\0') {
-		if (!notice)
-			irc_num(srv, s, "412", NULL, "No text to send");
-		return;
-	}
-	text = l->params[1];
-	/* CTCP: ACTION is a line; the rest (VERSION, DCC ...) is not
-	 * relayed, and \1 never reaches a mailcli user. */
-	if (text[0] == '\1') {
-		if (strncmp(text + 1, "ACTION ", 7) == 0) {
-			snprintf(body, sizeof body, "* %s %s", s->name,
-			    text + 8);
-			text = body;
-		} else {
-			if (!notice)
-				irc_notice(srv, s, strncmp(text + 1, "DCC", 3)
-				    == 0 ? "DCC is not supported by ipcmail: "
-				    "nothing sent" : "CTCP requests are not "
-				    "relayed by ipcmail: nothing sent");
-			return;
-		}
-	}
-	if (strlen(l->params[0]) > PROTO_NAME_MAX) {
-		irc_num(srv, s, "401", "*", "No such nick/channel");
-		return;
-	}
-	snprintf(to, sizeof to, "%s", l->params[0]);
-	ircline_lower(to);
-	if (!name_valid(to) && !name_room_valid(to)) {
-		if (!notice)
-			irc_num(srv, s, to[0] == '#' ? "403" : "401", to,
-			    "No such nick/channel");
-		return;
-	}
-	len = ircline_clean(body, (const uint8_t *)text, strlen(text));
-	body[len] = '\0';
-	if (len > 0 && body[len - 1] == '\1')
-		body[--len] = '\0';
-	if (len == 0) {
-		if (!notice)
-			irc_num(srv, s, "412", NULL, "No text to send");
-		return;
-	}
-	c->last = time(NULL);
-	presence_active(srv, s);	/* idle time, as for mailcli */
-	irc_send_mail(srv, s, to, body, len);
-	if (s->dead || c->failed)
-		return;
-	if (to[0] != '#') {
-		if (!notice && (away = presence_away(srv, to)) != NULL)
-			irc_num(srv, s, "301", to, "%s", away);
-		if (c->caps & IRC_CAP_ECHO) {
-			irc_prefix(prefix, sizeof prefix, s->name);
-			p[0] = to;
-			irc_line(srv, s, NULL, prefix, notice ? "NOTICE" :
-			    "PRIVMSG", p, 1, body);
-		}
-	}
-}
-
-/* irc_whois - WHOIS nick: 311, 312, 301, 317, 318. */
-static void
-irc_whois(struct server *srv, struct session *s, const char *who)
-{
-	struct session	*t, *best = NULL;
-	char		 name[PROTO_NAME_MAX + 1], params[128];
-	const char	*away;
-	time_t		 now = time(NULL), idle;
-
-	snprintf(name, sizeof name, "%s", who);
-	ircline_lower(name);
-	for (t = session_online(srv, name); t != NULL; t = t->namenext)
-		if (!t->dead && strcmp(t->name, name) == 0 && (best == NULL ||
-		    (t->irc != NULL && best->irc == NULL)))
-			best = t;
-	if (best == NULL) {
-		irc_num(srv, s, "401", name, "No such nick (not online; mail "
-		    "to %s is kept)", name);
-		irc_num(srv, s, "318", name, "End of /WHOIS list.");
-		return;
-	}
-	snprintf(params, sizeof params, "%s %s %s *", name, name, IRC_HOST);
-	irc_num(srv, s, "311", params, "%s (%s)", name, best->tty);
-	snprintf(params, sizeof params, "%s %s", name, IRC_SERVER);
-	irc_num(srv, s, "312", params, "ipcmail on this host");
-	if ((away = presence_away(srv, name)) != NULL)
-		irc_num(srv, s, "301", name, "%s", away);
-	idle = best->irc != NULL ? now - best->irc->last : 0;
-	snprintf(params, sizeof params, "%s %ld %ld", name, (long)idle,
-	    (long)best->since);
-	irc_num(srv, s, "317", params, "seconds idle, signon time");
-	irc_num(srv, s, "318", name, "End of /WHOIS list.");
-}
-
-/* irc_mode - MODE: a room's +s/+i (private) and +t (topic locked). */
-static void
-irc_mode(struct server *srv, struct session *s, struct ircline *l)
-{
-	struct irc_conn	*c = s->irc;
-	char		 room[PROTO_NAME_MAX + 1], params[96];
-	const char	*m;
-	int		 on;
-
-	if (l->nparams < 1) {
-		irc_num(srv, s, "461", "MODE", "Not enough parameters");
-		return;
-	}
-	if (l->params[0][0] != '#') {
-		if (ircline_nick_equal(l->params[0], s->name))
-			irc_num(srv, s, "221", "+", NULL);
-		else
-			irc_num(srv, s, "502", NULL, "Can't change mode for "
-			    "other users");
-		return;
-	}
-	if (irc_room_name(srv, s, l->params[0], room) != 0)
-		return;
-	if (l->nparams < 2) {
-		irc_room_req(srv, s, IRC_CTX_MODE, ROOM_OP_TOPIC, 0, room, "");
-		return;
-	}
-	m = l->params[1];
-	if (strcmp(m, "b") == 0 || strcmp(m, "+b") == 0) {
-		irc_num(srv, s, "368", room, "End of channel ban list");
-		return;
-	}
-	if (strcmp(m, "e") == 0 || strcmp(m, "+e") == 0) {
-		irc_num(srv, s, "349", room, "End of channel exception list");
-		return;
-	}
-	if (strcmp(m, "I") == 0 || strcmp(m, "+I") == 0) {
-		irc_num(srv, s, "347", room, "End of channel invite list");
-		return;
-	}
-	if ((m[0] != '+' && m[0] != '-') || m[1] == '\0' || m[2] != '\0' ||
-	    strchr("sit", m[1]) == NULL) {
-		snprintf(params, sizeof params, "%c", m[m[0] == '+' ||
-		    m[0] == '-' ? 1 : 0]);
-		irc_num(srv, s, "472", params, "is unknown mode char to me "
-		    "(ipcmail knows +s, +i: private; +t: topic locked)");
-		return;
-	}
-	on = m[0] == '+';
-	snprintf(c->text, sizeof c->text, "%s", m);
-	irc_room_req(srv, s, IRC_CTX_MODESET, m[1] == 't' ? ROOM_OP_LOCK :
-	    ROOM_OP_PRIVATE, (uint32_t)on, room, NULL);
-}
-
 /* irc_need - are there n parameters?  If not, 461. */
-static int
+int
 irc_need(struct server *srv, struct session *s, struct ircline *l, size_t n)
 {
 	if (l->nparams >= n && l->params[0][0] != '\0')
@@ -1428,15 +533,15 @@ irc_need(struct server *srv, struct session *s, struct ircline *l, size_t n)
 	return (0);
 }
 
-/* irc_command - one parsed line from s. */
+/*
+ * irc_command - one parsed line from s: registration, CAP, PING and
+ * QUIT here; once registered, the rest is irccmd.c's.
+ */
 static void
 irc_command(struct server *srv, struct session *s, struct ircline *l)
 {
 	struct irc_conn	*c = s->irc;
-	char		 room[PROTO_NAME_MAX + 1], list[IRCLINE_MAX];
-	char		 out[IRCLINE_MAX], *w, *save = NULL;
-	const char	*p[2];
-	size_t		 len;
+	const char	*p[1];
 
 	if (strcmp(l->cmd, "CAP") == 0)
 		irc_cap(srv, s, l);
@@ -1462,121 +567,8 @@ irc_command(struct server *srv, struct session *s, struct ircline *l)
 		c->quitting = 1;
 	} else if (!c->registered)
 		irc_num(srv, s, "451", NULL, "You have not registered");
-	else if (strcmp(l->cmd, "JOIN") == 0) {
-		if (!irc_need(srv, s, l, 1))
-			return;
-		if (strcmp(l->params[0], "0") == 0) {
-			irc_notice(srv, s, "JOIN 0 is not supported: PART "
-			    "each room (membership persists)");
-			return;
-		}
-		snprintf(list, sizeof list, "%s", l->params[0]);
-		for (w = strtok_r(list, ",", &save); w != NULL && !s->dead;
-		    w = strtok_r(NULL, ",", &save))
-			irc_join_one(srv, s, w);
-	} else if (strcmp(l->cmd, "PART") == 0) {
-		if (!irc_need(srv, s, l, 1))
-			return;
-		snprintf(list, sizeof list, "%s", l->params[0]);
-		for (w = strtok_r(list, ",", &save); w != NULL && !s->dead;
-		    w = strtok_r(NULL, ",", &save))
-			if (irc_room_name(srv, s, w, room) == 0)
-				irc_room_req(srv, s, IRC_CTX_PART,
-				    ROOM_OP_LEAVE, 0, room, NULL);
-	} else if (strcmp(l->cmd, "PRIVMSG") == 0)
-		irc_privmsg(srv, s, l, 0);
-	else if (strcmp(l->cmd, "NOTICE") == 0)
-		irc_privmsg(srv, s, l, 1);
-	else if (strcmp(l->cmd, "TOPIC") == 0) {
-		if (!irc_need(srv, s, l, 1) ||
-		    irc_room_name(srv, s, l->params[0], room) != 0)
-			return;
-		if (l->nparams < 2)
-			irc_room_req(srv, s, IRC_CTX_TOPIC, ROOM_OP_TOPIC, 0,
-			    room, "");
-		else if (l->params[1][0] == '\0')
-			irc_notice(srv, s, "ipcmail cannot clear a topic; set "
-			    "another");
-		else {
-			len = ircline_clean(out, (const uint8_t *)l->params[1],
-			    strlen(l->params[1]));
-			out[len] = '\0';
-			snprintf(c->text, sizeof c->text, "%s", out);
-			irc_room_req(srv, s, IRC_CTX_TOPICSET, ROOM_OP_TOPIC,
-			    0, room, out);
-		}
-	} else if (strcmp(l->cmd, "NAMES") == 0) {
-		if (l->nparams < 1)
-			irc_num(srv, s, "366", "*", "End of /NAMES list.");
-		else if (irc_room_name(srv, s, l->params[0], room) == 0)
-			irc_room_req(srv, s, IRC_CTX_NAMES, ROOM_OP_MEMBERS, 0,
-			    room, NULL);
-	} else if (strcmp(l->cmd, "LIST") == 0) {
-		irc_num(srv, s, "321", "Channel", "Users  Name");
-		irc_room_req(srv, s, IRC_CTX_LIST, ROOM_OP_LIST, 0, "", NULL);
-	} else if (strcmp(l->cmd, "WHO") == 0) {
-		if (l->nparams < 1) {
-			irc_num(srv, s, "315", "*", "End of /WHO list.");
-		} else if (l->params[0][0] == '#') {
-			if (irc_room_name(srv, s, l->params[0], room) == 0)
-				irc_room_req(srv, s, IRC_CTX_WHO,
-				    ROOM_OP_MEMBERS, 0, room, NULL);
-		} else {
-			snprintf(room, sizeof room, "%s", l->params[0]);
-			ircline_lower(room);
-			if (name_valid(room) && session_online(srv, room) !=
-			    NULL)
-				irc_who_line(srv, s, "*", room);
-			irc_num(srv, s, "315", room, "End of /WHO list.");
-		}
-	} else if (strcmp(l->cmd, "WHOIS") == 0) {
-		if (irc_need(srv, s, l, 1))
-			irc_whois(srv, s, l->params[l->nparams > 1 ? 1 : 0]);
-	} else if (strcmp(l->cmd, "AWAY") == 0) {
-		if (l->nparams < 1 || l->params[0][0] == '\0') {
-			/* ipcmail's away, the user's (presence.c). */
-			if (presence_set_away(srv, s->name, NULL) != 0)
-				irc_notice(srv, s, "away: cannot keep it in "
-				    "the store: try again");
-			else
-				irc_num(srv, s, "305", NULL, "You are no "
-				    "longer marked as being away");
-		} else {
-			len = ircline_clean(list, (const uint8_t *)
-			    l->params[0], strnlen(l->params[0], sizeof list -
-			    1));
-			list[len] = '\0';
-			if (len == 0)
-				snprintf(list, sizeof list, "away");
-			if (presence_set_away(srv, s->name, list) != 0)
-				irc_notice(srv, s, "away: cannot keep it in "
-				    "the store: try again");
-			else
-				irc_num(srv, s, "306", NULL, "You have been "
-				    "marked as being away");
-		}
-	} else if (strcmp(l->cmd, "MODE") == 0)
-		irc_mode(srv, s, l);
-	else if (strcmp(l->cmd, "ISON") == 0) {
-		out[0] = '\0';
-		for (len = 0; len < l->nparams; len++) {
-			snprintf(list, sizeof list, "%s", l->params[len]);
-			for (w = strtok_r(list, " ", &save); w != NULL;
-			    w = strtok_r(NULL, " ", &save)) {
-				ircline_lower(w);
-				if (name_valid(w) && session_online(srv, w) &&
-				    strlen(out) + strlen(w) + 2 < 400) {
-					strcat(out, w);
-					strcat(out, " ");
-				}
-			}
-		}
-		irc_num(srv, s, "303", NULL, "%s", out);
-	} else if (strcmp(l->cmd, "USERHOST") == 0) {
-		irc_num(srv, s, "302", NULL, "%s=+%s@%s", s->name, s->name,
-		    IRC_HOST);
-	} else
-		irc_num(srv, s, "421", l->cmd, "Unknown command");
+	else
+		irccmd_command(srv, s, l);
 }
 
 /* irc_flood - may s have one more line now (a token bucket)? */
@@ -1677,30 +669,29 @@ irc_event(struct server *srv, struct session *s, uint32_t events)
 }
 
 /*
- * irc_flush - the turn's end: mail shown is done with, then what the
- * socket takes now; the rest waits for EPOLLOUT, up to IRC_OUT_MAX.
+ * irc_record - a record the server queued for an IRC session: what it
+ * means as IRC lines is irccmd.c's.
+ */
+void
+irc_record(struct server *srv, struct session *s, uint16_t type,
+    const void *payload, size_t len)
+{
+	irccmd_record(srv, s, type, payload, len);
+}
+
+/*
+ * irc_flush - the turn's end: mail shown is done with (irccmd.c), then
+ * what the socket takes now; the rest waits for EPOLLOUT, up to
+ * IRC_OUT_MAX.
  */
 void
 irc_flush(struct server *srv, struct session *s)
 {
 	struct irc_conn		*c = s->irc;
 	struct epoll_event	 ev;
-	struct proto_done	 pd;
-	struct record		 rec;
-	size_t			 i;
 	int			 want;
 
-	for (i = 0; i < c->ndone; i++) {
-		memset(&pd, 0, sizeof pd);
-		memcpy(pd.id, c->done[i], sizeof pd.id);
-		pd.flags = PROTO_DONE_QUIET;
-		memset(&rec.hdr, 0, sizeof rec.hdr);
-		rec.hdr.type = REC_DONE;
-		rec.hdr.len = sizeof pd;
-		memcpy(rec.payload, &pd, sizeof pd);
-		post_done(srv, s, &rec);
-	}
-	c->ndone = 0;
+	irccmd_flush(srv, s);
 	if (s->dead)
 		return;
 	if (irc_write(s) == -1) {
@@ -1791,6 +782,7 @@ irc_accept(struct server *srv, int i)
 		c->tokens = IRC_BURST;
 		c->tok_ms = irc_now_ms();
 		c->tcp = irc->tcp[i];
+		c->cmd = irccmd_new();
 		s->irc = c;
 		irc->nconns++;
 		irc->accepted++;

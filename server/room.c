@@ -16,6 +16,8 @@
  * the store and the spool.  Read positions move on read, on join, and
  * when a line reaches a member's open session; a room whose positions
  * moved writes its snapshot once at the end of the turn (room_flush).
+ * A change of membership or topic is told to one watcher (rooms_watch:
+ * the IRC door) once it is made, so room.c knows nothing of IRC.
  */
 #include <sys/types.h>
 
@@ -52,6 +54,7 @@ struct rooms {
 	uint64_t		 lines;		/* accepted since start */
 	uint64_t		 aged;		/* aged out since start */
 	uint64_t		 snaps;		/* snapshots written */
+	room_watch_fn		*watch;		/* told of changes; or NULL */
 };
 
 struct rooms *
@@ -91,6 +94,31 @@ rooms_free(struct rooms *rs)
 		room_free(rs->v[i]);
 	free(rs->v);
 	free(rs);
+}
+
+/* rooms_watch - fn is told of every join, leave, removal and topic. */
+void
+rooms_watch(struct rooms *rs, room_watch_fn *fn)
+{
+	rs->watch = fn;
+}
+
+/* room_tell - a change made by s's request, to the watcher. */
+static void
+room_tell(struct server *srv, struct session *s, int event,
+    const char *room, const char *who, const char *topic)
+{
+	struct room_change	ch;
+
+	if (srv->rooms->watch == NULL)
+		return;
+	memset(&ch, 0, sizeof ch);
+	ch.event = event;
+	ch.room = room;
+	ch.who = who;
+	ch.by = s->name;
+	ch.topic = topic;
+	srv->rooms->watch(srv, s, &ch);
 }
 
 /* room_find - the room called name, or NULL. */
@@ -501,6 +529,7 @@ room_join(struct server *srv, struct session *s, const char *name)
 		return;
 	}
 	log_info("%s joined %s", s->name, name);
+	room_tell(srv, s, ROOM_EV_JOIN, r->name, s->name, NULL);
 	mb = room_member(r, s->name);
 show:
 	room_info(srv, s, ROOMINFO_ROOM, r, r->meta.owner, (uint32_t)r->lines.n,
@@ -524,6 +553,9 @@ room_leave_member(struct server *srv, struct session *s, struct room *r,
 	memmove(mb, mb + 1, (r->meta.nmembers - i - 1) * sizeof *mb);
 	r->meta.nmembers--;
 	log_info("%s left %s", name, r->name);
+	/* Told before the room may go with its last member. */
+	room_tell(srv, s, strcmp(name, s->name) == 0 ? ROOM_EV_LEAVE :
+	    ROOM_EV_REMOVE, r->name, name, NULL);
 	if (r->meta.nmembers == 0) {
 		room_remove(srv, r);
 		session_queue(srv, s, REC_OK, NULL, 0);
@@ -599,9 +631,31 @@ room_topic(struct server *srv, struct session *s, struct room *r,
 		return;
 	}
 	memcpy(r->meta.topic, pr->text, len + 1);
+	memcpy(r->meta.topic_by, s->name, sizeof r->meta.topic_by);
+	r->meta.topic_time = time(NULL);
 	r->dirty = 1;
 	log_info("%s set the topic of %s", s->name, r->name);
 	room_ok(srv, s, r);
+	room_tell(srv, s, ROOM_EV_TOPIC, r->name, s->name, r->meta.topic);
+}
+
+/*
+ * room_topic_set - who set the topic of room and when; 0, or -1 if no
+ * such room or the topic's setter is not known (a topic kept by an
+ * older mailserv, IRS1).
+ */
+int
+room_topic_set(struct server *srv, const char *room, char *by, size_t size,
+    int64_t *when)
+{
+	struct room	*r = room_find(srv->rooms, room);
+
+	if (r == NULL || r->meta.topic[0] == '\0' ||
+	    r->meta.topic_by[0] == '\0' || r->meta.topic_time == 0)
+		return (-1);
+	snprintf(by, size, "%s", r->meta.topic_by);
+	*when = r->meta.topic_time;
+	return (0);
 }
 
 /* room_lines - HISTORY (the last n) or READ (the unread, then read). */

@@ -75,7 +75,7 @@ struct server_config {
 #define RECIPIENT_ACCOUNTS	1
 
 struct quota;			/* quota.c */
-struct irc;			/* irc.c */
+struct irc;			/* irc.c, irc.h */
 struct irc_conn;
 
 /* A sender's token bucket, for --rate. */
@@ -266,7 +266,28 @@ void	post_ack(struct server *, struct session *, const uint8_t *, int);
 int	post_get(struct server *, const uint8_t *, struct mail *, char **);
 
 /* room.c */
+/*
+ * A change room.c tells its watcher (the IRC door) once it is made: who
+ * joined or left, was removed (by), or set the topic.  The session is
+ * the one whose request made it.
+ */
+#define ROOM_EV_JOIN	1
+#define ROOM_EV_LEAVE	2
+#define ROOM_EV_REMOVE	3
+#define ROOM_EV_TOPIC	4
+struct room_change {
+	int		 event;
+	const char	*room;
+	const char	*who;
+	const char	*by;		/* the requester */
+	const char	*topic;		/* ROOM_EV_TOPIC: the new one */
+};
+typedef void room_watch_fn(struct server *, struct session *,
+	    const struct room_change *);
 struct rooms *rooms_new(const struct rooms_config *);
+void	rooms_watch(struct rooms *, room_watch_fn *);
+int	room_topic_set(struct server *, const char *, char *, size_t,
+	    int64_t *);
 void	rooms_free(struct rooms *);
 void	room_load(struct server *);
 void	room_request(struct server *, struct session *, const struct record *);

@@ -5,6 +5,8 @@
 # nick bound to the uid (a second account cannot take another's, on the
 # socket and on loopback TCP with --irc-port), JOIN with names and a
 # backlog with server-time, TOPIC, MODE, LIST, WHO, WHOIS, NAMES, AWAY,
+# other members' JOIN, PART, KICK and TOPIC live, 333 with who set the
+# topic and when (kept across a kill -9),
 # the refusals' numerics (403, 404, 405, 442, 473, 401, 432, 433, 451,
 # 421, 417), room lines both ways with mailcli, 1:1 mail from IRC to an
 # offline user read with mailcli, mail waiting delivered on connect with
@@ -303,6 +305,80 @@ a.close()
 PY
 cases "$T/rooms.py"
 
+# Live: what other members do in a room reaches its IRC members as an
+# IRC server says it (JOIN, PART, KICK, TOPIC), and 333 says who set
+# the topic and when.  alice (on IRC) makes #live and owns it.
+cat >"$T/live.py" <<PY
+import subprocess, time
+from ircclient import Irc
+def t(desc, cond, *why):
+    print(("PASS " if cond else "FAIL ") + desc)
+    if not cond:
+        for w in why: print("# " + str(w))
+sock = "$DIR/irc.sock"
+cli = lambda *a: subprocess.run(["$MAILCLI", "-d", "$DIR"] + list(a), capture_output=True, text=True, stdin=subprocess.DEVNULL)
+def topic_who(c, room):
+    c.send("TOPIC " + room)
+    w = c.expect(lambda l: (" 333 " in l or " 331 " in l) and " %s " % room in l)
+    f = w.split() if w is not None else []
+    return f[4:6] if len(f) == 6 and f[1] == "333" else None, w
+
+a = Irc(path=sock)
+a.register("alice")
+a.send("JOIN #live")
+a.expect(" 366 ")
+a.drain()
+r = cli("-u", "gus", "join", "#live")
+w = a.expect(lambda l: " JOIN " in l)
+t("a mailcli user joins: the IRC member gets ':gus!gus@localhost JOIN #live'", w == ":gus!gus@localhost JOIN #live", r.stderr, a.seen[-3:])
+r = cli("-u", "gus", "topic", "#live", "set live by gus")
+w = a.expect(lambda l: " TOPIC " in l)
+t("... sets the topic: ':gus!gus@localhost TOPIC #live :set live by gus'", w == ":gus!gus@localhost TOPIC #live :set live by gus", r.stderr, a.seen[-3:])
+who, w = topic_who(a, "#live")
+t("... 333 says gus set it, at a time within 60 s of now", who is not None and who[0] == "gus" and who[1].isdigit() and abs(int(who[1]) - time.time()) < 60, w)
+r = cli("-u", "gus", "leave", "#live")
+w = a.expect(lambda l: " PART " in l)
+t("... leaves: ':gus!gus@localhost PART #live'", w == ":gus!gus@localhost PART #live", r.stderr, a.seen[-3:])
+cli("-u", "gus", "join", "#live")
+a.expect(lambda l: " JOIN " in l)
+r = cli("-u", "alice", "remove", "gus", "#live")
+w = a.expect(lambda l: " KICK " in l)
+t("... is removed by the owner: ':alice!alice@localhost KICK #live gus :removed by alice'", w == ":alice!alice@localhost KICK #live gus :removed by alice", r.stderr, a.seen[-3:])
+
+# Another IRC user: the same lines; its own echo once.
+g = Irc(path=sock)
+g.register("gus")
+g.drain()
+g.send("JOIN #live")
+g.expect(" 366 ")
+w = a.expect(lambda l: " JOIN " in l)
+t("an IRC user joins: the other IRC member gets its JOIN", w == ":gus!gus@localhost JOIN #live", a.seen[-3:])
+g.send("TOPIC #live :set live by gus on irc")
+w = a.expect(lambda l: " TOPIC " in l)
+t("... its TOPIC", w == ":gus!gus@localhost TOPIC #live :set live by gus on irc", a.seen[-3:])
+g.send("PART #live")
+w = a.expect(lambda l: " PART " in l)
+t("... its PART", w == ":gus!gus@localhost PART #live", a.seen[-3:])
+g.send("PING :end")
+g.expect("PONG")
+t("... and it got its own TOPIC and PART once each", sum(1 for l in g.seen if " TOPIC #live" in l) == 1 and sum(1 for l in g.seen if " PART #live" in l) == 1, g.seen[-6:])
+who, w = topic_who(a, "#live")
+t("... 333 then says gus set it (on IRC), within 60 s of now", who is not None and who[0] == "gus" and who[1].isdigit() and abs(int(who[1]) - time.time()) < 60, w)
+open("$T/topic333", "w").write(" ".join(who or []))
+
+# The member's own IRC session, when it joins or leaves from mailcli.
+g.drain()
+cli("-u", "gus", "join", "#own")
+w = g.expect(lambda l: " JOIN " in l)
+t("gus joins #own from mailcli: his IRC session gets his JOIN at once", w == ":gus!gus@localhost JOIN #own", g.seen[-3:])
+cli("-u", "gus", "leave", "#own")
+w = g.expect(lambda l: " PART " in l)
+t("... leaves it from mailcli: his PART", w == ":gus!gus@localhost PART #own", g.seen[-3:])
+g.close()
+a.close()
+PY
+cases "$T/live.py"
+
 # who and --status mark the IRC session.
 cat >"$T/hold.py" <<PY
 import sys, time
@@ -442,6 +518,20 @@ irc_hold ivy
 cli who
 check "... kept across a kill -9 of mailserv: ivy is still away" \
     grep -qE '^ivy +irc .*  away: gone fishing$' "$T/out"
+# The topic's setter and time (live.py) are kept across it too.
+cat >"$T/topic.py" <<PY
+from ircclient import Irc
+c = Irc(path="$DIR/irc.sock")
+c.register("bob")
+c.send("TOPIC #live")
+w = c.expect(lambda l: (" 333 " in l or " 331 " in l) and " #live " in l)
+print(" ".join(w.split()[4:6]) if w is not None and " 333 " in w else "none: %s" % w)
+PY
+(cd "$SRC" && timeout 30 python3 "$T/topic.py") >"$T/topic333.after" 2>&1
+before=$(cat "$T/topic333" 2>/dev/null) after=$(cat "$T/topic333.after")
+check "... and so is who set a topic and when: 333 as before the kill" \
+    test -n "$before" -a "$before" = "$after"
+[ "$before" = "$after" ] || echo "# 333 before: '$before', after: '$after'"
 exec {IRC_FD}>&-
 reap "$IRC_PID"
 

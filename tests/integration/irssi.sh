@@ -3,8 +3,9 @@
 # --home, pointed at DIR/irc.sock and nothing else: it registers (CAP,
 # server-time), joins #ops and shows its backlog, shows a line a mailcli
 # user sends to the room, and its own line reaches that user's mailcli
-# on a terminal; a 1:1 message from irssi reaches mailcli live; /away
-# is ipcmail's away, shown by mailcli who.  Then
+# on a terminal; a 1:1 message from irssi reaches mailcli live; a
+# mailcli user's join and leave show in irssi live (its nicks too);
+# /away is ipcmail's away, shown by mailcli who.  Then
 # mailserv is killed with SIGKILL and started again: irssi reconnects by
 # itself (its server_reconnect_time, set to 2 s here), rejoins, and no
 # line is lost or shown twice.
@@ -65,6 +66,15 @@ check "irssi's own line reaches bob's mailcli terminal" \
 tm send-keys -t irssi "/msg bob one to one from irssi" Enter
 check "a /msg bob from irssi reaches bob's mailcli live" \
     on_screen bob 'alice.*one to one from irssi'
+# A mailcli user's join reaches irssi live: in the window and its nicks.
+cli -u carol join '#ops'
+check "carol joins #ops from mailcli: irssi shows it at once" \
+    on_screen irssi 'carol \[carol@localhost\] has joined #ops'
+tm send-keys -t irssi "/names" Enter
+check "... and carol is among its nicks" on_screen irssi '\[ carol\]'
+cli -u carol leave '#ops'
+check "... her leave too" \
+    on_screen irssi 'carol \[carol@localhost\] has left #ops'
 cli who
 check "mailcli who shows alice on irc" grep -qE '^alice +irc ' "$T/out"
 # who_has REGEX: a one-shot who shows REGEX (tried for up to 5 s).

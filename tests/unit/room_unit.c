@@ -1,8 +1,8 @@
 /*
  * room_unit.c - unit tests of a room's pure parts: room names
  * (common/name.c), a stored line and the snapshot of a room's state
- * (common/roomrec.c: round trip, and every truncated or forged form
- * refused), and the ring of a room's lines: aging out at the bound,
+ * (common/roomrec.c: round trip, an older IRS1 snapshot still read,
+ * and every truncated or forged form refused), and the ring of a room's lines: aging out at the bound,
  * unread counts from read positions.
  */
 #include <setjmp.h>
@@ -95,6 +95,8 @@ room_snap_make(size_t *len, struct roomrec_member *mb,
 	memset(inv, 0, sizeof *inv);
 	strcpy(sn.owner, "alice");
 	strcpy(sn.topic, "lunch at noon");
+	strcpy(sn.topic_by, "bob");
+	sn.topic_time = 1700000123;
 	sn.flags = ROOMREC_PRIVATE;
 	sn.created = 1700000000;
 	sn.gen = 9;
@@ -129,6 +131,8 @@ room_snap_round_trip(void **state)
 	assert_int_equal(roomrec_snap_decode(p, len, &sn, &cause), 0);
 	assert_string_equal(sn.owner, "alice");
 	assert_string_equal(sn.topic, "lunch at noon");
+	assert_string_equal(sn.topic_by, "bob");
+	assert_int_equal(sn.topic_time, 1700000123);
 	assert_int_equal(sn.flags, ROOMREC_PRIVATE);
 	assert_int_equal(sn.gen, 9);
 	assert_int_equal(sn.next_seq, 31);
@@ -138,6 +142,51 @@ room_snap_round_trip(void **state)
 	assert_int_equal(sn.ninvites, 1);
 	assert_string_equal(sn.invites[0].name, "dave");
 	roomrec_snap_clear(&sn);
+	free(p);
+}
+
+/*
+ * The IRS1 form, as an older mailserv wrote it: the same 80-byte
+ * header, no topic block (setter and time) after it.
+ */
+#define ROOM_SNAP_HDR	80
+#define ROOM_SNAP_TOPIC	48
+
+static void
+room_snap_v1(void **state)
+{
+	struct roomrec_member	 mb[3];
+	struct roomrec_invite	 inv[1];
+	struct roomrec_snap	 sn;
+	uint32_t		 magic = ROOMREC_SNAP1_MAGIC;
+	uint8_t			*p, *q;
+	size_t			 len;
+	char			*cause = NULL;
+
+	(void)state;
+	p = room_snap_make(&len, mb, inv);
+	q = malloc(len - ROOM_SNAP_TOPIC);
+	memcpy(q, p, ROOM_SNAP_HDR);
+	memcpy(q, &magic, sizeof magic);
+	memcpy(q + ROOM_SNAP_HDR, p + ROOM_SNAP_HDR + ROOM_SNAP_TOPIC,
+	    len - ROOM_SNAP_HDR - ROOM_SNAP_TOPIC);
+	assert_int_equal(roomrec_kind(q, len - ROOM_SNAP_TOPIC),
+	    ROOMREC_SNAP);
+	assert_int_equal(roomrec_snap_decode(q, len - ROOM_SNAP_TOPIC, &sn,
+	    &cause), 0);
+	assert_string_equal(sn.owner, "alice");
+	assert_string_equal(sn.topic, "lunch at noon");
+	assert_string_equal(sn.topic_by, "");
+	assert_int_equal(sn.topic_time, 0);
+	assert_int_equal(sn.nmembers, 3);
+	assert_string_equal(sn.members[2].name, "carol");
+	assert_string_equal(sn.invites[0].name, "dave");
+	roomrec_snap_clear(&sn);
+	/* An IRS2 body under the IRS1 magic: the wrong size, refused. */
+	memcpy(p, &magic, sizeof magic);
+	assert_int_not_equal(roomrec_snap_decode(p, len, &sn, &cause), 0);
+	free(cause);
+	free(q);
 	free(p);
 }
 
@@ -190,6 +239,13 @@ room_snap_refused(void **state)
 	memcpy(q, p, len);
 	q[len - sizeof inv - 3 * sizeof *mb - 3] = '\0';
 	room_refused(q, len, "with a NUL in its topic");
+	/* The topic's setter invalid, its time before 1970. */
+	memcpy(q, p, len);
+	q[ROOM_SNAP_HDR + 8] = 'B';
+	room_refused(q, len, "with an invalid topic setter");
+	memcpy(q, p, len);
+	q[ROOM_SNAP_HDR + 7] = 0x80;
+	room_refused(q, len, "with a topic time before 1970");
 	/* An unknown flag. */
 	memcpy(q, p, len);
 	q[4] |= 0x80;
@@ -274,6 +330,7 @@ main(void)
 		cmocka_unit_test(room_names),
 		cmocka_unit_test(room_line),
 		cmocka_unit_test(room_snap_round_trip),
+		cmocka_unit_test(room_snap_v1),
 		cmocka_unit_test(room_snap_refused),
 		cmocka_unit_test(room_ring_ages_out),
 		cmocka_unit_test(room_ring_unread),
