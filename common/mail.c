@@ -154,8 +154,10 @@ mail_meta_encode(uint8_t *out, unsigned flags, const char *subject,
 	out[1] = (uint8_t)flags;
 	out[2] = (uint8_t)sl;
 	out[3] = (uint8_t)al;
-	memcpy(out + 4, subject, sl);
-	memcpy(out + 4 + sl, addr, al);
+	if (sl > 0)		/* memcpy from NULL is undefined, even of 0 */
+		memcpy(out + 4, subject, sl);
+	if (al > 0)
+		memcpy(out + 4 + sl, addr, al);
 	return (4 + sl + al);
 }
 
