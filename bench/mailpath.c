@@ -927,13 +927,15 @@ mailpath_room_fill_main(struct run *r, int idx, struct mailpath_job *j)
 {
 	struct conn	c;
 	char		err[200], room[PROTO_NAME_MAX + 1];
-	int			k;
+	int64_t		cpu0;
+	int		k;
 
 	if (mailpath_connect(r, idx, j, &c, 0) != 0)
 		return (1);
 	run_ready(r, idx);
 	if (run_await(r, 0) == -1)
 		return (0);
+	cpu0 = stat_cpu();
 	for (k = 0; k < j->rooms; k++) {
 		snprintf(room, sizeof room, "#mem%d", j->room + k);
 		if (mailpath_room(&c, ROOM_OP_JOIN, room, err, sizeof err) != 0)
@@ -944,8 +946,7 @@ mailpath_room_fill_main(struct run *r, int idx, struct mailpath_job *j)
 			return (run_fail(r, idx, "%s: %s: %s", j->name, room,
 			    err));
 	}
-	mailpath_report(r, idx, stat_cpu(), (int64_t)j->rooms * j->count, &c,
-	    1);
+	mailpath_report(r, idx, cpu0, (int64_t)j->rooms * j->count, &c, 1);
 	return (0);
 }
 
