@@ -2,8 +2,10 @@
  * bench.h - mailbench's pieces: child processes, their barriers and
  * the cleanup of everything made (run.c), clocks and percentiles
  * (stat.c), the raw IPC baselines (raw.c), ipcmail's own paths through
- * the project's code (mailpath.c), and the rows, ratios, targets and
- * their printing (report.c).  mailbench.c is main().
+ * the project's code (mailpath.c), the paced schedule (pace.c), the IRC
+ * client (ircc.c), the peers ngircd (peer.c) and exim (exim.c), and the
+ * rows, ratios, targets and their printing (report.c).  mailbench.c is
+ * main().
  */
 #ifndef BENCH_H
 #define BENCH_H
@@ -38,6 +40,7 @@ struct bench_counts {
 	int	fan_lines;	/* channel fan-out: lines timed per size */
 	int	fan_senders;	/* channel fan-out: paced senders */
 	int	mem_sessions;	/* memory rows: sessions or clients */
+	int	exim;		/* exim delivery rows: messages each */
 };
 
 struct bench_place {
@@ -204,6 +207,47 @@ int64_t	pace_due(const struct pace_slab *, int, int, int);
 void	pace_sleep_until(int64_t);
 int	pace_samples(struct report *, struct report_row *,
 	    struct pace_slab *, size_t);
+int	pace_result(struct report *, struct report_row *, struct pace_slab *,
+	    size_t, size_t, int64_t, int64_t);
+
+/* --- ircc.c: the IRC client of every IRC row ----------------------- */
+
+#define IRCC_TEXT	128		/* the payload, as ipcmail's bodies */
+#define IRCC_SETUP_MS	60000		/* registering, joining */
+#define IRCC_SLACK_NS	30000000000LL	/* past the last line's time */
+/* ngircd holds a new client's first commands for a penalty second
+ * after it registers: a paced schedule starts well after that. */
+#define IRCC_SETTLE_NS	2500000000LL
+
+/* An IRC server the clients talk to. */
+struct ircc_server {
+	const char	*name;		/* in errors: "ngircd", "IRC door" */
+	const char	*nick;		/* the 1:1 pairs' nicks: NICK0, ... */
+	int		 port;		/* 127.0.0.1:port, unless */
+	const char	*path;		/* an AF_UNIX socket */
+	pid_t		 pid;		/* its CPU is counted */
+};
+
+/* A client's connection and what it has read but not yet used. */
+struct ircc {
+	int	fd;
+	size_t	len;
+	char	buf[16384];
+};
+
+int	ircc_dial(const struct ircc_server *);
+int	ircc_put(struct ircc *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	ircc_get(struct ircc *, char *, size_t, int64_t);
+int	ircc_until(struct ircc *, const char *, int64_t, char *, size_t);
+int	ircc_hello(struct ircc *, const struct ircc_server *, const char *);
+int	ircc_register(struct ircc *, const struct ircc_server *, int,
+	    const char *, char *, size_t);
+void	ircc_text(char *, int64_t, int);
+int	ircc_parse(const char *, int64_t *, int *);
+void	ircc_done(struct run *, int, int64_t);
+int	ircc_pairs(struct report *, struct report_row *,
+	    const struct ircc_server *, const struct bench_opts *, int);
 
 /* --- raw.c: the baselines ------------------------------------------ */
 
@@ -218,9 +262,21 @@ void	mailpath_measure(struct report *, const struct bench_opts *, int);
 void	mailpath_mta(struct report *, const struct bench_opts *);
 void	mailpath_floor(struct report *, const struct bench_opts *);
 
-/* --- peer.c: ngircd and exim, the peers ---------------------------- */
+/* a mailserv for another file's rows (exim.c), reachable by any uid */
+struct mailpath_srv;
+struct mailpath_srv *mailpath_open(const struct bench_opts *, int, int,
+	    char **);
+const char *mailpath_dir(const struct mailpath_srv *);
+pid_t	mailpath_pid(const struct mailpath_srv *);
+long	mailpath_count(struct mailpath_srv *);
+int	mailpath_close(struct mailpath_srv *, char **);
+
+/* --- peer.c: ngircd, the chat peer --------------------------------- */
 
 void	peer_measure(struct report *, const struct bench_opts *, int);
-void	peer_mta(struct report *, const struct bench_opts *);
+
+/* --- exim.c: exim4, the mail peer ---------------------------------- */
+
+void	exim_measure(struct report *, const struct bench_opts *);
 
 #endif

@@ -7,7 +7,8 @@
 noinst_PROGRAMS = mailbench
 mailbench_SOURCES = \
 	bench/bench.h bench/mailbench.c bench/mailpath.c bench/raw.c \
-	bench/report.c bench/run.c bench/stat.c bench/pace.c bench/peer.c
+	bench/report.c bench/run.c bench/stat.c bench/pace.c bench/peer.c \
+	bench/ircc.c bench/exim.c
 mailbench_LDADD = libmailserv.a libmailcli.a libipcmail.a \
 	$(READLINE_LIBS) $(UUID_LIBS) -lrt -lpthread
 

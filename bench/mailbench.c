@@ -33,6 +33,7 @@ static const struct bench_counts mailbench_full = {
 	.oneshot = 300, .mta = 20,
 	.paced_pairs = 50, .paced_lines = 10,
 	.fan_lines = 100, .fan_senders = 20, .mem_sessions = 1000,
+	.exim = 100,
 };
 
 static const struct bench_counts mailbench_quick = {
@@ -44,6 +45,7 @@ static const struct bench_counts mailbench_quick = {
 	.oneshot = 20, .mta = 5,
 	.paced_pairs = 4, .paced_lines = 2,
 	.fan_lines = 10, .fan_senders = 5, .mem_sessions = 1000,
+	.exim = 5,
 };
 
 static void
@@ -73,7 +75,8 @@ mailbench_usage(FILE *f)
 "                       leaves the messages in your system mailbox)\n"
 "  --peers              also measure the peers (`make bench` does): an\n"
 "                       ngircd of its own, and ipcmail's twin rows paced\n"
-"                       the same way; exim's delivery path\n"
+"                       the same way (mailserv's IRC door among them);\n"
+"                       a private exim's delivery path\n"
 "  --window N           throughput senders keep up to N sends unanswered\n"
 "                       (default 32; 1: wait for \"sent\" after each)\n"
 "  --server-log FILE    append mailserv's log there (default /dev/null)\n"
@@ -101,14 +104,15 @@ mailbench_usage(FILE *f)
 "\n"
 "ipcmail paths, through the project's code: mailserv is server_run() in\n"
 "a child on a private mkdtemp run directory /tmp/mailbench.XXXXXX, SysV\n"
-"backend, mailserv's defaults (quota 256 KiB, 128 shards, 64 KiB bodies)\n"
-"except max users 1100 and no --rate limit (its default, 600 a minute\n"
-"per sender, would be all a sender could do).  Each path is measured on\n"
-"a server without the spool (spool-off) and on one with the durable\n"
-"spool in DIR/spool (spool-on, group commit).  Clients are children\n"
-"using conn_open, conn_hello, conn_send, conn_call and conn_next, one\n"
-"session per process; an online session lists its mail first (REC_LIST),\n"
-"as mailcli does, which puts it in the online table.  Bodies are 128 B.\n"
+"backend, mailserv's defaults (quota 256 KiB, 128 shards, 64 KiB bodies,\n"
+"the IRC door on DIR/irc.sock) except max users 1100 and no --rate limit\n"
+"(its default, 600 a minute per sender, would be all a sender could\n"
+"do).  Each path is measured on a server without the spool (spool-off)\n"
+"and on one with the durable spool in DIR/spool (spool-on, group\n"
+"commit).  Clients are children using conn_open, conn_hello, conn_send,\n"
+"conn_call and conn_next, one session per process; an online session\n"
+"lists its mail first (REC_LIST), as mailcli does, which puts it in the\n"
+"online table.  Bodies are 128 B.\n"
 "  live delivery: two online sessions send each other mail in turn; a\n"
 "    sample is one message, from the sender's stamp before conn_send to\n"
 "    the whole message in the recipient; each is acknowledged with a\n"
@@ -125,7 +129,9 @@ mailbench_usage(FILE *f)
 "  room N members: one member sends lines to a room (each after its\n"
 "    \"sent\"), N logged-in members take each live; p50 is the median\n"
 "    member's, p99 the worst member's; msgs/s and cpu us/msg count\n"
-"    deliveries (lines x members).\n"
+"    deliveries (lines x members).  1000 members only spool off, after\n"
+"    the crowds (its note gives mailserv's VmHWM after it); the\n"
+"    flat-cost target compares its cpu us/msg with 10 members'.\n"
 "  cpu us/msg: CPU of every sender, recipient or reader and of mailserv\n"
 "    (clock_getcpuclockid) over the messages.\n"
 "  login+logout: one process opens a session with PROTO_HELLO_LOGIN,\n"
@@ -171,10 +177,30 @@ mailbench_usage(FILE *f)
 "    per delivered line.  ipcmail room fan-out M paced: the same with M\n"
 "    logged-in members of a room and the senders joined from sessions not\n"
 "    logged in (spool off).\n"
+"  ipcmail IRC door 1:1 paced: ngircd's 1:1 row, the same clients and\n"
+"    code (TCP replaced by an AF_UNIX connection to mailserv's DIR/irc.sock,\n"
+"    where root may take any nick), pairs, schedule, payload and\n"
+"    placement, on the spool-off mailserv; its ratios are to ngircd's.\n"
 "  memory: mailserv's and ngircd's VmRSS and VmHWM (/proc/PID/status)\n"
 "    with 1000 sessions or clients online; per session:\n"
-"    (VmRSS with them - VmRSS before) / N.\n"
-"  exim4 delivery: needs `mailcli deliver` (the MTA bridge).\n"
+"    (VmRSS with them - VmRSS before) / N.  mailserv memory 1000\n"
+"    sessions 100 rooms x 500 lines: a mailserv of its own with the\n"
+"    durable spool (its default store: 128 queues; the lines the kernel\n"
+"    cannot hold wait in mailserv and the spool) and no --sender-quota\n"
+"    bound; ten sessions fill ten rooms each with 500 lines (its\n"
+"    --room-history), then 1000 idle sessions log in.\n"
+"  exim4 delivery (exim4-daemon-light; as root): a private exim, its\n"
+"    configuration, spool and log in /tmp/mailbench-exim.XXXXXX, run as\n"
+"    `exim4 -C FILE -odi -oi RCPT` (sendmail's way: delivered before it\n"
+"    returns) in a private mount namespace where a copy of /etc/exim4\n"
+"    trusting FILE is bound over /etc/exim4 (the host's /etc is never\n"
+"    touched), one message (128-byte body) after the other, 100 each\n"
+"    (--quick: 5), on CPU A with its mailserv.  via mailcli deliver: a\n"
+"    pipe transport running `mailcli -d DIR deliver` as nobody into a\n"
+"    mailserv with the durable spool (exit 0 after its fdatasync); to\n"
+"    an mbox: the same exim's appendfile, as nobody.  p50/p99: one\n"
+"    sendmail call, submission to delivery; cpu us/msg: exim's processes\n"
+"    and theirs (and mailserv's); the ratio is the first over the second.\n"
 "\n"
 "Ratios divide ipcmail's figures by the raw sysv-mq 128 B figures of the\n"
 "same placement.  Targets are judged on this run's figures.  The 1-min\n"
@@ -494,7 +520,7 @@ main(int argc, char **argv)
 	if (o.do_ipcmail && !o.only_live && !run_stopped())
 		mailpath_mta(&rep, &o);
 	if (o.do_ipcmail && !o.only_live && !run_stopped())
-		peer_mta(&rep, &o);
+		exim_measure(&rep, &o);
 	run_cleanup();
 	o.load[1] = stat_load();
 	o.elapsed = (double)(stat_now() - t0) / 1e9;

@@ -91,3 +91,36 @@ pace_samples(struct report *rep, struct report_row *row,
 	return (0);
 }
 
+
+/*
+ * pace_result - a paced row's figures from its slab: nl lines to m
+ * receivers each (the slab holds nl * m arrivals, line by line; 1 for
+ * a 1:1 row, whose every sample is a line), a line's sample being its
+ * last receiver's arrival; deliveries (lines x m) a second over t_ns,
+ * and cpu_ns per delivery.  0, or -1 with the row failed.
+ */
+int
+pace_result(struct report *rep, struct report_row *row, struct pace_slab *sl,
+    size_t nl, size_t m, int64_t t_ns, int64_t cpu_ns)
+{
+	int64_t	worst, v;
+	size_t	i, k;
+
+	for (i = 0; m > 1 && i < nl; i++) {
+		worst = -1;
+		for (k = 0; k < m; k++) {
+			if ((v = sl->v[i * m + k]) < 0) {
+				worst = -1;
+				break;
+			}
+			if (v > worst)
+				worst = v;
+		}
+		sl->v[i] = worst;
+	}
+	if (pace_samples(rep, row, sl, nl) == -1)
+		return (-1);
+	row->rate = (double)(nl * m) / ((double)t_ns / 1e9);
+	row->cpu_us = (double)cpu_ns / (double)(nl * m) / 1000.0;
+	return (0);
+}

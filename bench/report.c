@@ -15,6 +15,10 @@
 #include "xmalloc.h"
 
 #define REPORT_BASE	"sysv-mq 128 B"	/* what every ratio divides by */
+#define REPORT_DOOR	"ipcmail IRC door 1:1 paced spool-off"
+#define REPORT_EXIM_IPC	"exim4 delivery via mailcli deliver"
+#define REPORT_EXIM_MBOX "exim4 delivery to an mbox"
+#define REPORT_MEM_ROOMS "mailserv memory 1000 sessions 100 rooms x 500 lines"
 
 struct report_ratio {
 	int		place;
@@ -159,6 +163,15 @@ report_peer_ratios(struct report *rep, int p, struct report_ratio **v,
 			report_ratio(v, &n, p, row->cpu_us / irc->cpu_us,
 			    "%s: CPU per message / ngircd's per line", name);
 		}
+		if ((row = report_find(rep, p, REPORT_DOOR)) != NULL &&
+		    !isnan(row->p50_us)) {
+			report_ratio(v, &n, p, row->p50_us / irc->p50_us,
+			    "%s: p50 / ngircd PRIVMSG p50", row->name);
+			report_ratio(v, &n, p, row->p99_us / irc->p99_us,
+			    "%s: p99 / ngircd PRIVMSG p99", row->name);
+			report_ratio(v, &n, p, row->cpu_us / irc->cpu_us,
+			    "%s: CPU per line / ngircd's", row->name);
+		}
 	}
 	for (k = 0; k < 3; k++) {
 		snprintf(name, sizeof name, "ngircd channel fan-out %d paced",
@@ -180,6 +193,11 @@ report_peer_ratios(struct report *rep, int p, struct report_ratio **v,
 	if (irc != NULL && mem != NULL && irc->per_kib > 0)
 		report_ratio(v, &n, p, mem->per_kib / irc->per_kib,
 		    "mailserv KiB per session / ngircd KiB per client");
+	mem = report_find(rep, p, REPORT_MEM_ROOMS);
+	if (irc != NULL && mem != NULL && irc->rss_kib > 0)
+		report_ratio(v, &n, p, mem->rss_kib / irc->rss_kib, "mailserv "
+		    "VmRSS with 100 rooms x 500 lines / ngircd VmRSS with 1000 "
+		    "clients");
 	return (n);
 }
 
@@ -194,6 +212,16 @@ report_ratios(struct report *rep, struct report_ratio **v)
 	*v = NULL;
 	for (p = 0; p < BENCH_NPLACE; p++)
 		n = report_peer_ratios(rep, p, v, n);
+	base = report_find(rep, -1, REPORT_EXIM_MBOX);
+	row = report_find(rep, -1, REPORT_EXIM_IPC);
+	if (base != NULL && row != NULL) {
+		report_ratio(v, &n, -1, row->rate / base->rate, "%s: msgs/s / "
+		    "%s msgs/s", row->name, base->name);
+		report_ratio(v, &n, -1, row->p50_us / base->p50_us, "%s: p50 / "
+		    "%s p50", row->name, base->name);
+		report_ratio(v, &n, -1, row->cpu_us / base->cpu_us, "%s: CPU "
+		    "per message / %s's", row->name, base->name);
+	}
 	for (p = 0; p < BENCH_NPLACE; p++) {
 		if ((base = report_find(rep, p, REPORT_BASE)) == NULL)
 			continue;
@@ -305,11 +333,9 @@ report_peer_targets(struct report *rep, struct report_target **v,
 
 	t = report_target(v, n, p, "room fan-out to 100 members: last member "
 	    "p50 <= 0.5x ngircd's channel, CPU per line per member <= "
-	    "ngircd's; flat (20%) from 10 to 1000 members");
+	    "ngircd's");
 	irc = report_find(rep, p, "ngircd channel fan-out 100 paced");
 	row = report_find(rep, p, "ipcmail room fan-out 100 paced");
-	off = report_find(rep, p, "room spool-off 10 members");
-	on = report_find(rep, p, "room spool-off 100 members");
 	if (irc == NULL || row == NULL || isnan(irc->p50_us) ||
 	    isnan(row->p50_us))
 		snprintf(t->text, sizeof t->text, "not measured (--peers, "
@@ -322,13 +348,25 @@ report_peer_targets(struct report *rep, struct report_target **v,
 		    "= %.2fx of ngircd's %.2f", row->p50_us, row->p50_us /
 		    irc->p50_us, irc->p50_us, row->cpu_us, row->cpu_us /
 		    irc->cpu_us, irc->cpu_us);
-		if (off != NULL && on != NULL && !isnan(off->cpu_us) &&
-		    !isnan(on->cpu_us))
+	}
+
+	t = report_target(v, n, p, "room fan-out cost flat (within 20%) from "
+	    "10 to 1000 members (CPU per delivery, unpaced, spool off)");
+	off = report_find(rep, p, "room spool-off 10 members");
+	on = report_find(rep, p, "room spool-off 1000 members");
+	row = report_find(rep, p, "room spool-off 100 members");
+	if (off == NULL || on == NULL || isnan(off->cpu_us) ||
+	    isnan(on->cpu_us))
+		snprintf(t->text, sizeof t->text, "not measured");
+	else {
+		t->met = on->cpu_us <= 1.2 * off->cpu_us;
+		snprintf(t->text, sizeof t->text, "CPU a delivery, 10 -> 1000 "
+		    "members: %.2f -> %.2f us, %+.0f%%", off->cpu_us,
+		    on->cpu_us, 100 * (on->cpu_us / off->cpu_us - 1));
+		if (row != NULL && !isnan(row->cpu_us))
 			snprintf(t->text + strlen(t->text), sizeof t->text -
-			    strlen(t->text), "; CPU a delivery, 10 -> 100 "
-			    "members (unpaced): %.2f -> %.2f us, %+.0f%% "
-			    "(1000 members not measured)", off->cpu_us,
-			    on->cpu_us, 100 * (on->cpu_us / off->cpu_us - 1));
+			    strlen(t->text), " (100 members: %.2f us, %+.0f%%)",
+			    row->cpu_us, 100 * (row->cpu_us / off->cpu_us - 1));
 	}
 
 	t = report_target(v, n, p, "durability without a latency tax: live "
@@ -344,23 +382,29 @@ report_peer_targets(struct report *rep, struct report_target **v,
 	}
 
 	t = report_target(v, n, p, "memory: mailserv VmRSS with 1000 "
-	    "sessions <= 64 MiB, per session <= ngircd's per client");
+	    "sessions and 100 rooms x 500 lines <= 64 MiB, per session <= "
+	    "ngircd's per client");
 	mem = report_find(rep, p, "mailserv memory 1000 sessions");
+	row = report_find(rep, p, REPORT_MEM_ROOMS);
 	irc = report_find(rep, p, "ngircd memory 1000 clients");
-	if (mem == NULL || mem->rss_kib <= 0)
+	if (mem == NULL || mem->rss_kib <= 0 || row == NULL ||
+	    row->rss_kib <= 0)
 		snprintf(t->text, sizeof t->text, "not measured");
 	else if (irc == NULL || irc->per_kib <= 0) {
-		snprintf(t->text, sizeof t->text, "VmRSS %.1f MiB (VmHWM %.1f), "
-		    "%.1f KiB a session; ngircd not measured (--peers)",
-		    mem->rss_kib / 1024, mem->hwm_kib / 1024, mem->per_kib);
+		snprintf(t->text, sizeof t->text, "VmRSS %.1f MiB (VmHWM %.1f) "
+		    "with the rooms, %.1f MiB without; %.1f KiB a session; "
+		    "ngircd not measured (--peers)", row->rss_kib / 1024,
+		    row->hwm_kib / 1024, mem->rss_kib / 1024, mem->per_kib);
 	} else {
-		t->met = mem->rss_kib <= 64 * 1024 &&
+		t->met = row->rss_kib <= 64 * 1024 &&
+		    row->hwm_kib <= 64 * 1024 &&
 		    mem->per_kib <= irc->per_kib;
-		snprintf(t->text, sizeof t->text, "VmRSS %.1f MiB (VmHWM %.1f), "
-		    "%.1f KiB a session against ngircd's %.1f KiB a client "
-		    "(%.2fx); 100 rooms x 500 lines: not measured",
-		    mem->rss_kib / 1024, mem->hwm_kib / 1024, mem->per_kib,
-		    irc->per_kib, mem->per_kib / irc->per_kib);
+		snprintf(t->text, sizeof t->text, "VmRSS %.1f MiB (VmHWM %.1f) "
+		    "with the rooms, %.1f MiB without; %.1f KiB a session "
+		    "against ngircd's %.1f KiB a client (%.2fx)",
+		    row->rss_kib / 1024, row->hwm_kib / 1024,
+		    mem->rss_kib / 1024, mem->per_kib, irc->per_kib,
+		    mem->per_kib / irc->per_kib);
 	}
 }
 
@@ -651,6 +695,14 @@ report_print(struct report *rep, const struct bench_opts *o)
 				printf("%-76s %8.2fx\n", ratio[i].name,
 				    ratio[i].value);
 	}
+	for (i = 0; i < nr; i++) {
+		if (ratio[i].place != -1)
+			continue;
+		if (i == 0 || ratio[i - 1].place != -1)
+			printf("\n== ratios of exim4's delivery path (no "
+			    "placement) ==\n");
+		printf("%-76s %8.2fx\n", ratio[i].name, ratio[i].value);
+	}
 	free(ratio);
 
 	nt = report_targets(rep, o, &t);
@@ -764,8 +816,12 @@ report_json(struct report *rep, const struct bench_opts *o)
 	printf("  ],\n  \"ratios\": [\n");
 	nr = report_ratios(rep, &ratio);
 	for (i = 0; i < nr; i++) {
-		printf("    {\"placement\": \"%s\", \"name\": ",
-		    o->place[ratio[i].place].name);
+		printf("    {\"placement\": ");
+		if (ratio[i].place >= 0)
+			printf("\"%s\"", o->place[ratio[i].place].name);
+		else
+			printf("null");
+		printf(", \"name\": ");
 		report_json_str(ratio[i].name);
 		report_json_num("value", ratio[i].value);
 		printf("}%s\n", i + 1 < nr ? "," : "");
