@@ -411,6 +411,25 @@ shell_signals(struct client *cl)
 }
 
 /*
+ * shell_hangup - the terminal hung up under the session: leave its
+ * process group, on the way out.  The kernel ends a terminal in steps:
+ * its reads see end-of-file (and poll POLLHUP) at once, and only when
+ * the terminal's session leader (the pane's or the login's shell) dies
+ * does the foreground process group get SIGHUP and SIGCONT.  The session
+ * is leaving already; a SIGCONT landing in its exit cancels the stop a
+ * sanitizer build's leak check at exit waits for, and it then waits
+ * forever.  A session leader cannot leave (EPERM): it got both signals
+ * first.  The helpers stay in the group, and SIGHUP ends them too.
+ */
+static void
+shell_hangup(void)
+{
+	if (getpgrp() != getpid() && setpgid(0, 0) == 0)
+		log_trace("session", "terminal hung up: left its process "
+		    "group");
+}
+
+/*
  * shell_lost - the connection is gone.  Kicked: the session ends.
  * Otherwise mailserv went away (died, or said it stops): reconnect,
  * unless --reconnect 0.
@@ -471,12 +490,13 @@ shell_run(struct client *cl)
 	struct mail	 m;
 	char		*history, plain[8192], *cause = NULL;
 	size_t		 plainlen = 0;
-	int		 rc = 0, code = CLI_EXIT_OK, away, timeout;
+	int		 rc = 0, code = CLI_EXIT_OK, away, timeout, tty;
 
 	shell_client = cl;
 	cl->conn.async = shell_async;
 	cl->conn.async_arg = cl;
-	cl->readline = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	tty = isatty(STDIN_FILENO);
+	cl->readline = tty && isatty(STDOUT_FILENO);
 	history = shell_history_path();
 	printf("You have %u new %s.\n", cl->unread,
 	    plural(cl->unread, "message", "messages"));
@@ -537,6 +557,9 @@ shell_run(struct client *cl)
 			cl->conn.gone = 1;
 			continue;
 		}
+		/* A terminal never says POLLHUP but when it is gone. */
+		if (tty && (pfd[0].revents & (POLLHUP | POLLERR)))
+			shell_hangup();
 		if (pfd[2].revents)
 			shell_signals(cl);
 		if (away && !cl->quit &&

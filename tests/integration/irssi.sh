@@ -118,9 +118,5 @@ same "bob's line before the kill was shown once" 1 \
 cli -u bob history '#ops'
 same "the room holds each line once" 1 "$(grep -c 'line from irssi' "$T/out")"
 
-# bob quits as a user would, and irssi too, before the terminals go.
-tm send-keys -t bob "quit" Enter
-tm send-keys -t irssi "/quit" Enter
-wait_for sh -c "! pgrep -f -- '$DIR -u bob' >/dev/null"
 tm kill-server 2>/dev/null
 finish

@@ -354,9 +354,9 @@ finish() {
 		not_ok "nothing left behind"; echo "$left" | sed 's/^/# /'
 		ls -la "$DIR" 2>/dev/null | sed 's/^/# /'
 	fi
-	# A process may still be on its way out (a session whose terminal
-	# just hung up, in a slow sanitizer build): 10 s, then it is left.
-	for i in $(seq 1 100); do
+	# A session whose terminal just hung up may still be on its way
+	# out: it has 2 s (reconnect.sh holds it to that), then it is left.
+	for i in $(seq 1 20); do
 		pgrep -f -- "$T" >/dev/null || break
 		sleep 0.1
 	done
