@@ -19,6 +19,7 @@
 #include "name.h"
 #include "number.h"
 #include "plural.h"
+#include "roominfo.h"
 #include "xmalloc.h"
 
 #define ROOM_HISTORY_DEFAULT	20
@@ -64,12 +65,9 @@ room_check_name(const char *room)
 static int
 room_info(const struct record *rec, struct proto_roominfo *ri)
 {
-	if (rec->hdr.type != REC_ROOMINFO || rec->hdr.len != sizeof *ri)
+	if (rec->hdr.type != REC_ROOMINFO)
 		return (-1);
-	memcpy(ri, rec->payload, sizeof *ri);
-	ri->room[PROTO_NAME_MAX] = ri->name[PROTO_NAME_MAX] = '\0';
-	ri->topic[sizeof ri->topic - 1] = '\0';
-	return (0);
+	return (roominfo_get(rec->payload, rec->hdr.len, ri));
 }
 
 /* What one request's answer is shown as. */

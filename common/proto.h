@@ -23,13 +23,15 @@
 #include <stdint.h>
 
 #define PROTO_MAGIC	0x314c4d49u	/* "IML1" */
-#define PROTO_VERSION	6		/* 2: the sender picks the id;
+#define PROTO_VERSION	7		/* 2: the sender picks the id;
 					   3: sums taken a word a step;
 					   4: rooms (REC_ROOM, REC_ROOMINFO);
 					   5: meta blocks (subject, outside
 					   sender) in sends, lists, mail;
 					   6: presence (REC_PRESENCE,
-					   REC_PRESINFO) */
+					   REC_PRESINFO);
+					   7: a REC_ROOMINFO ends at its
+					   topic's NUL (roominfo.c) */
 #define PROTO_REC_MAX	4096		/* PIPE_BUF on Linux */
 
 #define PROTO_NAME_MAX	32		/* [a-z_][a-z0-9_-]{0,31} */

@@ -19,6 +19,7 @@
 #include "ircline.h"
 #include "mail.h"
 #include "name.h"
+#include "roominfo.h"
 #include "server.h"
 #include "irc.h"
 #include "xmalloc.h"
@@ -577,10 +578,8 @@ irccmd_record(struct server *srv, struct session *s, uint16_t type,
 		}
 		break;
 	case REC_ROOMINFO:
-		if (len == sizeof ri) {
-			memcpy(&ri, payload, sizeof ri);
+		if (roominfo_get(payload, len, &ri) == 0)
 			irccmd_roominfo(srv, s, &ri);
-		}
 		break;
 	case REC_END:
 		irccmd_end(srv, s);

@@ -31,6 +31,7 @@
 #include "log.h"
 #include "name.h"
 #include "plural.h"
+#include "roominfo.h"
 #include "roomrec.h"
 #include "server.h"
 #include "xmalloc.h"
@@ -416,7 +417,7 @@ room_info(struct server *srv, struct session *s, uint32_t kind,
 		if (r->meta.flags & ROOMREC_LOCKED)
 			ri.flags |= ROOMINFO_LOCKED;
 	}
-	session_queue(srv, s, REC_ROOMINFO, &ri, sizeof ri);
+	session_queue(srv, s, REC_ROOMINFO, &ri, roominfo_len(&ri));
 }
 
 static void
