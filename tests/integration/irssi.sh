@@ -11,24 +11,16 @@
 # line is lost or shown twice.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v tmux >/dev/null || ! command -v irssi >/dev/null; then
-	skip "irssi tests need tmux and irssi (apt-get install tmux irssi)"
+if ! command -v irssi >/dev/null; then
+	skip "irssi tests need irssi (apt-get install irssi)"
 	finish
 fi
-export TMUX_TMPDIR=$T/tmux
-mkdir -p "$TMUX_TMPDIR" "$T/irssi"
-tm() { tmux -L ipcmail "$@"; }
+need_tmux "irssi tests"
+mkdir -p "$T/irssi"
+SCREEN_OPTS="-S -200"	# on_screen looks at 200 lines of history too
 cli() { run_cli -d "$DIR" "$@"; }
-# on_screen SESSION REGEX [TRIES]: wait (10 ms a try) until it shows.
-on_screen() {
-	local i
-	for i in $(seq 1 "${3:-1000}"); do
-		tm capture-pane -p -t "$1" -S -200 2>/dev/null |
-		    grep -qE -- "$2" && return 0
-		sleep 0.01
-	done
-	return 1
-}
+# on_screen_long: on_screen for 15 s (a reconnect of irssi's own).
+on_screen_long() { SCREEN_TRIES=1500 on_screen "$@"; }
 # count SESSION TEXT: how many lines of the pane's history show TEXT.
 count() { tm capture-pane -p -t "$1" -S -500 | grep -cF -- "$2"; }
 
@@ -94,7 +86,7 @@ sleep 0.5
 kill_server
 # Its status window (1) tells of the connection.
 tm send-keys -t irssi "/window 1" Enter
-check "irssi sees the connection go" on_screen irssi 'Connection lost|Disconnected|Reconnecting' 1500
+check "irssi sees the connection go" on_screen_long irssi 'Connection lost|Disconnected|Reconnecting'
 start_server || exit 1
 i=0
 while [ "$(count irssi 'Welcome to ipcmail, alice')" -lt 2 ] && [ $i -lt 1500 ]; do
@@ -109,7 +101,7 @@ while ! grep -qE '^alice +online' "$T/out" && [ $i -lt 1000 ]; do
 done
 tm send-keys -t bob "send #ops after the restart" Enter
 check "a line after the restart shows in irssi" \
-    on_screen irssi '<@bob> after the restart' 1500
+    on_screen_long irssi '<@bob> after the restart'
 same "... once" 1 "$(count irssi 'after the restart')"
 same "the backlog line was shown once, not again at the rejoin" 1 \
     "$(count irssi 'backlog line from bob')"

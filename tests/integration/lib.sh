@@ -82,12 +82,12 @@ wait_for() {
 
 # Sessions in tmux.  have_tmux: a private tmux server, its socket under
 # $T, which tm drives; 1 if tmux is not installed.  need_tmux WHAT: the
-# same, but without tmux the whole test is skipped (WHAT needs it).  screen NAME prints
-# NAME's pane (SCREEN_OPTS: more capture-pane options, "-S -" for the
-# scrollback, -e for the escape sequences).  on_screen NAME RE [N]:
-# wait (up to about 10 s) until the pane has N lines matching the
-# extended regex RE (one by default); not_on_screen NAME RE: RE still
-# absent after half a second.
+# same, but without tmux the whole test is skipped (WHAT needs it).
+# screen NAME prints NAME's pane (SCREEN_OPTS: more capture-pane
+# options, "-S -" for the history, -e for the escape sequences).
+# on_screen NAME RE [N]: wait (SCREEN_TRIES x 10 ms, 10 s by default)
+# until the pane has N lines matching the extended regex RE (one by
+# default); not_on_screen NAME RE: RE still absent after half a second.
 have_tmux() {
 	command -v tmux >/dev/null || return 1
 	export TMUX_TMPDIR=$T/tmux
@@ -102,7 +102,7 @@ tm() { tmux -L ipcmail "$@"; }
 screen() { tm capture-pane -p ${SCREEN_OPTS:-} -t "$1"; }
 on_screen() {
 	local i
-	for i in $(seq 1 1000); do
+	for i in $(seq 1 "${SCREEN_TRIES:-1000}"); do
 		[ "$(screen "$1" 2>/dev/null | grep -cE -- "$2")" -ge "${3:-1}" ] &&
 		    return 0
 		sleep 0.01

@@ -12,26 +12,9 @@
 # every message exactly once.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v tmux >/dev/null; then
-	skip "reconnect tests need tmux (apt-get install tmux)"
-	finish
-fi
-export TMUX_TMPDIR=$T/tmux
-mkdir -p "$TMUX_TMPDIR"
-tm() { tmux -L ipcmail "$@"; }
+need_tmux "reconnect tests"
+SCREEN_OPTS="-S -"	# on_screen counts the pane's history too
 cli() { run_cli -d "$DIR" "$@"; }
-# screen SESSION: the pane with its history.
-screen() { tm capture-pane -p -S - -t "$1"; }
-# on_screen SESSION REGEX [N]: wait (10 s) until the pane shows it N times.
-on_screen() {
-	local i
-	for i in $(seq 1 1000); do
-		[ "$(screen "$1" 2>/dev/null | grep -cE -- "$2")" -ge "${3:-1}" ] &&
-		    return 0
-		sleep 0.01
-	done
-	return 1
-}
 # last_line SESSION: the pane's last line that is not empty.
 last_line() { tm capture-pane -p -t "$1" | grep -v '^$' | tail -1; }
 session() {	# session NAME [OPTIONS]: an interactive mailcli in tmux
