@@ -178,7 +178,7 @@ bell_cmd(struct client *cl, int argc, char **argv)
 	if (!cl->bell_loaded)
 		bell_load(cl);
 	if (argc == 1) {
-		shell_print(cl, "bell %s\n", bell_names[cl->bell_mode]);
+		screen_print(cl, "bell %s\n", bell_names[cl->bell_mode]);
 		return (CLI_EXIT_OK);
 	}
 	if (argc != 2 || (mode = bell_parse(argv[1])) == -1)
@@ -188,7 +188,7 @@ bell_cmd(struct client *cl, int argc, char **argv)
 		return (CLI_EXIT_USAGE);
 	cl->bell_mode = mode;
 	if (cl->interactive)
-		shell_print(cl, "bell %s\n", bell_names[mode]);
+		screen_print(cl, "bell %s\n", bell_names[mode]);
 	return (CLI_EXIT_OK);
 }
 
@@ -239,7 +239,7 @@ bell_show(struct client *cl, const struct mail *m, const char *buf,
 	int		 mention, ring;
 
 	if (!display_is_terminal(STDOUT_FILENO)) {
-		shell_show(cl, buf, len);
+		screen_show(cl, buf, len);
 		return;
 	}
 	if (!cl->bell_loaded)
@@ -257,7 +257,7 @@ bell_show(struct client *cl, const struct mail *m, const char *buf,
 	out = xmalloc(olen + 1);
 	snprintf(out, olen + 1, "%s%.*s%s%s\n", on != NULL ? on : "", (int)n,
 	    safe, on != NULL ? end : "", ring ? "\a" : "");
-	shell_write(cl, out, strlen(out));
+	screen_write(cl, out, strlen(out));
 	free(out);
 	free(safe);
 }

@@ -259,13 +259,15 @@ void	reconnect_heard(struct client *, const uint8_t *);
 const struct unsent *reconnect_unsent(const struct client *);
 void	reconnect_clear(struct client *);
 
+/* screen.c */
+void	screen_write(struct client *, const void *, size_t);
+void	screen_print(struct client *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	screen_show(struct client *, const void *, size_t);
+void	screen_showf(struct client *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
 /* shell.c */
 int	shell_run(struct client *);
-void	shell_write(struct client *, const void *, size_t);
-void	shell_print(struct client *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
-void	shell_show(struct client *, const void *, size_t);
-void	shell_showf(struct client *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
 
 #endif

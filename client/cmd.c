@@ -273,11 +273,11 @@ cmd_who(struct client *cl, int argc, char **argv)
 	}
 	ops->detach(t);
 	/* The status is the user's own text: through the display filter
-	 * like any other user's bytes (shell_showf). */
+	 * like any other user's bytes (screen_showf). */
 	for (i = 0; i < n; i++) {
 		cmd_short_date(u[i].since, since, sizeof since);
 		idle_format(now, u[i].active, idle, sizeof idle);
-		shell_showf(cl, "%-16s %-10s %s %4s  (pid %d)%s%s%s\n",
+		screen_showf(cl, "%-16s %-10s %s %4s  (pid %d)%s%s%s\n",
 		    u[i].name, u[i].tty[0] ? u[i].tty : "-", since, idle,
 		    u[i].pid, (u[i].flags & (TABLE_AWAY | TABLE_DND)) ? "  " :
 		    "", (u[i].flags & TABLE_AWAY) ? "away: " : "",
@@ -313,7 +313,7 @@ cmd_kick(struct client *cl, int argc, char **argv)
 		fprintf(stderr, "mailcli: %s", reply + 7);
 		rc = CLI_EXIT_USAGE;
 	} else
-		shell_print(cl, "%s", reply);
+		screen_print(cl, "%s", reply);
 	free(reply);
 	return (rc);
 }
@@ -466,7 +466,7 @@ cmd_resend(struct client *cl)
 		if (rec.hdr.type == REC_MAIL)
 			mail_free(&m);
 		if (cmd_answer(&rec) == CLI_EXIT_OK)
-			shell_print(cl, "Sent to %s.\n", to);
+			screen_print(cl, "Sent to %s.\n", to);
 	}
 	return (CLI_EXIT_OK);
 }
@@ -647,7 +647,7 @@ cmd_send(struct client *cl, int argc, char **argv)
 		else
 			rc = cmd_post(cl, to[i], subject, body, len);
 		if (rc == CLI_EXIT_OK && cl->interactive)
-			shell_print(cl, "Sent to %s.\n", to[i]);
+			screen_print(cl, "Sent to %s.\n", to[i]);
 		if (rc != CLI_EXIT_OK && first == CLI_EXIT_OK)
 			first = rc;
 		if (rc == CLI_EXIT_NOSERVER)
@@ -731,19 +731,19 @@ cmd_inbox(struct client *cl, int argc, char **argv)
 		cmd_short_date(m->date, date, sizeof date);
 		/* An outside sender shows as its address, never as a
 		 * name; a subject, when there is one, before the line. */
-		shell_showf(cl, "%3d  %-12s %s  %s\n", m->n, m->addr[0] ?
+		screen_showf(cl, "%3d  %-12s %s  %s\n", m->n, m->addr[0] ?
 		    m->addr : m->from, date, m->subject[0] ? m->subject :
 		    m->first);
 	}
 	if (cl->interactive && msglist_count(&cl->list, MSG_UNREAD) == 0)
-		shell_print(cl, "No new messages.\n");
+		screen_print(cl, "No new messages.\n");
 	return (room_unread(cl, 0));
 }
 
 /*
  * cmd_print_with_body - a formatted head, then the body as bytes, with
  * a newline added if the body lacks one; one write, so a live message
- * is drawn above the prompt in one piece.  Through shell_show: the body
+ * is drawn above the prompt in one piece.  Through screen_show: the body
  * is another user's (live: bell_show, which may also ring or highlight).
  */
 static void __attribute__((format(printf, 6, 7)))
@@ -770,7 +770,7 @@ cmd_print_with_body(struct client *cl, const struct mail *m,
 	if (live)
 		bell_show(cl, m, buf, len);
 	else
-		shell_show(cl, buf, len);
+		screen_show(cl, buf, len);
 	free(buf);
 	free(head);
 }
@@ -823,7 +823,7 @@ cmd_remember(struct msg *e, const struct cmd_view *v)
 
 /*
  * cmd_print_mail - header block, blank line, body.  The Date is the
- * message's own for mail from another host.  Through shell_show, like
+ * message's own for mail from another host.  Through screen_show, like
  * the body: the subject and an outside address are someone else's.
  */
 static void
@@ -945,7 +945,7 @@ cmd_read(struct client *cl, int argc, char **argv)
 		return (rc);
 	if (msglist_count(&cl->list, MSG_UNREAD) == 0) {
 		if (cl->interactive)
-			shell_print(cl, "No new messages.\n");
+			screen_print(cl, "No new messages.\n");
 		return (CLI_EXIT_OK);
 	}
 	for (i = 0; i < cl->list.n; i++) {
@@ -955,7 +955,7 @@ cmd_read(struct client *cl, int argc, char **argv)
 		if ((rc = cmd_read_one(cl, e)) != CLI_EXIT_OK || !all)
 			return (rc);
 		if (i + 1 < cl->list.n)
-			shell_print(cl, "\n");
+			screen_print(cl, "\n");
 	}
 	return (CLI_EXIT_OK);
 }
@@ -979,7 +979,7 @@ cmd_delete(struct client *cl, int argc, char **argv)
 	if ((rc = cmd_request(cl, REC_DONE, &pd, sizeof pd)) == CLI_EXIT_OK) {
 		e->state = MSG_DELETED;
 		if (cl->interactive)
-			shell_print(cl, "Deleted message %d.\n", e->n);
+			screen_print(cl, "Deleted message %d.\n", e->n);
 	}
 	return (rc);
 }
@@ -1058,7 +1058,7 @@ cmd_reply(struct client *cl, int argc, char **argv)
 	}
 	free(text);
 	if (rc == CLI_EXIT_OK && cl->interactive)
-		shell_showf(cl, "Sent to %s.\n", to);
+		screen_showf(cl, "Sent to %s.\n", to);
 	return (rc);
 }
 
@@ -1089,7 +1089,7 @@ cmd_help(struct client *cl, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	for (i = 0; i < CMD_COUNT; i++)
-		shell_print(cl, "  %-8s %-21s %s\n", cmd_table[i].name,
+		screen_print(cl, "  %-8s %-21s %s\n", cmd_table[i].name,
 		    cmd_table[i].args, cmd_table[i].help);
 	return (CLI_EXIT_OK);
 }

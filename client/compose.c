@@ -75,19 +75,19 @@ compose_send(struct client *cl, char **to, int n, const char *subject,
 	int	i, rc, first = CLI_EXIT_OK;
 
 	if (len > cl->max_body) {
-		shell_print(cl, "The message is too large (more than %u "
+		screen_print(cl, "The message is too large (more than %u "
 		    "bytes): nothing sent.\n", cl->max_body);
 		return (CLI_EXIT_TOOBIG);
 	}
 	if (compose_blank(body, len)) {
-		shell_print(cl, "Empty message: nothing sent.\n");
+		screen_print(cl, "Empty message: nothing sent.\n");
 		return (CLI_EXIT_USAGE);
 	}
 	for (i = 0; i < n; i++) {
 		rc = cmd_post_body(cl, to[i], subject, (const uint8_t *)body,
 		    len);
 		if (rc == CLI_EXIT_OK)
-			shell_print(cl, "Sent to %s.\n", to[i]);
+			screen_print(cl, "Sent to %s.\n", to[i]);
 		else if (first == CLI_EXIT_OK)
 			first = rc;
 		if (rc == CLI_EXIT_NOSERVER)
@@ -142,7 +142,7 @@ compose_run_editor(struct client *cl, const char *editor, size_t *len)
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		shell_print(cl, "The editor (%s) failed: nothing sent.\n",
+		screen_print(cl, "The editor (%s) failed: nothing sent.\n",
 		    editor);
 		goto out;
 	}
@@ -185,7 +185,7 @@ compose_start(struct client *cl, char **to, int n, const char *subject)
 	c->to = xcalloc((size_t)n, sizeof *c->to);
 	for (i = 0; i < n; i++)
 		c->to[i] = xstrdup(to[i]);
-	shell_print(cl, "Type the message; a line holding only '.' sends "
+	screen_print(cl, "Type the message; a line holding only '.' sends "
 	    "it, Ctrl-C abandons.\n");
 	return (CLI_EXIT_OK);
 }
@@ -228,7 +228,7 @@ compose_line(struct client *cl, const char *line)
 		return (1);
 	}
 	if (c->len + n + 1 > cl->max_body) {
-		shell_print(cl, "The message is too large (more than %u "
+		screen_print(cl, "The message is too large (more than %u "
 		    "bytes): abandoned.\n", cl->max_body);
 		compose_clear(c);
 		return (1);
@@ -248,6 +248,6 @@ compose_abandon(struct client *cl)
 	if (!cl->compose.active)
 		return (0);
 	compose_clear(&cl->compose);
-	shell_print(cl, "Message abandoned: nothing sent.\n");
+	screen_print(cl, "Message abandoned: nothing sent.\n");
 	return (1);
 }

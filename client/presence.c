@@ -99,9 +99,9 @@ presence_cmd_away(struct client *cl, int argc, char **argv)
 	rc = presence_call(cl, PRES_OP_AWAY, 0, NULL, text, 0, NULL, NULL);
 	if (rc == CLI_EXIT_OK && cl->interactive) {
 		if (text[0] != '\0')
-			shell_showf(cl, "You are away: %s\n", text);
+			screen_showf(cl, "You are away: %s\n", text);
 		else
-			shell_print(cl, "You are back.\n");
+			screen_print(cl, "You are back.\n");
 	}
 	free(text);
 	return (rc);
@@ -114,7 +114,7 @@ presence_shown(struct client *cl, const struct proto_presinfo *pi, void *arg)
 	int	*held = arg;
 
 	if (held == NULL) {
-		shell_print(cl, "is %s\n", (pi->flags & PRESINFO_DND) ? "n" :
+		screen_print(cl, "is %s\n", (pi->flags & PRESINFO_DND) ? "n" :
 		    "y");
 		return;
 	}
@@ -142,7 +142,7 @@ presence_cmd_mesg(struct client *cl, int argc, char **argv)
 	 * is unread in each room. */
 	if ((rc = room_unread_summary(cl, &rooms)) != CLI_EXIT_OK)
 		return (rc);
-	shell_print(cl, "%d new %s%s\n", held, plural((uint64_t)held,
+	screen_print(cl, "%d new %s%s\n", held, plural((uint64_t)held,
 	    "message", "messages"), rooms != NULL ? rooms : "");
 	free(rooms);
 	if (cl->interactive)
@@ -156,7 +156,7 @@ presence_listed(struct client *cl, const struct proto_presinfo *pi,
 {
 	int	*n = arg;
 
-	shell_print(cl, "%s\n", pi->name);
+	screen_print(cl, "%s\n", pi->name);
 	(*n)++;
 }
 
@@ -169,7 +169,7 @@ presence_cmd_ignore(struct client *cl, int argc, char **argv)
 		rc = presence_call(cl, PRES_OP_IGNORES, 0, NULL, NULL, 1,
 		    presence_listed, &n);
 		if (rc == CLI_EXIT_OK && n == 0 && cl->interactive)
-			shell_print(cl, "You ignore no one.\n");
+			screen_print(cl, "You ignore no one.\n");
 		return (rc);
 	}
 	if (argc != 2)
@@ -180,7 +180,7 @@ presence_cmd_ignore(struct client *cl, int argc, char **argv)
 	rc = presence_call(cl, PRES_OP_IGNORE, 0, argv[1], NULL, 0, NULL,
 	    NULL);
 	if (rc == CLI_EXIT_OK && cl->interactive)
-		shell_print(cl, "You ignore %s.\n", argv[1]);
+		screen_print(cl, "You ignore %s.\n", argv[1]);
 	return (rc);
 }
 
@@ -197,7 +197,7 @@ presence_cmd_unignore(struct client *cl, int argc, char **argv)
 	rc = presence_call(cl, PRES_OP_UNIGNORE, 0, argv[1], NULL, 0, NULL,
 	    NULL);
 	if (rc == CLI_EXIT_OK && cl->interactive)
-		shell_print(cl, "You no longer ignore %s.\n", argv[1]);
+		screen_print(cl, "You no longer ignore %s.\n", argv[1]);
 	return (rc);
 }
 

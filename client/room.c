@@ -3,7 +3,7 @@
  * history, read #ROOM, private, invite, remove), the rooms' part of
  * inbox and of the login lines, and how a room line is shown: live,
  * backlog and history alike, "[#ops] alice (14:02): text", through
- * shell_show (another user's bytes).  The rooms themselves are
+ * screen_show (another user's bytes).  The rooms themselves are
  * mailserv's (server/room.c); each command is one REC_ROOM request.
  */
 #define _GNU_SOURCE
@@ -47,7 +47,7 @@ room_show_line(struct client *cl, const struct mail *m, int live)
 	if (live)
 		bell_show(cl, m, buf, len);
 	else
-		shell_show(cl, buf, len);
+		screen_show(cl, buf, len);
 	free(buf);
 }
 
@@ -94,21 +94,21 @@ room_entry(struct client *cl, struct room_out *o,
 	case ROOMINFO_ROOM:
 		if (o->join || o->topic) {
 			if (ri->topic[0] != '\0')
-				shell_showf(cl, "%s: topic: %s%s\n", ri->room,
+				screen_showf(cl, "%s: topic: %s%s\n", ri->room,
 				    ri->topic, (ri->flags & ROOMINFO_LOCKED) ?
 				    " (locked)" : "");
 			else if (o->topic)
-				shell_print(cl, "%s has no topic.\n", ri->room);
+				screen_print(cl, "%s has no topic.\n", ri->room);
 			break;
 		}
-		shell_showf(cl, "%-20s %u %s, %u online%s  %s\n", ri->room,
+		screen_showf(cl, "%-20s %u %s, %u online%s  %s\n", ri->room,
 		    ri->members, plural(ri->members, "member", "members"),
 		    ri->online, (ri->flags & ROOMINFO_PRIVATE) ?
 		    ", private" : "", ri->topic);
 		break;
 	case ROOMINFO_MEMBER:
 		if (o->members) {
-			shell_print(cl, "%-16s %s%s\n", ri->name,
+			screen_print(cl, "%-16s %s%s\n", ri->name,
 			    (ri->flags & ROOMINFO_ONLINE) ? "online" :
 			    "offline", (ri->flags & ROOMINFO_OWNER) ?
 			    "  (owner)" : "");
@@ -128,10 +128,10 @@ room_entry(struct client *cl, struct room_out *o,
 			free(o->names);
 			o->names = s;
 		} else if (o->login)
-			shell_print(cl, "%s: %u new %s\n", ri->room, ri->count,
+			screen_print(cl, "%s: %u new %s\n", ri->room, ri->count,
 			    plural(ri->count, "line", "lines"));
 		else
-			shell_print(cl, "%-20s %u new\n", ri->room, ri->count);
+			screen_print(cl, "%-20s %u new\n", ri->room, ri->count);
 		break;
 	}
 }
@@ -169,7 +169,7 @@ room_call(struct client *cl, uint32_t op, const char *room, const char *user,
 		if (rec.hdr.type == REC_MAIL) {
 			/* The header (topic, members) before the lines. */
 			if (o != NULL && o->names != NULL) {
-				shell_print(cl, "%s: members: %s\n", o->room,
+				screen_print(cl, "%s: members: %s\n", o->room,
 				    o->names);
 				free(o->names);
 				o->names = NULL;
@@ -192,7 +192,7 @@ room_call(struct client *cl, uint32_t op, const char *room, const char *user,
 	}
 	if (o != NULL && o->names != NULL && !o->summary) {
 		if (rc == CLI_EXIT_OK)
-			shell_print(cl, "%s: members: %s\n", o->room, o->names);
+			screen_print(cl, "%s: members: %s\n", o->room, o->names);
 		free(o->names);
 		o->names = NULL;
 	}
@@ -243,7 +243,7 @@ room_cmd_join(struct client *cl, int argc, char **argv)
 	o.join = 1;
 	rc = room_call(cl, ROOM_OP_JOIN, argv[1], NULL, 0, NULL, &o);
 	if (rc == CLI_EXIT_OK && cl->interactive)
-		shell_print(cl, "Joined %s.\n", argv[1]);
+		screen_print(cl, "Joined %s.\n", argv[1]);
 	return (rc);
 }
 
@@ -258,7 +258,7 @@ room_cmd_leave(struct client *cl, int argc, char **argv)
 		return (rc);
 	rc = room_call(cl, ROOM_OP_LEAVE, argv[1], NULL, 0, NULL, NULL);
 	if (rc == CLI_EXIT_OK && cl->interactive)
-		shell_print(cl, "Left %s.\n", argv[1]);
+		screen_print(cl, "Left %s.\n", argv[1]);
 	return (rc);
 }
 
@@ -356,7 +356,7 @@ room_cmd_read(struct client *cl, const char *room)
 	o.room = room;
 	rc = room_call(cl, ROOM_OP_READ, room, NULL, 0, NULL, &o);
 	if (rc == CLI_EXIT_OK && o.lines == 0 && cl->interactive)
-		shell_print(cl, "No new lines in %s.\n", room);
+		screen_print(cl, "No new lines in %s.\n", room);
 	return (rc);
 }
 
@@ -391,7 +391,7 @@ room_cmd_user(struct client *cl, int argc, char **argv, uint32_t op)
 		return (rc);
 	rc = room_call(cl, op, argv[2], argv[1], 0, NULL, NULL);
 	if (rc == CLI_EXIT_OK && cl->interactive)
-		shell_print(cl, "%s %s %s.\n", op == ROOM_OP_INVITE ?
+		screen_print(cl, "%s %s %s.\n", op == ROOM_OP_INVITE ?
 		    "Invited" : "Removed", argv[1], op == ROOM_OP_INVITE ?
 		    "to" : "from");
 	return (rc);

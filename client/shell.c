@@ -4,7 +4,8 @@
  * readline's callback interface from one poll() loop over the
  * terminal, the input helper's pipe and the signal self-pipe.  What
  * arrives unasked (live mail, wall messages) is printed above the
- * prompt, and the half-typed line is put back as it was.  When
+ * prompt through screen.c, and the half-typed line is put back as it
+ * was.  When
  * mailserv goes away the session stays, and the same loop tries to
  * connect again (reconnect.c) until one serves the directory.
  */
@@ -40,90 +41,6 @@
 /* readline's callbacks take no argument: the session they serve. */
 static struct client *shell_client;
 
-/*
- * shell_write - put bytes on the user's screen.  While readline shows a
- * prompt and a half-typed line, clear them, write, and draw them again.
- * Bodies are bytes: fwrite, not printf, so a NUL does not cut them.
- */
-void
-shell_write(struct client *cl, const void *buf, size_t len)
-{
-	char	*saved = NULL;
-	int	 point = 0, redraw = cl->readline && !cl->in_command;
-
-	if (redraw) {
-		point = rl_point;
-		saved = rl_copy_text(0, rl_end);
-		rl_save_prompt();
-		rl_replace_line("", 0);
-		rl_redisplay();
-	}
-	fwrite(buf, 1, len, stdout);
-	fflush(stdout);
-	if (redraw) {
-		rl_restore_prompt();
-		rl_replace_line(saved, 0);
-		rl_point = point;
-		rl_redisplay();
-		free(saved);
-	}
-}
-
-/* shell_print - shell_write with printf formatting. */
-void
-shell_print(struct client *cl, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-	int	 n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	shell_write(cl, s, (size_t)n);
-	free(s);
-}
-
-/*
- * shell_show - shell_write for output that carries another user's
- * bytes.  The one place mailcli decides: to a terminal they go through
- * display_filter (display.c), so none can act on it; to a pipe or a
- * file they go as they are, so scripts and `read > file` get the bytes.
- */
-void
-shell_show(struct client *cl, const void *buf, size_t len)
-{
-	char	*safe;
-	size_t	 n;
-
-	if (!display_is_terminal(STDOUT_FILENO)) {
-		shell_write(cl, buf, len);
-		return;
-	}
-	safe = display_text(buf, len, &n);
-	shell_write(cl, safe, n);
-	free(safe);
-}
-
-/* shell_showf - shell_show with printf formatting. */
-void
-shell_showf(struct client *cl, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-	int	 n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	shell_show(cl, s, (size_t)n);
-	free(s);
-}
-
 /* shell_async - what the server sends unasked. */
 static void
 shell_async(void *arg, const struct record *rec, struct mail *m)
@@ -143,14 +60,14 @@ shell_async(void *arg, const struct record *rec, struct mail *m)
 		    rec->hdr.len : sizeof w);
 		w.from[PROTO_NAME_MAX] = '\0';
 		w.text[sizeof w.text - 1] = '\0';
-		shell_showf(cl, "*** wall from %s: %s\n", w.from, w.text);
+		screen_showf(cl, "*** wall from %s: %s\n", w.from, w.text);
 		break;
 	case REC_NOTICE:
 		len = rec->hdr.len < PROTO_TEXT_MAX ? rec->hdr.len :
 		    PROTO_TEXT_MAX;
 		memcpy(text, rec->payload, len);
 		text[len] = '\0';
-		shell_showf(cl, "*** %s\n", text);
+		screen_showf(cl, "*** %s\n", text);
 		break;
 	case REC_LOGOUT:		/* conn_next kept why */
 		/* A stopping mailserv is one going away, not a kick. */
@@ -443,7 +360,7 @@ shell_lost(struct client *cl)
 		return;
 	}
 	reconnect_lost(cl, cl->reconnect_s);
-	shell_print(cl, "mailserv went away; reconnecting...\n");
+	screen_print(cl, "mailserv went away; reconnecting...\n");
 }
 
 /*
@@ -468,15 +385,15 @@ shell_reconnect(struct client *cl, int *code, char **cause)
 		*code = rc;		/* refused: cmd_refresh said why */
 		return (-1);
 	}
-	shell_print(cl, "reconnected\n");
+	screen_print(cl, "reconnected\n");
 	if (cmd_resend(cl) != CLI_EXIT_OK)
 		return (1);
 	for (i = before; i < cl->list.n; i++)
 		fresh += cl->list.v[i].state == MSG_UNREAD;
 	if (fresh == 0)
-		shell_print(cl, "No new messages.\n");
+		screen_print(cl, "No new messages.\n");
 	else
-		shell_print(cl, "You have %zu new %s.\n", fresh,
+		screen_print(cl, "You have %zu new %s.\n", fresh,
 		    plural(fresh, "message", "messages"));
 	return (0);
 }

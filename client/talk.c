@@ -31,7 +31,7 @@ talk_cmd(struct client *cl, int argc, char **argv)
 		    "'%s'", argv[1]));
 	memset(cl->talk, 0, sizeof cl->talk);
 	strncpy(cl->talk, argv[1], sizeof cl->talk - 1);
-	shell_print(cl, "Talking to %s: lines go to %s; /end leaves, /CMD "
+	screen_print(cl, "Talking to %s: lines go to %s; /end leaves, /CMD "
 	    "runs a command.\n", cl->talk, cl->talk);
 	return (CLI_EXIT_OK);
 }
@@ -44,7 +44,7 @@ talk_end(struct client *cl, int argc, char **argv)
 	(void)argv;
 	if (cl->talk[0] == '\0')
 		return (cmd_error(CLI_EXIT_USAGE, "not talking to anyone"));
-	shell_print(cl, "No longer talking to %s.\n", cl->talk);
+	screen_print(cl, "No longer talking to %s.\n", cl->talk);
 	cl->talk[0] = '\0';
 	return (CLI_EXIT_OK);
 }
