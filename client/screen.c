@@ -48,21 +48,29 @@ screen_write(struct client *cl, const void *buf, size_t len)
 	}
 }
 
+/* screen_vput - fmt formatted, then put on the screen by put. */
+static void
+screen_vput(struct client *cl, void (*put)(struct client *, const void *,
+    size_t), const char *fmt, va_list ap)
+{
+	char	*s;
+	int	 n;
+
+	if ((n = vasprintf(&s, fmt, ap)) < 0)
+		return;
+	put(cl, s, (size_t)n);
+	free(s);
+}
+
 /* screen_print - screen_write with printf formatting. */
 void
 screen_print(struct client *cl, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*s;
-	int	 n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	screen_vput(cl, screen_write, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	screen_write(cl, s, (size_t)n);
-	free(s);
 }
 
 /*
@@ -91,14 +99,8 @@ void
 screen_showf(struct client *cl, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*s;
-	int	 n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	screen_vput(cl, screen_show, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	screen_show(cl, s, (size_t)n);
-	free(s);
 }
