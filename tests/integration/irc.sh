@@ -45,14 +45,22 @@ start_server --rate 120 --max-joined 3 --irc-port "$PORT" || exit 1
 check "mailserv listens on DIR/irc.sock, a socket of mode 0666" \
     test "$(stat -c %A "$DIR/irc.sock")" = srw-rw-rw-
 
-cat >"$T/reg.py" <<PY
-import sys, time
-from ircclient import Irc
+# irctest.py: what every case script below shares: t() prints a case
+# for report, sock is the door, cli runs mailcli.
+cat >"$T/irctest.py" <<PY
+import subprocess
 def t(desc, cond, *why):
     print(("PASS " if cond else "FAIL ") + desc)
     if not cond:
         for w in why: print("# " + str(w))
 sock = "$DIR/irc.sock"
+cli = lambda *a: subprocess.run(["$MAILCLI", "-d", "$DIR"] + list(a), capture_output=True, text=True, stdin=subprocess.DEVNULL)
+PY
+
+cat >"$T/reg.py" <<PY
+import sys, time
+from ircclient import Irc
+from irctest import t, sock
 
 # Without CAP.
 c = Irc(path=sock)
@@ -106,10 +114,7 @@ if why=$(other_uid_why) && [ -z "$why" ]; then
 import socket, sys
 sys.path.insert(0, "$T")
 from ircclient import Irc
-def t(desc, cond, *why):
-    print(("PASS " if cond else "FAIL ") + desc)
-    if not cond:
-        for w in why: print("# " + str(w))
+from irctest import t
 for how, c in (("the socket", lambda: Irc(path="$DIR/irc.sock")),
                ("127.0.0.1:$PORT", lambda: Irc(port=$PORT)),
                ("[::1]:$PORT", lambda: Irc(port=$PORT, family=socket.AF_INET6))):
@@ -148,12 +153,7 @@ long=$(python3 -c "print(' '.join('word%04d' % i for i in range(300)))")
 cat >"$T/rooms.py" <<PY
 import subprocess, time, re
 from ircclient import Irc
-def t(desc, cond, *why):
-    print(("PASS " if cond else "FAIL ") + desc)
-    if not cond:
-        for w in why: print("# " + str(w))
-sock = "$DIR/irc.sock"
-cli = lambda *a: subprocess.run(["$MAILCLI", "-d", "$DIR"] + list(a), capture_output=True, text=True, stdin=subprocess.DEVNULL)
+from irctest import t, sock, cli
 
 a = Irc(path=sock)
 a.register("alice", cap=True, caps="server-time message-tags")
@@ -311,12 +311,7 @@ cases "$T/rooms.py"
 cat >"$T/live.py" <<PY
 import subprocess, time
 from ircclient import Irc
-def t(desc, cond, *why):
-    print(("PASS " if cond else "FAIL ") + desc)
-    if not cond:
-        for w in why: print("# " + str(w))
-sock = "$DIR/irc.sock"
-cli = lambda *a: subprocess.run(["$MAILCLI", "-d", "$DIR"] + list(a), capture_output=True, text=True, stdin=subprocess.DEVNULL)
+from irctest import t, sock, cli
 def topic_who(c, room):
     c.send("TOPIC " + room)
     w = c.expect(lambda l: (" 333 " in l or " 331 " in l) and " %s " % room in l)
@@ -404,12 +399,7 @@ reap "$HOLD"
 cat >"$T/hostile.py" <<PY
 import os, socket, subprocess, time
 from ircclient import Irc
-def t(desc, cond, *why):
-    print(("PASS " if cond else "FAIL ") + desc)
-    if not cond:
-        for w in why: print("# " + str(w))
-sock = "$DIR/irc.sock"
-cli = lambda *a: subprocess.run(["$MAILCLI", "-d", "$DIR"] + list(a), capture_output=True, text=True, stdin=subprocess.DEVNULL)
+from irctest import t, sock, cli
 def alive():
     c = Irc(path=sock)
     ok = c.register("probe") is not None
@@ -541,12 +531,7 @@ cli -u lou ignore alice
 cat >"$T/pres.py" <<PY
 import subprocess, time
 from ircclient import Irc
-def t(desc, cond, *why):
-    print(("PASS " if cond else "FAIL ") + desc)
-    if not cond:
-        for w in why: print("# " + str(w))
-sock = "$DIR/irc.sock"
-cli = lambda *a: subprocess.run(["$MAILCLI", "-d", "$DIR"] + list(a), capture_output=True, text=True, stdin=subprocess.DEVNULL)
+from irctest import t, sock, cli
 i = Irc(path=sock); i.register("ivy"); i.drain()
 i.send("AWAY")
 t("IRC AWAY alone: 305", i.expect(" 305 ") is not None, i.seen[-2:])
