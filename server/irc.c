@@ -561,6 +561,9 @@ irc_command(struct server *srv, struct session *s, struct ircline *l)
 		irc_line(srv, s, NULL, IRC_SERVER, "PONG", p, 1,
 		    l->nparams > 0 ? l->params[0] : "");
 	} else if (strcmp(l->cmd, "PONG") == 0) {
+		if (c->registered)
+			irccmd_pong(srv, s, l->nparams > 0 ?
+			    l->params[l->nparams - 1] : "");
 	} else if (strcmp(l->cmd, "QUIT") == 0) {
 		irc_line(srv, s, NULL, NULL, "ERROR", NULL, 0,
 		    "Closing Link: quit");

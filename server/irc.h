@@ -45,6 +45,7 @@ void	irccmd_command(struct server *, struct session *, struct ircline *);
 void	irccmd_record(struct server *, struct session *, uint16_t,
 	    const void *, size_t);
 void	irccmd_flush(struct server *, struct session *);
+void	irccmd_pong(struct server *, struct session *, const char *);
 void	irccmd_room_change(struct server *, struct session *,
 	    const struct room_change *);
 

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -72,11 +73,26 @@ struct irccmd {
 	size_t			 nids;
 	uint8_t			(*list)[16];	/* waiting mail on connect */
 	size_t			 nlist;
-	uint8_t			(*done)[16];	/* shown: done at flush */
+	uint8_t			(*done)[16];	/* shown this turn */
 	size_t			 ndone;
+	struct irccmd_shown	*shown;		/* shown, PING sent */
+	size_t			 nshown;
+	uint64_t		 ping;		/* the last PING's number */
 	char			(*joined)[PROTO_NAME_MAX + 1]; /* on IRC */
 	size_t			 njoined;
 };
+
+/*
+ * Mail shown to IRC is done with once the client answered the PING sent
+ * after it: it was read off the socket.  A client gone before is shown
+ * it again at its next connect (at least once, never lost).
+ */
+struct irccmd_shown {
+	uint8_t		id[16];
+	uint64_t	ping;
+};
+
+#define IRCCMD_PING	"ipcmail-shown-"
 
 /* irccmd_new - a connection's command state, before registration. */
 struct irccmd *
@@ -102,6 +118,7 @@ irccmd_free(struct irccmd *c)
 	free(c->body);
 	free(c->list);
 	free(c->done);
+	free(c->shown);
 	free(c->joined);
 	free(c);
 }
@@ -1114,18 +1131,60 @@ irccmd_registered(struct server *srv, struct session *s)
 		irccmd_rooms(srv, s);
 }
 
-/* irccmd_flush - the turn's end: the mail shown is done with. */
+/*
+ * irccmd_flush - the turn's end: the mail shown this turn waits for
+ * the client's PONG to the PING sent after it (irccmd_pong).
+ */
 void
 irccmd_flush(struct server *srv, struct session *s)
+{
+	struct irccmd	*c = irc_cmd(s);
+	char		 token[sizeof IRCCMD_PING + 24];
+	size_t		 i;
+
+	if (c->ndone == 0)
+		return;
+	c->ping++;
+	c->shown = xreallocarray(c->shown, c->nshown + c->ndone,
+	    sizeof *c->shown);
+	for (i = 0; i < c->ndone; i++) {
+		memcpy(c->shown[c->nshown].id, c->done[i], 16);
+		c->shown[c->nshown++].ping = c->ping;
+	}
+	c->ndone = 0;
+	snprintf(token, sizeof token, IRCCMD_PING "%llu",
+	    (unsigned long long)c->ping);
+	irc_line(srv, s, NULL, NULL, "PING", NULL, 0, token);
+}
+
+/*
+ * irccmd_pong - the client's PONG: the mail shown before the PING it
+ * answers was read off the socket, and is done with (doc/irc.md).  A
+ * PONG to anything else (a client's own PING) changes nothing.
+ */
+void
+irccmd_pong(struct server *srv, struct session *s, const char *token)
 {
 	struct irccmd		*c = irc_cmd(s);
 	struct proto_done	 pd;
 	struct record		 rec;
-	size_t			 i;
+	unsigned long long	 n;
+	char			*end;
+	size_t			 i, keep = 0;
 
-	for (i = 0; i < c->ndone; i++) {
+	if (strncmp(token, IRCCMD_PING, strlen(IRCCMD_PING)) != 0)
+		return;
+	errno = 0;
+	n = strtoull(token + strlen(IRCCMD_PING), &end, 10);
+	if (*end != '\0' || errno != 0 || n > c->ping)
+		return;
+	for (i = 0; i < c->nshown && !s->dead; i++) {
+		if (c->shown[i].ping > n) {
+			c->shown[keep++] = c->shown[i];
+			continue;
+		}
 		memset(&pd, 0, sizeof pd);
-		memcpy(pd.id, c->done[i], sizeof pd.id);
+		memcpy(pd.id, c->shown[i].id, sizeof pd.id);
 		pd.flags = PROTO_DONE_QUIET;
 		memset(&rec.hdr, 0, sizeof rec.hdr);
 		rec.hdr.type = REC_DONE;
@@ -1133,7 +1192,7 @@ irccmd_flush(struct server *srv, struct session *s)
 		memcpy(rec.payload, &pd, sizeof pd);
 		post_done(srv, s, &rec);
 	}
-	c->ndone = 0;
+	c->nshown = keep;
 }
 
 /*

@@ -6,7 +6,12 @@ import time
 
 
 class Irc:
-    def __init__(self, path=None, port=None, family=socket.AF_INET):
+    def __init__(self, path=None, port=None, family=socket.AF_INET,
+                 autopong=True):
+        """autopong: answer the server's PING as every IRC client does
+        (mailserv takes the PONG as word that the lines before it were
+        read); False for a client that never answers."""
+        self.autopong = autopong
         if path is not None:
             self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             self.s.connect(path)
@@ -26,8 +31,22 @@ class Irc:
         self.s.sendall(data)
 
     def line(self, timeout=5.0):
-        """The next line (str, without CR LF), or None at timeout/EOF."""
+        """The next line (str, without CR LF), or None at timeout/EOF.
+        With autopong, a PING from the server is answered and skipped
+        (it is still in self.seen)."""
         end = time.time() + timeout
+        while True:
+            l = self._line(end)
+            if l is None or not self.autopong:
+                return l
+            w = l.split(" ")
+            if l.startswith(":") and len(w) > 1:
+                w = w[1:]
+            if w[0] != "PING":
+                return l
+            self.send("PONG " + " ".join(w[1:]))
+
+    def _line(self, end):
         while b"\n" not in self.buf:
             left = end - time.time()
             if left <= 0:

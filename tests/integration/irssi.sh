@@ -59,6 +59,15 @@ tm send-keys -t irssi "/msg bob one to one from irssi" Enter
 check "a /msg bob from irssi reaches bob's mailcli live" \
     on_screen bob 'alice.*one to one from irssi'
 # A mailcli user's join reaches irssi live: in the window and its nicks.
+# Mail to alice, who has no mailcli online: irssi shows it (in a query
+# window of its own), answers the PING that follows as IRC clients do,
+# and the mail is then done with (doc/irc.md).
+cli -u bob send alice "one to one for irssi"
+tm send-keys -t irssi "/window 3" Enter
+check "mail to alice shows in irssi" on_screen irssi 'one to one for irssi'
+check "... and is done with once irssi has answered the PING after it" \
+    wait_for sh -c "! '$MAILCLI' -d '$DIR' -u alice inbox | grep -q 'one to one for irssi'"
+tm send-keys -t irssi "/window 2" Enter
 cli -u carol join '#ops'
 check "carol joins #ops from mailcli: irssi shows it at once" \
     on_screen irssi 'carol \[carol@localhost\] has joined #ops'
