@@ -179,6 +179,27 @@ ircc_until(struct ircc *cl, const char *code, int64_t deadline, char *why,
 	}
 }
 
+/*
+ * ircc_settle - before a QUIT: two PING round trips.  The first reads
+ * past (and answers) every PING the server sent with what we read;
+ * once the second is answered, the server has read those PONGs too.
+ * mailserv's door takes a PONG as word that the mail before its PING
+ * was read (doc/irc.md); without it, that mail stays in the store.
+ */
+static void
+ircc_settle(struct ircc *cl)
+{
+	char	why[200];
+	int	i;
+
+	for (i = 0; i < 2; i++) {
+		if (ircc_put(cl, "PING :ircc-settle") == -1 ||
+		    ircc_until(cl, "ircc-settle", stat_now() + 5000000000LL,
+		    why, sizeof why) == -1)
+			return;
+	}
+}
+
 /* ircc_hello - connect and send NICK and USER (registration under way). */
 int
 ircc_hello(struct ircc *cl, const struct ircc_server *srv, const char *nick)
@@ -320,6 +341,7 @@ ircc_pair_main(struct run *r, int idx, void *arg)
 	/* Stay until every client has every line: a QUIT could come
 	 * before the partner's last line reached us through the server. */
 	run_await(r, 1);
+	ircc_settle(cl);
 	ircc_put(cl, "QUIT :done");
 	close(cl->fd);
 	return (0);
